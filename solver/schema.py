@@ -1,0 +1,215 @@
+"""The wire contract: what an exchange request and a plan look like in JSON.
+
+Field names are the wire names. Every model forbids unknown fields, so a typo in a
+request is an input error instead of a silently ignored term.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+
+class Category(StrEnum):
+    """The categories a detainee can belong to; a person can be in several."""
+
+    SERIOUSLY_ILL = "seriously_ill"
+    YOUNG = "young"
+    CIVILIAN = "civilian"
+    MILITARY = "military"
+    REQUESTED = "requested"
+
+
+class Side(StrEnum):
+    """The two parties, by their wire names."""
+
+    A = "side_a"
+    B = "side_b"
+
+
+Status = Literal["military", "civilian"]
+DetaineeId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class _Strict(BaseModel):
+    # Numbers and flags are strict (no "12" for 12, no "yes" for true); dates come as
+    # ISO strings in JSON, so they stay lax.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Detainee(_Strict):
+    """One person a side holds and could release."""
+
+    id: DetaineeId
+    name: StrictStr | None = None
+    birth_date: date | None = None
+    age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
+    status: Status = "military"
+    seriously_ill: StrictBool = False
+    captured_on: date | None = None
+    consents: StrictBool = True
+    eligible: StrictBool = True
+    ineligible_reason: StrictStr | None = None
+    group: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+    requested: StrictBool = False
+
+    @property
+    def releasable(self) -> bool:
+        """Eligible and consenting: the only people a plan may release."""
+        return self.eligible and self.consents
+
+
+class SideList(_Strict):
+    """The list of people one side holds."""
+
+    name: Annotated[StrictStr, Field(max_length=200)] = ""
+    detainees: list[Detainee] = Field(default_factory=list)
+
+
+class IdsBySide(_Strict):
+    """Detainee ids named per side, as in `must_include` and `must_exclude`."""
+
+    side_a: list[DetaineeId] = Field(default_factory=list)
+    side_b: list[DetaineeId] = Field(default_factory=list)
+
+    def of(self, side: Side) -> list[str]:
+        return self.side_a if side is Side.A else self.side_b
+
+
+DEFAULT_PRIORITIES: tuple[Category, ...] = (
+    Category.SERIOUSLY_ILL,
+    Category.YOUNG,
+    Category.CIVILIAN,
+    Category.REQUESTED,
+)
+DEFAULT_RELEASE_ALL: tuple[Category, ...] = (Category.SERIOUSLY_ILL, Category.YOUNG)
+
+
+class Terms(_Strict):
+    """The agreed terms of the exchange."""
+
+    reference_date: date | None = Field(
+        default=None, description="The exchange date; today when omitted."
+    )
+    min_per_side: Annotated[StrictInt, Field(ge=0)] = 1000
+    max_per_side: Annotated[StrictInt, Field(ge=0)] | None = None
+    parity: Literal["total", "per_status"] = "total"
+    young_age_limit: Annotated[StrictInt, Field(ge=0, le=131)] = 25
+    priorities: list[Category] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES))
+    release_all: list[Category] = Field(default_factory=lambda: list(DEFAULT_RELEASE_ALL))
+    outside_parity: list[Category] = Field(default_factory=list)
+    stages: list[int] | None = None
+    civilians_separately: StrictBool = False
+    must_include: IdsBySide = Field(default_factory=IdsBySide)
+    must_exclude: IdsBySide = Field(default_factory=IdsBySide)
+
+
+class Options(_Strict):
+    """How to solve, not what to solve."""
+
+    time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    seed: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] = 0
+    workers: Annotated[StrictInt, Field(ge=1, le=64)] = Field(
+        default=1,
+        description="CP-SAT search workers; 1 keeps every run reproducible step by step.",
+    )
+
+
+class ExchangeRequest(_Strict):
+    """Everything the planner needs: the terms and both sides' lists."""
+
+    terms: Terms = Field(default_factory=Terms)
+    side_a: SideList
+    side_b: SideList
+    options: Options = Field(default_factory=Options)
+
+    def side(self, side: Side) -> SideList:
+        return self.side_a if side is Side.A else self.side_b
+
+
+# --------------------------------------------------------------------------- plan
+
+PlanStatus = Literal["optimal", "feasible", "infeasible", "timeout"]
+NotReleasedReason = Literal["ineligible", "no_consent", "must_exclude", "not_selected"]
+ConflictRule = Literal[
+    "min_per_side",
+    "max_per_side",
+    "parity",
+    "release_all",
+    "outside_parity",
+    "stages",
+    "civilians_separately",
+    "must_include",
+    "must_exclude",
+    "group",
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Released(_Out):
+    side_a: list[str] = Field(default_factory=list)
+    side_b: list[str] = Field(default_factory=list)
+
+
+class Stage(_Out):
+    number: int
+    side_a: list[str] = Field(default_factory=list)
+    side_b: list[str] = Field(default_factory=list)
+
+
+class Objective(_Out):
+    """The value of every lexicographic level, in the order they are optimised."""
+
+    priorities: dict[str, int]
+    released: int
+    captivity_days: int
+    stage_order: dict[str, int]
+
+
+class NotReleased(_Out):
+    side: Side
+    id: str
+    reason: NotReleasedReason
+    detail: str | None = None
+
+
+class Conflict(_Out):
+    rule: ConflictRule
+    message: str
+
+
+class PlanWarning(_Out):
+    code: str
+    message: str
+
+
+class LevelReport(_Out):
+    """One lexicographic level: its value and whether it was proven optimal."""
+
+    name: str
+    sense: Literal["max", "min"]
+    value: int | None
+    proven: bool
+
+
+class Plan(_Out):
+    """The answer: who is released, when, why others are not, and how good it is."""
+
+    status: PlanStatus
+    reference_date: date
+    released: Released = Field(default_factory=Released)
+    stages: list[Stage] = Field(default_factory=list)
+    objective: Objective | None = None
+    not_released: list[NotReleased] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    warnings: list[PlanWarning] = Field(default_factory=list)
+    levels: list[LevelReport] = Field(default_factory=list)
+    solve_seconds: float | None = Field(
+        default=None, description="Wall time of the solve; the only field that varies run to run."
+    )
