@@ -290,11 +290,12 @@ def _quote(value: object, leaf: str) -> str:
 _DATE = TypeAdapter(date)
 
 
-@dataclass(frozen=True)
-class _PersonView:
-    index: int
-    id: str | None
-    birth_date: date | None
+@dataclass
+class _ListView:
+    """One side's list as the checks need it: ids by position, and the known birth dates."""
+
+    ids: list[str | None] = field(default_factory=list)  # None: missing or unreadable
+    birth_dates: list[tuple[int, date]] = field(default_factory=list)
 
 
 @dataclass
@@ -305,7 +306,7 @@ class _RequestView:
     instead of piling a second problem onto one the parser already reported.
     """
 
-    people: dict[str, list[_PersonView]] = field(default_factory=dict)
+    people: dict[str, _ListView] = field(default_factory=dict)
     reference_date: date | None = None
     min_per_side: int | None = None
     min_is_default: bool = False
@@ -319,10 +320,14 @@ class _RequestView:
         terms = request.terms
         return cls(
             people={
-                side.value: [
-                    _PersonView(i, d.id, d.birth_date)
-                    for i, d in enumerate(request.side(side).detainees)
-                ]
+                side.value: _ListView(
+                    ids=[d.id for d in request.side(side).detainees],
+                    birth_dates=[
+                        (i, d.birth_date)
+                        for i, d in enumerate(request.side(side).detainees)
+                        if d.birth_date is not None
+                    ],
+                )
                 for side in Side
             },
             reference_date=reference_date_of(terms),
@@ -381,17 +386,14 @@ def _term(terms: Mapping[str, object], name: str) -> Any:
         return None
 
 
-def _people_of(side_list: object) -> list[_PersonView]:
+def _people_of(side_list: object) -> _ListView:
     entries = side_list.get("detainees") if isinstance(side_list, Mapping) else None
-    if not isinstance(entries, list):
-        return []
-    people = []
-    for index, entry in enumerate(entries):
-        birth_date = None
+    people = _ListView()
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        people.ids.append(_readable_id(entry))
         if isinstance(entry, Mapping) and entry.get("birth_date") is not None:
-            with suppress(ValidationError):  # already reported by the parser
-                birth_date = _DATE.validate_python(entry["birth_date"])
-        people.append(_PersonView(index, _readable_id(entry), birth_date))
+            with suppress(ValidationError):  # a bad date was already reported by the parser
+                people.birth_dates.append((index, _DATE.validate_python(entry["birth_date"])))
     return people
 
 
@@ -427,10 +429,13 @@ def _consistency_problems(view: _RequestView) -> list[InputProblem]:
 def _duplicate_ids(view: _RequestView) -> Iterator[InputProblem]:
     """An id names one person; a repeated one makes must_include and the plan ambiguous."""
     for side, people in view.people.items():
+        readable = [i for i in people.ids if i is not None]
+        if len(set(readable)) == len(readable):
+            continue  # the common case, checked without building position lists
         positions: dict[str, list[int]] = defaultdict(list)
-        for person in people:
-            if person.id is not None:
-                positions[person.id].append(person.index)
+        for index, detainee_id in enumerate(people.ids):
+            if detainee_id is not None:
+                positions[detainee_id].append(index)
         for detainee_id, at in positions.items():
             if len(at) > 1:
                 yield InputProblem(
@@ -454,7 +459,7 @@ def _positions(at: list[int], shown: int = 5) -> str:
 def _must_list_problems(view: _RequestView) -> Iterator[InputProblem]:
     """Negotiated ids must name listed people, and nobody can be both kept and released."""
     for side in _SIDES:
-        known = {p.id for p in view.people.get(side, []) if p.id is not None}
+        known = set(view.people[side].ids) if side in view.people else set()
         for name in _MUST_LISTS:
             reported: set[str] = set()
             for index, detainee_id in view.must.get((name, side), []):
@@ -488,18 +493,18 @@ def _birth_dates_after_reference(view: _RequestView) -> Iterator[InputProblem]:
     if view.reference_date is None:
         return
     for side, people in view.people.items():
-        for person in people:
-            if person.birth_date is not None and person.birth_date > view.reference_date:
+        for index, birth_date in people.birth_dates:
+            if birth_date > view.reference_date:
                 yield InputProblem(
                     side=side,
-                    id=person.id,
+                    id=people.ids[index],
                     field="birth_date",
                     rule="birth_date_after_reference_date",
                     message=(
                         "the birth date is after the reference date "
                         f"{view.reference_date.isoformat()}"
                     ),
-                    index=person.index,
+                    index=index,
                 )
 
 
