@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from solver.schema import ExchangeRequest, LevelReport, Plan
+from solver.assignment import Assignment, assign
+from solver.conflicts import explain, smallest_conflict
+from solver.exchange_model import ExchangeModel
+from solver.explanation import not_released, warnings
+from solver.levels import Level, levels_for
+from solver.lexicographic import LexicographicRun, LexicographicSolver
+from solver.pools import build_pools
+from solver.roster import CATEGORY_BIT, Rosters, build_rosters
+from solver.rules import add_all_rules
+from solver.schema import (
+    ExchangeRequest,
+    LevelReport,
+    Objective,
+    Plan,
+    PlanStatus,
+    Released,
+    Stage,
+)
+from solver.validation import check_plan, level_values
+
+logger = logging.getLogger(__name__)
+
+# The conflict search gets its own budget: an infeasible verdict deserves its reasons.
+_CONFLICT_SECONDS = 10.0
 
 
 class StopSignal(Protocol):
@@ -27,6 +52,10 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+class PlanRejected(RuntimeError):
+    """The independent re-check found a broken rule in a plan: a solver bug, never an answer."""
+
+
 def solve(
     request: ExchangeRequest,
     *,
@@ -38,4 +67,163 @@ def solve(
     `stop` ends the search early; the best plan found so far is returned (`feasible`), or
     `timeout` when there is none. Every returned plan has passed `solver.validation`.
     """
-    raise NotImplementedError
+    started = time.perf_counter()
+    deadline = time.monotonic() + request.options.time_limit_s
+    rosters = build_rosters(request)
+    pools = build_pools(rosters)
+    unreleasable_included = sum(
+        int((roster.must_include & ~roster.releasable).sum()) for roster in rosters
+    )
+    exchange = ExchangeModel(pools, request.terms, unreleasable_included=unreleasable_included)
+    add_all_rules(exchange)
+    levels = levels_for(request.terms)
+    search = LexicographicSolver(
+        exchange,
+        levels,
+        request.options,
+        deadline=deadline,
+        should_stop=stop.is_set if stop is not None else None,
+    )
+
+    def report(run: LexicographicRun) -> None:
+        if on_progress is None or run.solution is None:
+            return
+        best = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
+        on_progress(Progress(best.levels, best, time.perf_counter() - started))
+
+    run = search.run(on_level=report if on_progress is not None else None)
+    logger.info(
+        "solved %d+%d people in %d pools: %s",
+        rosters.side_a.size,
+        rosters.side_b.size,
+        len(pools),
+        run.status,
+    )
+    if run.status == "infeasible":
+        rules = smallest_conflict(rosters, pools, unreleasable_included, _CONFLICT_SECONDS)
+        return _unsolved(request, rosters, "infeasible", rules, started)
+    if run.solution is None:
+        return _unsolved(request, rosters, "timeout", [], started)
+    plan = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
+    _recheck(request, plan)
+    return plan
+
+
+def _plan(
+    request: ExchangeRequest,
+    rosters: Rosters,
+    levels: list[Level],
+    run: LexicographicRun,
+    assignment: Assignment,
+    started: float,
+) -> Plan:
+    stage_count = len(request.terms.stages or [1])
+    proven_all = run.all_proven and len(run.results) == len(levels)
+    status: PlanStatus = "optimal" if proven_all else "feasible"
+    objective = _objective(rosters, assignment)
+    values = _values_in_level_order(objective, levels)
+    proven = {r.level.name for r in run.results if r.proven}
+    return Plan(
+        status=status,
+        reference_date=rosters.reference_date,
+        released=Released(
+            side_a=assignment.released_ids(rosters.side_a),
+            side_b=assignment.released_ids(rosters.side_b),
+        ),
+        stages=[
+            Stage(
+                number=s,
+                side_a=assignment.stage_ids(rosters.side_a, s),
+                side_b=assignment.stage_ids(rosters.side_b, s),
+            )
+            for s in range(1, stage_count + 1)
+        ],
+        objective=objective,
+        not_released=not_released(rosters, assignment),
+        warnings=warnings(rosters, assignment),
+        levels=[
+            LevelReport(name=lv.name, sense=lv.sense, value=v, proven=lv.name in proven)
+            for lv, v in zip(levels, values, strict=True)
+        ],
+        solve_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _objective(rosters: Rosters, assignment: Assignment) -> Objective:
+    """Every level's value for the plan, computed from who goes when."""
+    priorities = list(dict.fromkeys(rosters.terms.priorities))
+    counts = dict.fromkeys((c.value for c in priorities), 0)
+    stage_order = dict.fromkeys((c.value for c in priorities), 0)
+    released = days = stage_sum = 0
+    for roster in rosters:
+        stage = assignment.of(roster.side)
+        going = stage > 0
+        released += int(going.sum())
+        days += int(roster.days[going].sum())
+        stage_sum += int(stage.sum())
+        for category in priorities:
+            member = (roster.categories & CATEGORY_BIT[category]) != 0
+            counts[category.value] += int((member & going).sum())
+            stage_order[category.value] += int(stage[member].sum())
+    return Objective(
+        priorities=counts,
+        released=released,
+        captivity_days=days,
+        stage_order={**stage_order, "all": stage_sum},
+    )
+
+
+def _values_in_level_order(objective: Objective, levels: list[Level]) -> list[int]:
+    values: list[int] = []
+    for level in levels:
+        if level.kind == "priority":
+            assert level.category is not None
+            values.append(objective.priorities[level.category.value])
+        elif level.kind == "released":
+            values.append(objective.released)
+        elif level.kind == "captivity_days":
+            values.append(objective.captivity_days)
+        elif level.kind == "stage_order":
+            assert level.category is not None
+            values.append(objective.stage_order[level.category.value])
+        else:
+            values.append(objective.stage_order["all"])
+    return values
+
+
+def _unsolved(
+    request: ExchangeRequest,
+    rosters: Rosters,
+    status: PlanStatus,
+    rules: list[str],
+    started: float,
+) -> Plan:
+    return Plan(
+        status=status,
+        reference_date=rosters.reference_date,
+        not_released=not_released(rosters, None),
+        conflicts=explain(rules, rosters),
+        warnings=warnings(rosters, None),
+        levels=[
+            LevelReport(name=lv.name, sense=lv.sense, value=None, proven=False)
+            for lv in levels_for(request.terms)
+        ],
+        solve_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _recheck(request: ExchangeRequest, plan: Plan) -> None:
+    """Re-check the plan with the independent validation module before anyone sees it."""
+    violations = check_plan(request, plan)
+    if violations:
+        raise PlanRejected(
+            f"plan breaks {len(violations)} rule(s), first: {violations[0].rule}: "
+            f"{violations[0].message}"
+        )
+    recomputed = level_values(request, plan)
+    claimed = tuple(level.value for level in plan.levels)
+    if recomputed != claimed:
+        raise PlanRejected(f"objective mismatch: plan says {claimed}, re-check says {recomputed}")
+
+
+__all__ = ["PlanRejected", "Progress", "StopSignal", "solve"]

@@ -1,0 +1,241 @@
+"""When no plan meets the terms: the smallest set of terms that cannot hold together.
+
+Every rule that has something to say gets an assumption literal in a model where
+families may be split (so the group rule can be dropped like any other). CP-SAT names
+a set of assumptions that is infeasible; it is shrunk one rule at a time to an
+irreducible set, and then smaller sets are tried so that the answer is a smallest one.
+Each rule of the answer is explained with the numbers a negotiator can act on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solver.exchange_model import ExchangeModel
+from solver.pools import Pool
+from solver.roster import Roster, Rosters, category_mask
+from solver.rules import RULES
+from solver.schema import Conflict, Side
+
+_MAX_SUBSETS = 400  # smaller sets tried at most, after an irreducible one is found
+
+
+@dataclass
+class _CoreSearch:
+    exchange: ExchangeModel
+    literals: dict[str, cp_model.IntVar]
+    deadline: float
+    last_core: list[str] = field(default_factory=list)
+
+    def infeasible(self, rules: tuple[str, ...]) -> bool | None:
+        """True: these rules alone cannot hold; False: they can; None: not decided in time."""
+        model = self.exchange.model
+        model.clear_assumptions()
+        model.add_assumptions([self.literals[r] for r in rules])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, self.deadline - time.monotonic())
+        solver.parameters.num_workers = 1
+        status = solver.solve(model)
+        self.last_core = [
+            name
+            for name, lit in self.literals.items()
+            if lit.index in set(solver.sufficient_assumptions_for_infeasibility())
+        ]
+        if status == cp_model.INFEASIBLE:
+            return True
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        return None
+
+
+def smallest_conflict(
+    rosters: Rosters, pools: list[Pool], unreleasable_included: int, seconds: float
+) -> list[str]:
+    """Rule names of a smallest infeasible set of terms (irreducible if time runs short)."""
+    exchange = ExchangeModel(
+        pools,
+        rosters.terms,
+        groups_relaxable=True,
+        unreleasable_included=unreleasable_included,
+    )
+    literals: dict[str, cp_model.IntVar] = {}
+    for rule in RULES:
+        if rule.applies(exchange):
+            literals[rule.name] = exchange.model.new_bool_var(f"enforce_{rule.name}")
+            rule.add(exchange, literals[rule.name])
+    search = _CoreSearch(exchange, literals, time.monotonic() + seconds)
+    names = tuple(literals)
+    if search.infeasible(names) is not True:
+        return []
+    core = [name for name in names if name in search.last_core] or list(names)
+    # Drop every rule whose absence still leaves the rest infeasible: what stays is irreducible.
+    for name in list(core):
+        rest = tuple(r for r in core if r != name)
+        if rest and search.infeasible(rest) is True:
+            core = list(rest)
+    # An irreducible set need not be a smallest one: try every smaller set.
+    tried = 0
+    for size in range(1, len(core)):
+        for subset in itertools.combinations(names, size):
+            tried += 1
+            if tried > _MAX_SUBSETS or time.monotonic() > search.deadline:
+                return core
+            if search.infeasible(subset) is True:
+                return list(subset)
+    return core
+
+
+# ------------------------------------------------------------------ the sentences
+
+
+@dataclass(frozen=True)
+class _SideFacts:
+    """Counts about one side's list that the conflict sentences quote."""
+
+    side: Side
+    listed: int
+    ineligible: int
+    refuse: int
+    excluded: int
+    outside_parity: int
+    countable: int
+    countable_civilians: int
+    required: dict[str, int]
+    required_counted: int
+    groups: int
+    largest_group: int
+
+    @property
+    def countable_military(self) -> int:
+        return self.countable - self.countable_civilians
+
+
+def _facts(roster: Roster, rosters: Rosters) -> _SideFacts:
+    terms = rosters.terms
+    releasable = roster.releasable
+    available = releasable & ~roster.must_exclude
+    outside = (roster.categories & category_mask(terms.outside_parity)) != 0
+    countable = available & ~outside
+    required = {
+        "release_all": releasable & ((roster.categories & category_mask(terms.release_all)) != 0),
+        "outside_parity": releasable & outside,
+        "must_include": roster.must_include,
+    }
+    any_required = required["release_all"] | required["outside_parity"] | required["must_include"]
+    group_sizes = np.bincount(roster.group[releasable & (roster.group >= 0)])
+    return _SideFacts(
+        side=roster.side,
+        listed=roster.size,
+        ineligible=int((~roster.eligible).sum()),
+        refuse=int((roster.eligible & ~roster.consents).sum()),
+        excluded=int((releasable & roster.must_exclude).sum()),
+        outside_parity=int((available & outside).sum()),
+        countable=int(countable.sum()),
+        countable_civilians=int((countable & roster.civilian).sum()),
+        required={rule: int(mask.sum()) for rule, mask in required.items()},
+        required_counted=int((any_required & ~outside).sum()),
+        groups=int((group_sizes > 1).sum()),
+        largest_group=int(group_sizes.max()) if group_sizes.size else 0,
+    )
+
+
+def explain(rule_names: list[str], rosters: Rosters) -> list[Conflict]:
+    """One sentence per rule of the conflict, with the numbers behind it."""
+    facts = [_facts(roster, rosters) for roster in rosters]
+    return [Conflict(rule=name, message=_sentence(name, facts, rosters)) for name in rule_names]
+
+
+def _sentence(rule: str, facts: list[_SideFacts], rosters: Rosters) -> str:
+    terms = rosters.terms
+    a, b = facts
+    if rule == "min_per_side":
+        tight = min(facts, key=lambda f: f.countable)
+        parts = [f"{tight.listed:,} listed", f"{tight.ineligible:,} ineligible"]
+        parts.append(f"{tight.refuse:,} refuse")
+        if tight.excluded:
+            parts.append(f"{tight.excluded:,} excluded by must_exclude")
+        if tight.outside_parity:
+            parts.append(f"{tight.outside_parity:,} outside parity, not counted")
+        return (
+            f"{tight.side.value} can release at most {tight.countable:,} counted people: "
+            f"{', '.join(parts)}; min_per_side is {terms.min_per_side:,}."
+        )
+    if rule == "max_per_side":
+        most = max(facts, key=lambda f: f.required_counted)
+        return (
+            f"{most.side.value} must release at least {most.required_counted:,} counted people "
+            f"(release_all, must_include); max_per_side is {terms.max_per_side:,}."
+        )
+    if rule == "parity":
+        if terms.parity == "per_status":
+            return (
+                "Counted releases must balance stage by stage, military for military and "
+                f"civilian for civilian: side_a can release at most {a.countable_military:,} "
+                f"military and {a.countable_civilians:,} civilians, side_b at most "
+                f"{b.countable_military:,} military and {b.countable_civilians:,} civilians; "
+                f"side_a must release {a.required_counted:,} counted people and side_b "
+                f"{b.required_counted:,}."
+            )
+        return (
+            "Counted releases must balance stage by stage: side_a can release at most "
+            f"{a.countable:,} counted people and must release {a.required_counted:,}; side_b can "
+            f"release at most {b.countable:,} and must release {b.required_counted:,}."
+        )
+    if rule in ("release_all", "outside_parity"):
+        listed = ", ".join(getattr(terms, rule))
+        tail = " (not counted for parity)" if rule == "outside_parity" else ""
+        return (
+            f"{rule} ({listed}) requires every releasable member to go{tail}: "
+            f"{a.required[rule]:,} on side_a, {b.required[rule]:,} on side_b."
+        )
+    if rule == "stages":
+        capacities = terms.stages or []
+        return (
+            f"Stage capacities are {', '.join(f'{c:,}' for c in capacities)} people per side "
+            f"({sum(capacities):,} in all)."
+        )
+    if rule == "civilians_separately":
+        stages = len(terms.stages or [0])
+        return (
+            f"Each of the {stages} stage(s) may hold only civilians or only military people; "
+            f"side_a has {a.countable_civilians:,} civilians and {a.countable_military:,} "
+            f"military people to place, side_b {b.countable_civilians:,} and "
+            f"{b.countable_military:,}."
+        )
+    if rule == "must_include":
+        return _must_include_sentence(rosters)
+    if rule == "must_exclude":
+        named = [len(terms.must_exclude.of(side)) for side in Side]
+        return (
+            f"must_exclude keeps {named[0]:,} people of side_a and {named[1]:,} of side_b from "
+            "release, including people other terms require to go."
+        )
+    return (
+        f"Groups travel together in one stage: {a.groups:,} groups on side_a and {b.groups:,} on "
+        f"side_b, the largest of {max(a.largest_group, b.largest_group):,} people."
+    )
+
+
+def _must_include_sentence(rosters: Rosters) -> str:
+    terms = rosters.terms
+    problems: list[str] = []
+    for roster in rosters:
+        index = roster.index_of()
+        for pid in terms.must_include.of(roster.side):
+            i = index[pid]
+            if not roster.eligible[i]:
+                reason = roster.ineligible_reasons.get(i)
+                reason = f" ({reason})" if reason else ""
+                problems.append(f"{roster.side.value} {pid} is ineligible{reason}")
+            elif not roster.consents[i]:
+                problems.append(f"{roster.side.value} {pid} refuses repatriation")
+    named = [len(terms.must_include.of(side)) for side in Side]
+    head = f"must_include names {named[0]:,} people of side_a and {named[1]:,} of side_b"
+    if problems:
+        return f"{head}; {'; '.join(problems[:10])}."
+    return f"{head}, who must all be released."

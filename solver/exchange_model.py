@@ -1,0 +1,161 @@
+"""The CP-SAT variables of an exchange and intent-named ways to add them up.
+
+One integer per pool and stage: how many of the pool's units go in that stage. The
+rules (solver/rules/) and the objective (solver/objective.py) only ever see sums of
+people built here, so they read like the terms they enforce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.pools import MemberClass, Pool
+from solver.schema import Category, Side, Terms
+
+RuleLiteral = cp_model.IntVar
+Term = tuple[cp_model.IntVar, int]
+
+
+@dataclass(frozen=True)
+class MemberSlot:
+    """People of one member class of one pool, released in one stage."""
+
+    pool: Pool
+    member: MemberClass
+    stage: int
+    terms: list[Term]  # coefficient * variable pieces that add up to the count
+
+
+class ExchangeModel:
+    """Variables and sums of released people, per pool, member class and stage.
+
+    With `groups_relaxable`, each member class of a group pool gets its own count,
+    tied to the unit count only while the group rule is enforced; that is how the
+    conflict search can ask "would it work if families could be split?".
+    """
+
+    def __init__(
+        self,
+        pools: list[Pool],
+        terms: Terms,
+        *,
+        groups_relaxable: bool = False,
+        unreleasable_included: int = 0,
+    ):
+        self.model = cp_model.CpModel()
+        self.unreleasable_included = unreleasable_included
+        self.pools = pools
+        self.terms = terms
+        self.capacities: list[int | None] = list(terms.stages) if terms.stages else [None]
+        self.groups_relaxable = groups_relaxable
+        self.units: list[list[cp_model.IntVar]] = []
+        self.slots: list[MemberSlot] = []
+        self.group_links: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = []
+        for p, pool in enumerate(pools):
+            per_stage = [
+                self.model.new_int_var(0, pool.n_units, f"units_p{p}_s{s}") for s in self.stages
+            ]
+            self.units.append(per_stage)
+            # A unit is released at most once, in one stage.
+            if len(per_stage) > 1:
+                self.model.add(sum(per_stage) <= pool.n_units)
+            for m, (member, count) in enumerate(pool.members):
+                for s, unit_var in zip(self.stages, per_stage, strict=True):
+                    if groups_relaxable and pool.is_group:
+                        people = self.model.new_int_var(
+                            0, pool.n_units * count, f"people_p{p}_m{m}_s{s}"
+                        )
+                        self.group_links.append((people, unit_var, count))
+                        self.slots.append(MemberSlot(pool, member, s, [(people, 1)]))
+                    else:
+                        self.slots.append(MemberSlot(pool, member, s, [(unit_var, count)]))
+
+    @property
+    def stages(self) -> range:
+        """Stage numbers, 1-based as in the plan."""
+        return range(1, len(self.capacities) + 1)
+
+    def pool_units(self, p: int) -> cp_model.LinearExprT:
+        """Units of pool p released, all stages together."""
+        return sum(self.units[p])
+
+    def select(
+        self,
+        *,
+        side: Side | None = None,
+        stage: int | None = None,
+        civilian: bool | None = None,
+        counted: bool | None = None,
+        category: Category | None = None,
+        required_by: str | None = None,
+        excluded: bool | None = None,
+    ) -> Iterator[MemberSlot]:
+        for slot in self.slots:
+            m = slot.member
+            if (
+                (side is None or slot.pool.side is side)
+                and (stage is None or slot.stage == stage)
+                and (civilian is None or m.civilian == civilian)
+                and (counted is None or m.counted == counted)
+                and (category is None or m.in_category(category))
+                and (required_by is None or required_by in m.required_by)
+                and (excluded is None or m.excluded == excluded)
+            ):
+                yield slot
+
+    def people(
+        self,
+        *,
+        side: Side | None = None,
+        stage: int | None = None,
+        civilian: bool | None = None,
+        counted: bool | None = None,
+        category: Category | None = None,
+    ) -> cp_model.LinearExprT:
+        """Number of released people matching every given condition."""
+        return self.sum_of(
+            self.select(
+                side=side, stage=stage, civilian=civilian, counted=counted, category=category
+            )
+        )
+
+    def stage_weighted(self, *, category: Category | None = None) -> cp_model.LinearExprT:
+        """Sum of stage numbers of the released people (of one category, if given)."""
+        variables: list[cp_model.IntVar] = []
+        coefficients: list[int] = []
+        for slot in self.select(category=category):
+            for var, coef in slot.terms:
+                variables.append(var)
+                coefficients.append(coef * slot.stage)
+        return cp_model.LinearExpr.weighted_sum(variables, coefficients)
+
+    def member_totals(
+        self, *, required_by: str | None = None, excluded: bool | None = None
+    ) -> Iterator[tuple[Pool, int, cp_model.LinearExprT]]:
+        """Per pool and member class: the pool, its people of that class, and how many go."""
+        totals: dict[tuple[int, int], list[MemberSlot]] = {}
+        for slot in self.select(required_by=required_by, excluded=excluded):
+            key = (id(slot.pool), slot.member.code)
+            totals.setdefault(key, []).append(slot)
+        for slots in totals.values():
+            pool = slots[0].pool
+            per_unit = dict((m.code, n) for m, n in pool.members)[slots[0].member.code]
+            yield pool, pool.n_units * per_unit, self.sum_of(iter(slots))
+
+    @staticmethod
+    def sum_of(slots: Iterator[MemberSlot]) -> cp_model.LinearExprT:
+        variables: list[cp_model.IntVar] = []
+        coefficients: list[int] = []
+        for slot in slots:
+            for var, coef in slot.terms:
+                variables.append(var)
+                coefficients.append(coef)
+        return cp_model.LinearExpr.weighted_sum(variables, coefficients)
+
+    def enforce(self, constraint: cp_model.Constraint, when: RuleLiteral | None) -> None:
+        """Make a constraint conditional on a rule's assumption literal, if there is one."""
+        if when is not None:
+            constraint.only_enforce_if(when)

@@ -1,0 +1,80 @@
+"""What each lexicographic level adds up, on the pooled model.
+
+Counts and stage sums are linear in the unit counts. Captivity days are not: a pool
+releasing k units releases its k longest-held ones, a concave function of k. Each pool
+gets a variable bounded by tangent lines of that function, added lazily (only the
+lines near the values the solver actually visits), which is exact because the
+function is concave and the lines are added until the bound is tight at the answer.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from solver.exchange_model import ExchangeModel
+from solver.levels import Level
+
+
+class CaptivityDays:
+    """The captivity-days level: one bounded variable per pool, tangent lines on demand."""
+
+    def __init__(self, exchange: ExchangeModel):
+        self.exchange = exchange
+        self.days: dict[int, cp_model.IntVar] = {}
+        self._slopes: dict[int, set[int]] = {}
+        for p, pool in enumerate(exchange.pools):
+            total = int(pool.days_prefix[-1])
+            if total == 0:
+                continue
+            self.days[p] = exchange.model.new_int_var(0, total, f"days_p{p}")
+            self._slopes[p] = set()
+            # Days can never exceed the longest-held unit's days per unit released.
+            self.add_line(p, 0)
+            self.add_line(p, pool.n_units)
+
+    def expression(self) -> cp_model.LinearExprT:
+        return sum(self.days.values())
+
+    def exact(self, p: int, units: int) -> int:
+        """Days of pool p's best `units` units: the true value the variable stands for."""
+        return int(self.exchange.pools[p].days_prefix[units])
+
+    def add_line(self, p: int, at: int) -> None:
+        """Add the tangent line through (at, f(at)) and (at + 1, f(at + 1))."""
+        pool = self.exchange.pools[p]
+        slope = int(pool.unit_days[at]) if at < pool.n_units else 0
+        if slope in self._slopes[p]:
+            return  # lines are determined by their slope: this one is there already
+        self._slopes[p].add(slope)
+        # Captivity days of the released units lie under this tangent line.
+        intercept = self.exact(p, at) - slope * at
+        self.exchange.model.add(
+            self.days[p] <= intercept + slope * self.exchange.pool_units(p)
+        )
+
+    def tighten(self, units: dict[int, int], claimed: dict[int, int]) -> bool:
+        """Add the lines that cut off claims above the true days; True if any were made."""
+        added = False
+        for p, value in claimed.items():
+            k = units[p]
+            if value > self.exact(p, k):
+                self.add_line(p, k)
+                if k > 0:
+                    self.add_line(p, k - 1)
+                added = True
+        return added
+
+
+def level_expression(
+    exchange: ExchangeModel, level: Level, days: CaptivityDays
+) -> cp_model.LinearExprT:
+    """The quantity a level optimises, over both sides together."""
+    if level.kind == "priority":
+        return exchange.people(category=level.category)
+    if level.kind == "released":
+        return exchange.people()
+    if level.kind == "captivity_days":
+        return days.expression()
+    if level.kind == "stage_order":
+        return exchange.stage_weighted(category=level.category)
+    return exchange.stage_weighted()

@@ -1,0 +1,194 @@
+"""Pools of interchangeable release units: the reason the model stays small.
+
+A *unit* is what is released as one: a single person, or the releasable members of a
+group (a family travels together). Two units are interchangeable for every rule and
+for every lexicographic level but captivity days when their members have the same
+*member classes* (status, counted or not, the priority categories, the obligations
+that bind them). Such units form a *pool*. The model only decides how many units of
+each pool go in each stage; within a pool the units held longest are the ones
+released, which is exactly what the captivity-days level would choose.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from solver.roster import CATEGORY_BIT, IntArray, Roster, Rosters, category_mask
+from solver.schema import Category, Side, Terms
+
+# Bits of a member class code, after the five category bits (see CATEGORY_BIT).
+_CIVILIAN = 1 << 5
+_COUNTED = 1 << 6
+_RELEASE_ALL = 1 << 7
+_OUTSIDE_PARITY = 1 << 8
+_MUST_INCLUDE = 1 << 9
+_MUST_EXCLUDE = 1 << 10
+
+OBLIGATION_BITS: dict[str, int] = {
+    "release_all": _RELEASE_ALL,
+    "outside_parity": _OUTSIDE_PARITY,
+    "must_include": _MUST_INCLUDE,
+}
+
+
+@dataclass(frozen=True)
+class MemberClass:
+    """What the model needs to know about one releasable person."""
+
+    code: int
+
+    @property
+    def civilian(self) -> bool:
+        return bool(self.code & _CIVILIAN)
+
+    @property
+    def counted(self) -> bool:
+        return bool(self.code & _COUNTED)
+
+    @property
+    def excluded(self) -> bool:
+        return bool(self.code & _MUST_EXCLUDE)
+
+    @property
+    def required_by(self) -> tuple[str, ...]:
+        """The obligations (rule names) that require this person's release."""
+        return tuple(rule for rule, bit in OBLIGATION_BITS.items() if self.code & bit)
+
+    def in_category(self, category: Category) -> bool:
+        return bool(self.code & CATEGORY_BIT[category])
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Interchangeable units of one side, best (longest held) first."""
+
+    side: Side
+    members: tuple[tuple[MemberClass, int], ...]  # member class -> people per unit
+    people: IntArray  # roster indices, unit after unit, in preference order
+    unit_days: IntArray  # captivity days per unit, non-increasing
+
+    @property
+    def n_units(self) -> int:
+        return len(self.unit_days)
+
+    @property
+    def unit_size(self) -> int:
+        return sum(count for _, count in self.members)
+
+    @property
+    def is_group(self) -> bool:
+        return self.unit_size > 1
+
+    @cached_property
+    def required(self) -> bool:
+        """Some member must be released; with the group rule, so must the whole unit."""
+        return any(m.required_by for m, _ in self.members)
+
+    @cached_property
+    def blocked(self) -> bool:
+        """Some member is excluded; with the group rule, so is the whole unit."""
+        return any(m.excluded for m, _ in self.members)
+
+    @cached_property
+    def days_prefix(self) -> IntArray:
+        """days_prefix[k]: captivity days of the best k units."""
+        return np.concatenate(([0], np.cumsum(self.unit_days))).astype(np.int64)
+
+    def unit_people(self, unit: int) -> IntArray:
+        size = self.unit_size
+        return self.people[unit * size : (unit + 1) * size]
+
+    def count(self, *, civilian: bool | None = None, counted: bool | None = None) -> int:
+        """People per unit with the given status and counting."""
+        return sum(
+            n
+            for m, n in self.members
+            if (civilian is None or m.civilian == civilian)
+            and (counted is None or m.counted == counted)
+        )
+
+    def count_in(self, category: Category) -> int:
+        return sum(n for m, n in self.members if m.in_category(category))
+
+
+def member_codes(roster: Roster, terms: Terms) -> IntArray:
+    """The member class code of every person on the roster (meaningful if releasable)."""
+    priority_mask = category_mask(terms.priorities)
+    outside_mask = category_mask(terms.outside_parity)
+    release_all_mask = category_mask(terms.release_all)
+    cats = roster.categories
+    codes = (cats & priority_mask).astype(np.int64)
+    codes |= np.where(roster.civilian, _CIVILIAN, 0)
+    codes |= np.where((cats & outside_mask) == 0, _COUNTED, 0)
+    codes |= np.where((cats & release_all_mask) != 0, _RELEASE_ALL, 0)
+    codes |= np.where((cats & outside_mask) != 0, _OUTSIDE_PARITY, 0)
+    codes |= np.where(roster.must_include, _MUST_INCLUDE, 0)
+    codes |= np.where(roster.must_exclude, _MUST_EXCLUDE, 0)
+    return codes
+
+
+def build_pools(rosters: Rosters) -> list[Pool]:
+    """All pools of both sides, in a deterministic order."""
+    pools: list[Pool] = []
+    for roster in rosters:
+        pools.extend(_side_pools(roster, rosters.terms))
+    return pools
+
+
+def _side_pools(roster: Roster, terms: Terms) -> list[Pool]:
+    codes = member_codes(roster, terms)
+    releasable = roster.releasable
+    in_group = roster.group >= 0
+
+    # A group's releasable members form one unit; a group with one such member is a single.
+    group_members: dict[int, list[int]] = defaultdict(list)
+    for i in np.flatnonzero(releasable & in_group).tolist():
+        group_members[int(roster.group[i])].append(i)
+    singles = releasable & ~in_group
+    for members in group_members.values():
+        if len(members) == 1:
+            singles[members[0]] = True
+    units_by_signature: dict[tuple[int, ...], list[list[int]]] = defaultdict(list)
+    for members in group_members.values():
+        if len(members) > 1:
+            members.sort(key=lambda i: codes[i])
+            signature = tuple(int(codes[i]) for i in members)
+            units_by_signature[signature].append(members)
+
+    pools: list[Pool] = []
+    single_idx = np.flatnonzero(singles)
+    single_codes = codes[single_idx]
+    for code in np.unique(single_codes).tolist():
+        people = single_idx[single_codes == code]
+        # Longest held first; list order breaks ties, so the same input gives the same plan.
+        order = np.lexsort((people, -roster.days[people]))
+        people = people[order]
+        pools.append(
+            Pool(
+                side=roster.side,
+                members=((MemberClass(int(code)), 1),),
+                people=people.astype(np.int64),
+                unit_days=roster.days[people].astype(np.int64),
+            )
+        )
+    for signature in sorted(units_by_signature):
+        units = units_by_signature[signature]
+        days = np.array([int(roster.days[u].sum()) for u in units], dtype=np.int64)
+        first = np.array([min(u) for u in units], dtype=np.int64)
+        order = np.lexsort((first, -days))
+        counts: dict[int, int] = defaultdict(int)
+        for code in signature:
+            counts[code] += 1
+        pools.append(
+            Pool(
+                side=roster.side,
+                members=tuple((MemberClass(c), n) for c, n in sorted(counts.items())),
+                people=np.array([i for k in order for i in units[k]], dtype=np.int64),
+                unit_days=days[order],
+            )
+        )
+    return pools
