@@ -189,7 +189,8 @@ class LexicographicSolver:
             model.add_hint(var, self.days.exact(p, solution.pool_total(p)))
 
     def _read(self, solver: cp_model.CpSolver) -> Solution:
-        return Solution([[int(solver.value(v)) for v in per_stage] for per_stage in self.exchange.units])
+        units = self.exchange.units
+        return Solution([[int(solver.value(v)) for v in per_stage] for per_stage in units])
 
     def _solve(self) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         solver = cp_model.CpSolver()

@@ -52,7 +52,7 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-class PlanRejected(RuntimeError):
+class PlanCheckError(RuntimeError):
     """The independent re-check found a broken rule in a plan: a solver bug, never an answer."""
 
 
@@ -216,14 +216,14 @@ def _recheck(request: ExchangeRequest, plan: Plan) -> None:
     """Re-check the plan with the independent validation module before anyone sees it."""
     violations = check_plan(request, plan)
     if violations:
-        raise PlanRejected(
+        raise PlanCheckError(
             f"plan breaks {len(violations)} rule(s), first: {violations[0].rule}: "
             f"{violations[0].message}"
         )
     recomputed = level_values(request, plan)
     claimed = tuple(level.value for level in plan.levels)
     if recomputed != claimed:
-        raise PlanRejected(f"objective mismatch: plan says {claimed}, re-check says {recomputed}")
+        raise PlanCheckError(f"objective mismatch: plan says {claimed}, re-check says {recomputed}")
 
 
-__all__ = ["PlanRejected", "Progress", "StopSignal", "solve"]
+__all__ = ["PlanCheckError", "Progress", "StopSignal", "solve"]
