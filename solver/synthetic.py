@@ -276,14 +276,17 @@ def _terms(
             "must_include": _pick(sides, rng, named, _negotiable_include),
             "must_exclude": _pick(sides, rng, named, _negotiable_exclude),
         }
-    cap = max(1, round(per_side * 0.6))
+    # The mediated-swap pattern: the seriously ill go on top of a balanced core (GC III
+    # art. 109), civilians travel in their own stages, and a cap keeps the core small.
+    cap = max(1, round(per_side * 0.5))
     return {
         "reference_date": reference_date.isoformat(),
-        "min_per_side": min(cap, round(per_side * 0.4)),
+        "min_per_side": min(cap, round(per_side * 0.3)),
         "max_per_side": cap,
         "parity": "total",
+        "release_all": ["seriously_ill"],
         "outside_parity": ["seriously_ill"],
-        "stages": [max(1, (per_side + 1) // 2)] * 2,
+        "stages": [max(1, -(-per_side // 3))] * 3,
         "civilians_separately": True,
         "must_include": _pick(sides, rng, 1, _negotiable_include),
         "must_exclude": _pick(sides, rng, 1, _negotiable_exclude),

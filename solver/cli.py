@@ -1,0 +1,354 @@
+"""The command line: solve, verify and generate requests without the web service.
+
+It calls the solver exactly as the service does (read, check, solve), so a plan made here
+is the plan the service would make. Exit codes: 0 done (a proven-infeasible verdict is a
+result too), 1 the verified plan breaks the terms, 2 unusable input, 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from solver.categories import reference_date_of
+from solver.input_errors import InvalidRequest, parse_request, problems_as_text
+from solver.levels import Level, levels_for
+from solver.planner import Progress, solve
+from solver.schema import ExchangeRequest, Plan, Released, Stage
+from solver.synthetic import REFERENCE_DATE, SHAPES, generate_request, request_json
+from solver.validation import Violation, check_plan, level_values
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL_ERROR = 3
+
+# A list with thousands of bad entries would bury the first ones; the count is still shown.
+_PROBLEMS_SHOWN = 100
+_STDIO = "-"
+
+
+class UsageError(Exception):
+    """Input the command cannot use; the message is for the person at the terminal."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code (the console script exits with it)."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InvalidRequest as error:
+        print(f"error: {args.input}: the request was rejected", file=sys.stderr)
+        print(problems_as_text(error.problems, limit=_PROBLEMS_SHOWN), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        # A bug, not a bad request: the traceback is what a maintainer needs.
+        print("internal error, please report it:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="exchange-planner",
+        description="Plan a detainee exchange: who each side releases, in which stage.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    solve_cmd = commands.add_parser(
+        "solve",
+        help="plan an exchange request",
+        description="Solve a request; the plan is written as JSON. Exit 0 for every verdict, "
+        "including a proven-infeasible one; 2 when the request is unusable.",
+    )
+    solve_cmd.add_argument("input", metavar="INPUT.json", help="the request ('-' for stdin)")
+    solve_cmd.add_argument("-o", "--output", metavar="PLAN.json", help="default: stdout")
+    solve_cmd.add_argument(
+        "--time-limit", type=_seconds, metavar="S", help="overrides options.time_limit_s"
+    )
+    solve_cmd.add_argument("--compact", action="store_true", help="JSON on one line")
+    solve_cmd.add_argument(
+        "--progress", action="store_true", help="report each proven level on stderr"
+    )
+    solve_cmd.set_defaults(run=_run_solve)
+
+    verify_cmd = commands.add_parser(
+        "verify",
+        help="check a proposed plan against the terms and compare it with the optimum",
+        description="Check a plan (or a bare proposal with `released` and optional "
+        "`stages`). Exit 0 when it meets the terms, 1 when it breaks some, 2 on bad input.",
+    )
+    verify_cmd.add_argument("input", metavar="INPUT.json", help="the request")
+    verify_cmd.add_argument("plan", metavar="PLAN.json", help="the plan or proposal")
+    verify_cmd.add_argument(
+        "--no-optimum", action="store_true", help="skip solving for the optimum"
+    )
+    verify_cmd.add_argument("--time-limit", type=_seconds, metavar="S")
+    verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify_cmd.set_defaults(run=_run_verify)
+
+    generate_cmd = commands.add_parser(
+        "generate",
+        help="write a synthetic request (no real people)",
+        description="Write a realistic synthetic request; the same seed gives the same file.",
+    )
+    generate_cmd.add_argument("--per-side", type=_count, required=True, metavar="N")
+    generate_cmd.add_argument(
+        "--side-b", type=_count, metavar="M", help="side B's list length (default 0.9 N)"
+    )
+    generate_cmd.add_argument("--seed", type=int, default=0)
+    generate_cmd.add_argument("--shape", choices=SHAPES, default="thousand")
+    generate_cmd.add_argument("--reference-date", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    generate_cmd.add_argument(
+        "--fake-names", action="store_true", help='add names like "Synthetic A-000123"'
+    )
+    generate_cmd.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
+    generate_cmd.set_defaults(run=_run_generate)
+    return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+# --------------------------------------------------------------------------- solve
+
+
+def _run_solve(args: argparse.Namespace) -> int:
+    request = _with_time_limit(_load_request(args.input), args.time_limit)
+    on_progress = _print_progress if args.progress else None
+    plan = solve(request, on_progress=on_progress)
+    _write(args.output, plan.model_dump_json(indent=None if args.compact else 2) + "\n")
+    if args.output not in (None, _STDIO):
+        print(_summary(plan), file=sys.stderr)
+    return EXIT_OK
+
+
+def _print_progress(progress: Progress) -> None:
+    proven = [level for level in progress.levels if level.proven]
+    if proven:
+        last = proven[-1]
+        print(
+            f"{progress.elapsed_s:7.1f}s  {last.name} = {last.value}  "
+            f"({len(proven)}/{len(progress.levels)} levels proven)",
+            file=sys.stderr,
+        )
+
+
+def _summary(plan: Plan) -> str:
+    released = f"{len(plan.released.side_a):,} + {len(plan.released.side_b):,} released"
+    seconds = f" in {plan.solve_seconds:.1f} s" if plan.solve_seconds is not None else ""
+    if plan.status == "infeasible":
+        rules = ", ".join(conflict.rule for conflict in plan.conflicts)
+        return f"infeasible{seconds}: conflicting terms: {rules}"
+    return f"{plan.status}{seconds}: {released}"
+
+
+# --------------------------------------------------------------------------- verify
+
+
+class Proposal(BaseModel):
+    """What `verify` needs from a plan file; a full plan's other fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    released: Released
+    stages: list[Stage] = Field(default_factory=list)
+    reference_date: date | None = None
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    request = _with_time_limit(_load_request(args.input), args.time_limit)
+    proposal = _load_proposal(args.plan, request)
+    violations = check_plan(request, proposal)
+    values = level_values(request, proposal)
+    optimum: Plan | None = None if args.no_optimum else solve(request)
+    best = (
+        level_values(request, optimum)
+        if optimum is not None and optimum.status in ("optimal", "feasible")
+        else None
+    )
+    report = _verify_report(request, violations, values, optimum, best)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(_verify_text(report))
+    return EXIT_VIOLATIONS if violations else EXIT_OK
+
+
+def _load_proposal(path: str, request: ExchangeRequest) -> Plan:
+    """A plan file read leniently: only `released` is required, as a mediator drafts it."""
+    raw = _read(path)
+    try:
+        proposal = Proposal.model_validate_json(raw)
+    except ValidationError as error:
+        lines = [f"{path}: not a plan or proposal:"]
+        for detail in error.errors(include_url=False, include_input=False):
+            where = ".".join(str(part) for part in detail["loc"]) or "plan"
+            lines.append(f"  {where}: {detail['msg']}")
+        raise UsageError("\n".join(lines)) from None
+    # Terms without a date mean "the day it is solved"; a dated proposal says which day.
+    on = request.terms.reference_date or proposal.reference_date or reference_date_of(request.terms)
+    return Plan(
+        status="feasible",
+        reference_date=on,
+        released=proposal.released,
+        stages=proposal.stages,
+    )
+
+
+def _verify_report(
+    request: ExchangeRequest,
+    violations: list[Violation],
+    values: tuple[int, ...],
+    optimum: Plan | None,
+    best: tuple[int, ...] | None,
+) -> dict[str, Any]:
+    levels = levels_for(request.terms)
+    return {
+        "valid": not violations,
+        "violations": [
+            {
+                "rule": v.rule,
+                "side": v.side.value if v.side is not None else None,
+                "ids": list(v.ids),
+                "message": v.message,
+            }
+            for v in violations
+        ],
+        "optimum_status": optimum.status if optimum is not None else None,
+        "levels": [
+            {
+                "name": level.name,
+                "sense": level.sense,
+                "proposal": value,
+                "optimum": best[i] if best is not None else None,
+            }
+            for i, (level, value) in enumerate(zip(levels, values, strict=True))
+        ],
+        "comparison": _comparison(levels, values, best, optimum),
+    }
+
+
+def _comparison(
+    levels: Sequence[Level],
+    values: tuple[int, ...],
+    best: tuple[int, ...] | None,
+    optimum: Plan | None,
+) -> str:
+    """Where the proposal first differs from the optimum, read lexicographically."""
+    if optimum is None:
+        return "not computed (--no-optimum)"
+    if optimum.status == "infeasible":
+        return "none: no plan meets these terms; `solve` names the conflicting ones"
+    if best is None:
+        return "none found within the time limit"
+    for level, mine, theirs in zip(levels, values, best, strict=True):
+        if mine != theirs:
+            ahead = mine > theirs if level.sense == "max" else mine < theirs
+            verdict = "ahead of" if ahead else "short of"
+            return f"the proposal is {verdict} it first at {level.name}: {mine:,} vs {theirs:,}"
+    return "the proposal equals it on every level"
+
+
+def _verify_text(report: dict[str, Any]) -> str:
+    violations = report["violations"]
+    lines = [
+        "The plan meets the terms."
+        if report["valid"]
+        else f"The plan breaks the terms: {len(violations)} violation(s)."
+    ]
+    lines += [f"  [{v['rule']}] {v['message']}" for v in violations]
+    optimum_status = report["optimum_status"]
+    header = "optimum" if optimum_status is None else f"optimum ({optimum_status})"
+    width = max(len(level["name"]) for level in report["levels"])
+    lines += ["", f"{'level':<{width}}  {'proposal':>12}  {header:>12}"]
+    for level in report["levels"]:
+        theirs = "-" if level["optimum"] is None else f"{level['optimum']:,}"
+        lines.append(f"{level['name']:<{width}}  {level['proposal']:>12,}  {theirs:>12}")
+    lines += ["", f"Optimum: {report['comparison']}."]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- generate
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    request = generate_request(
+        args.per_side,
+        args.seed,
+        shape=args.shape,
+        side_b=args.side_b,
+        reference_date=args.reference_date or REFERENCE_DATE,
+        fake_names=args.fake_names,
+    )
+    _write(args.output, request_json(request))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _read(path: str) -> bytes:
+    if path == _STDIO:
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _write(path: str | None, text: str) -> None:
+    if path in (None, _STDIO):
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _load_request(path: str) -> ExchangeRequest:
+    return parse_request(_read(path))
+
+
+def _with_time_limit(request: ExchangeRequest, seconds: float | None) -> ExchangeRequest:
+    if seconds is None:
+        return request
+    options = request.options.model_copy(update={"time_limit_s": seconds})
+    return request.model_copy(update={"options": options})
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
