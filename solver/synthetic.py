@@ -179,7 +179,9 @@ def _side_list(
     first_of_group: dict[str, int] = {}
     for index, group in enumerate(groups):
         if group is not None:
-            captivity[index] = captivity[first_of_group.setdefault(group, index)]
+            first = first_of_group.setdefault(group, index)
+            captivity[index] = captivity[first]
+            capture_unknown[index] = capture_unknown[first]
 
     today = reference_date.toordinal()
     people: list[dict[str, Any]] = []
