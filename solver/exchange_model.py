@@ -51,7 +51,8 @@ class ExchangeModel:
         self.terms = terms
         self.capacities: list[int | None] = list(terms.stages) if terms.stages else [None]
         self.groups_relaxable = groups_relaxable
-        self.units: list[list[cp_model.IntVar]] = []
+        self.units: list[list[cp_model.IntVar]] = []  # per pool, per stage
+        self.released_units: list[cp_model.IntVar] = []  # per pool, all stages
         self.slots: list[MemberSlot] = []
         self.group_links: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = []
         for p, pool in enumerate(pools):
@@ -59,9 +60,13 @@ class ExchangeModel:
                 self.model.new_int_var(0, pool.n_units, f"units_p{p}_s{s}") for s in self.stages
             ]
             self.units.append(per_stage)
-            # A unit is released at most once, in one stage.
-            if len(per_stage) > 1:
-                self.model.add(sum(per_stage) <= pool.n_units)
+            if len(per_stage) == 1:
+                self.released_units.append(per_stage[0])
+            else:
+                total = self.model.new_int_var(0, pool.n_units, f"units_p{p}")
+                # A unit is released at most once, in one stage.
+                self.model.add(total == sum(per_stage))
+                self.released_units.append(total)
             for m, (member, count) in enumerate(pool.members):
                 for s, unit_var in zip(self.stages, per_stage, strict=True):
                     if groups_relaxable and pool.is_group:
@@ -78,9 +83,9 @@ class ExchangeModel:
         """Stage numbers, 1-based as in the plan."""
         return range(1, len(self.capacities) + 1)
 
-    def pool_units(self, p: int) -> cp_model.LinearExprT:
+    def pool_units(self, p: int) -> cp_model.IntVar:
         """Units of pool p released, all stages together."""
-        return sum(self.units[p])
+        return self.released_units[p]
 
     def select(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
@@ -76,10 +76,30 @@ class LexicographicSolver:
         self.stopped = False
         self._days_frozen = False
 
-    def run(self, on_level: Callable[[LexicographicRun], None] | None = None) -> LexicographicRun:
+    def run(
+        self,
+        on_level: Callable[[LexicographicRun], None] | None = None,
+        *,
+        frozen: Sequence[LevelResult] = (),
+        hint: Solution | None = None,
+    ) -> LexicographicRun:
+        """Optimise every level in turn.
+
+        `frozen` levels (proven elsewhere, on a relaxation) are imposed from the start; if
+        no plan reaches them the run ends `infeasible`, which then means "the relaxation's
+        optimum is out of reach", not "no plan at all". `hint` seeds the first search.
+        """
         run = LexicographicRun(status="solved", solution=None)
         model = self.exchange.model
+        for result in frozen:
+            expression = level_expression(self.exchange, result.level, self.days)
+            assert result.value is not None
+            self._freeze(result.level, expression, result.value)
+            run.results.append(result)
+        frozen_names = {result.level.name for result in frozen}
         for level in self.levels:
+            if level.name in frozen_names:
+                continue
             started = time.perf_counter()
             expression = level_expression(self.exchange, level, self.days)
             fixed = self._value_without_search(level, run)
@@ -87,7 +107,7 @@ class LexicographicSolver:
                 run.results.append(LevelResult(level, fixed, True, 0.0))
                 model.add(expression == fixed)
                 continue
-            outcome = self._optimise(level, expression, run.solution)
+            outcome = self._optimise(level, expression, run.solution or hint)
             seconds = time.perf_counter() - started
             if outcome is None:
                 if run.solution is None:
@@ -103,12 +123,16 @@ class LexicographicSolver:
             run.results.append(LevelResult(level, value, proven, seconds))
             if not proven:
                 break
-            # Freeze the proven level: later levels may not make it worse.
-            self._days_frozen |= level.kind == "captivity_days"
-            model.add(expression >= value if level.sense == "max" else expression <= value)
+            self._freeze(level, expression, value)
             if on_level is not None:
                 on_level(run)
         return run
+
+    def _freeze(self, level: Level, expression: cp_model.LinearExprT, value: int) -> None:
+        """Hold a proven level at its optimum: later levels may not make it worse."""
+        self._days_frozen |= level.kind == "captivity_days"
+        model = self.exchange.model
+        model.add(expression >= value if level.sense == "max" else expression <= value)
 
     def _value_without_search(self, level: Level, run: LexicographicRun) -> int | None:
         """With a single stage, stage order equals the counts already fixed above."""
@@ -180,11 +204,19 @@ class LexicographicSolver:
         return units, claimed
 
     def _hint(self, solution: Solution) -> None:
+        """Seed the search; a solution of a one-stage relaxation seeds only the totals."""
         model = self.exchange.model
         model.clear_hints()  # type: ignore[no-untyped-call]
-        for per_stage, counts in zip(self.exchange.units, solution.units, strict=True):
-            for var, count in zip(per_stage, counts, strict=True):
-                model.add_hint(var, count)
+        staged = all(
+            len(counts) == len(per_stage)
+            for per_stage, counts in zip(self.exchange.units, solution.units, strict=True)
+        )
+        for p, counts in enumerate(solution.units):
+            if staged:
+                for var, count in zip(self.exchange.units[p], counts, strict=True):
+                    model.add_hint(var, count)
+            if not staged or len(counts) > 1:
+                model.add_hint(self.exchange.released_units[p], sum(counts))
         for p, var in self.days.days.items():
             model.add_hint(var, self.days.exact(p, solution.pool_total(p)))
 

@@ -25,6 +25,7 @@ from solver.schema import (
     PlanStatus,
     Released,
     Stage,
+    Terms,
 )
 from solver.validation import check_plan, level_values
 
@@ -74,16 +75,7 @@ def solve(
     unreleasable_included = sum(
         int((roster.must_include & ~roster.releasable).sum()) for roster in rosters
     )
-    exchange = ExchangeModel(pools, request.terms, unreleasable_included=unreleasable_included)
-    add_all_rules(exchange)
     levels = levels_for(request.terms)
-    search = LexicographicSolver(
-        exchange,
-        levels,
-        request.options,
-        deadline=deadline,
-        should_stop=stop.is_set if stop is not None else None,
-    )
 
     def report(run: LexicographicRun) -> None:
         if on_progress is None or run.solution is None:
@@ -91,7 +83,18 @@ def solve(
         best = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
         on_progress(Progress(best.levels, best, time.perf_counter() - started))
 
-    run = search.run(on_level=report if on_progress is not None else None)
+    def search(terms: Terms) -> LexicographicSolver:
+        exchange = ExchangeModel(pools, terms, unreleasable_included=unreleasable_included)
+        add_all_rules(exchange)
+        return LexicographicSolver(
+            exchange,
+            levels,
+            request.options,
+            deadline=deadline,
+            should_stop=stop.is_set if stop is not None else None,
+        )
+
+    run = _select_then_schedule(request.terms, search, report if on_progress else None)
     logger.info(
         "solved %d+%d people in %d pools: %s",
         rosters.side_a.size,
@@ -107,6 +110,42 @@ def solve(
     plan = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
     _recheck(request, plan)
     return plan
+
+
+def _select_then_schedule(
+    terms: Terms,
+    search: Callable[[Terms], LexicographicSolver],
+    on_level: Callable[[LexicographicRun], None] | None,
+) -> LexicographicRun:
+    """Choose who goes on a one-stage relaxation, then fit them into the stages.
+
+    Merging the stages into one (capacities added up, civilians allowed beside military
+    people) can only loosen the terms, so the relaxation's optimum for the selection
+    levels bounds every real plan's. A staged plan that reaches those values is
+    therefore optimal for them; the stage order is then optimised on the staged model.
+    Only when no staged plan reaches them does the search start over on the staged
+    model, level by level. The relaxation is much easier: the stages multiply the
+    symmetric ways of writing down the same selection.
+    """
+    stages = terms.stages or []
+    if len(stages) <= 1 and not terms.civilians_separately:
+        return search(terms).run(on_level)
+    merged = terms.model_copy(
+        update={"stages": [sum(stages)] if stages else None, "civilians_separately": False}
+    )
+    relaxation = search(merged)
+    relaxation.levels = [lv for lv in relaxation.levels if lv.kind in _SELECTION_LEVELS]
+    selection = relaxation.run()
+    if selection.status == "infeasible":
+        return selection
+    if selection.all_proven and len(selection.results) == len(relaxation.levels):
+        scheduled = search(terms).run(on_level, frozen=selection.results, hint=selection.solution)
+        if scheduled.status != "infeasible":
+            return scheduled
+    return search(terms).run(on_level)
+
+
+_SELECTION_LEVELS = ("priority", "released", "captivity_days")
 
 
 def _plan(
