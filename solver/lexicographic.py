@@ -227,6 +227,8 @@ class LexicographicSolver:
     def _solve(self) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         remaining = self.deadline - time.monotonic()
+        if self.should_stop is not None and self.should_stop():
+            self.stopped = True
         if remaining <= 0 or self.stopped:
             return cp_model.UNKNOWN, solver
         solver.parameters.max_time_in_seconds = remaining
