@@ -1,0 +1,76 @@
+"""Request bodies in the OpenAPI document for routes that parse their bodies themselves.
+
+Such routes declare no body parameter (FastAPI would validate it and echo bad input in
+its 422), so their schemas and examples are written into the document here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+_REF = "#/components/schemas/{model}"
+_body_models: dict[str, type[BaseModel]] = {}
+
+
+def json_body(model: type[BaseModel], examples: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`openapi_extra` for a route whose JSON body has the shape of `model`."""
+    _body_models[model.__name__] = model
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": _REF.format(model=model.__name__)},
+                    "examples": examples,
+                }
+            },
+        }
+    }
+
+
+def form_body(
+    properties: dict[str, dict[str, Any]], required: list[str], encoding: dict[str, Any]
+) -> dict[str, Any]:
+    """`openapi_extra` for a multipart form whose parts the route reads itself."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": properties, "required": required},
+                    "encoding": encoding,
+                }
+            },
+        }
+    }
+
+
+def install_openapi(app: FastAPI, extra_models: list[type[BaseModel]]) -> None:
+    """Generate the document once, with the self-parsed bodies' schemas added."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            separate_input_output_schemas=False,
+        )
+        models = [*_body_models.values(), *extra_models]
+        _, definitions = models_json_schema(
+            [(model, "validation") for model in models], ref_template=_REF
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in definitions.get("$defs", {}).items():
+            schemas.setdefault(name, schema)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

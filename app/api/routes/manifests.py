@@ -1,0 +1,45 @@
+"""The handover manifest of a stored plan, as CSV for the people at the crossing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import PlansDep
+from app.api.routes.plans import PlanId
+from app.manifest import manifest_csv
+from app.models import PlanRecord
+from app.problems import not_found, problem_responses
+from solver import ExchangeRequest, Plan
+
+router = APIRouter(prefix="/plans", tags=["plans"])
+
+
+@router.get(
+    "/{plan_id}/manifest.csv",
+    response_class=Response,
+    summary="The handover manifest of a plan, per stage, like-for-like pairs first",
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        **problem_responses(404),
+    },
+)
+async def read_manifest(plan_id: PlanId, plans: PlansDep) -> Response:
+    """One row per pair: civilian with civilian and seriously ill with seriously ill
+    first, then by status, then by health, then the rest; people without a counterpart
+    close each stage. Cells that a spreadsheet would run as formulas start with a quote."""
+    record = await run_in_threadpool(plans.get, plan_id)
+    if record is None:
+        raise not_found("plan", plan_id)
+    text = await run_in_threadpool(_manifest_of, record)
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="manifest-{record.id}.csv"'},
+    )
+
+
+def _manifest_of(record: PlanRecord) -> str:
+    request = ExchangeRequest.model_validate_json(record.request_json)
+    plan = Plan.model_validate_json(record.plan_json)
+    return manifest_csv(request, plan)

@@ -1,0 +1,266 @@
+"""A side's list from a CSV file: one row per detainee, columns named as the JSON fields.
+
+Cells are text, so each is converted to the field's type here, with one problem per bad
+cell naming the side, the row (the header is row 1, as in a spreadsheet), the id and the
+field. A bad cell's value is never quoted back: it may be a name or a birth date.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.core.config import Settings
+from app.problems import ProblemItem, invalid_request
+from app.request_bodies import exchange_request_of
+from solver import ExchangeRequest
+from solver.input_errors import InputProblem, InvalidRequest
+from solver.schema import Detainee
+
+FIELDS: tuple[str, ...] = tuple(Detainee.model_fields)
+_TRUE = frozenset({"true", "yes", "y", "1"})
+_FALSE = frozenset({"false", "no", "n", "0"})
+_HEADER_SHOWN = 40
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its field's type; the message says what is expected."""
+
+
+def _text(cell: str) -> str:
+    return cell
+
+
+def _whole_number(cell: str) -> int:
+    if not cell.isdigit():
+        raise CellError("must be a whole number")
+    return int(cell)
+
+
+def _iso_date(cell: str) -> str:
+    try:
+        date.fromisoformat(cell)
+    except ValueError:
+        raise CellError("must be a date written YYYY-MM-DD") from None
+    if len(cell) != len("YYYY-MM-DD"):
+        raise CellError("must be a date written YYYY-MM-DD")
+    return cell
+
+
+def _flag(cell: str) -> bool:
+    lowered = cell.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise CellError("must be true or false (also yes/no, 1/0)")
+
+
+def _status(cell: str) -> str:
+    lowered = cell.lower()
+    if lowered not in ("military", "civilian"):
+        raise CellError("must be military or civilian")
+    return lowered
+
+
+_CONVERTERS: dict[str, Callable[[str], object]] = {
+    "id": _text,
+    "name": _text,
+    "birth_date": _iso_date,
+    "age": _whole_number,
+    "status": _status,
+    "seriously_ill": _flag,
+    "captured_on": _iso_date,
+    "consents": _flag,
+    "eligible": _flag,
+    "ineligible_reason": _text,
+    "group": _text,
+    "requested": _flag,
+}
+assert set(_CONVERTERS) == set(FIELDS), "every detainee field needs a CSV converter"
+
+
+@dataclass
+class CsvList:
+    """A side's detainees read from CSV, the row each came from, and the problems found."""
+
+    detainees: list[dict[str, object]] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    problems: list[ProblemItem] = field(default_factory=list)
+
+    def row_of(self, index: int) -> int | None:
+        """The CSV row of the entry at `index` (the header is row 1, as a spreadsheet shows)."""
+        return self.rows[index] if 0 <= index < len(self.rows) else None
+
+
+def detainees_from_csv(text: str, side: str) -> CsvList:
+    """The rows as detainee objects (empty cells left out, so defaults apply) and the
+    problems found; a row with a bad cell is kept without that cell."""
+    read = CsvList()
+    reader = csv.reader(io.StringIO(text), dialect=_dialect_of(text))
+    header = next(reader, None)
+    if header is None:
+        read.problems.append(
+            _problem(side, None, "detainees", "empty_file", "the file has no header row")
+        )
+        return read
+    columns = [name.strip().lower() for name in header]
+    read.problems.extend(_header_problems(columns, side))
+    if read.problems:
+        return read
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines, often at the end of an exported sheet
+        detainee, row_problems = _row(columns, cells, side, number)
+        read.detainees.append(detainee)
+        read.rows.append(number)
+        read.problems.extend(row_problems)
+    return read
+
+
+def _dialect_of(text: str) -> type[csv.Dialect]:
+    """Comma, or the semicolon or tab that spreadsheets in many locales export."""
+    first_line = text.split("\n", 1)[0]
+    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
+    separator = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+
+    class Dialect(csv.excel):
+        delimiter = separator
+
+    return Dialect
+
+
+def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
+    problems = []
+    seen: set[str] = set()
+    for name in columns:
+        shown = name[:_HEADER_SHOWN]
+        if name not in _CONVERTERS:
+            problems.append(
+                _problem(
+                    side,
+                    None,
+                    shown,
+                    "unknown_field",
+                    f"column {shown!r} is not a detainee field; use {', '.join(FIELDS)}",
+                    row=1,
+                )
+            )
+        elif name in seen:
+            problems.append(
+                _problem(
+                    side,
+                    None,
+                    shown,
+                    "duplicate_column",
+                    "the column appears more than once",
+                    row=1,
+                )
+            )
+        seen.add(name)
+    if "id" not in seen:
+        problems.append(
+            _problem(side, None, "id", "missing_field", "the header has no id column", row=1)
+        )
+    return problems
+
+
+def _row(
+    columns: list[str], cells: list[str], side: str, number: int
+) -> tuple[dict[str, object], list[ProblemItem]]:
+    values = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
+    raw_id = values.get("id", "")
+    detainee_id = raw_id if 1 <= len(raw_id) <= 64 else None
+    problems = []
+    if len(cells) > len(columns):
+        problems.append(
+            _problem(
+                side,
+                detainee_id,
+                "detainees",
+                "extra_cells",
+                f"the row has {len(cells)} cells, the header {len(columns)}",
+                row=number,
+            )
+        )
+    detainee: dict[str, object] = {}
+    for name, cell in values.items():
+        if cell == "":
+            continue
+        try:
+            detainee[name] = _CONVERTERS[name](cell)
+        except CellError as error:
+            problems.append(
+                _problem(side, detainee_id, name, "invalid_cell", str(error), row=number)
+            )
+    return detainee, problems
+
+
+def _problem(
+    side: str,
+    detainee_id: str | None,
+    at: str,
+    rule: str,
+    message: str,
+    row: int | None = None,
+) -> ProblemItem:
+    return ProblemItem(side=side, id=detainee_id, field=at, rule=rule, message=message, row=row)
+
+
+def exchange_request_from_csv(
+    lists: dict[str, str],
+    terms_json: str | None,
+    options_json: str | None,
+    side_names: dict[str, str],
+    settings: Settings,
+) -> ExchangeRequest:
+    """A full request from each side's CSV text and the terms (and options) as JSON text.
+
+    Raises the 422 problem with every cell, row and term problem found; problems with a
+    detainee carry the CSV row they came from.
+    """
+    problems: list[InputProblem | ProblemItem] = []
+    document: dict[str, object] = {}
+    for name, text in (("terms", terms_json), ("options", options_json)):
+        if text is None or not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            problems.append(_problem_at(name, "unreadable_json", "is not readable as JSON"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(_problem_at(name, "wrong_type", "must be a JSON object"))
+            continue
+        document[name] = value
+    read: dict[str, CsvList] = {}
+    for side in ("side_a", "side_b"):
+        read[side] = detainees_from_csv(lists[side], side)
+        problems.extend(read[side].problems)
+        side_list: dict[str, object] = {"detainees": read[side].detainees}
+        if side_names.get(side):
+            side_list["name"] = side_names[side]
+        document[side] = side_list
+    try:
+        request = exchange_request_of(document, settings)
+    except InvalidRequest as error:
+        problems.extend(_with_row(problem, read) for problem in error.problems)
+        request = None
+    if problems or request is None:
+        raise invalid_request(problems)
+    return request
+
+
+def _with_row(problem: InputProblem, read: dict[str, CsvList]) -> ProblemItem:
+    item = ProblemItem.model_validate(problem.model_dump())
+    if problem.about_a_detainee and problem.side in read and problem.index is not None:
+        item = item.model_copy(update={"row": read[problem.side].row_of(problem.index)})
+    return item
+
+
+def _problem_at(at: str, rule: str, message: str) -> ProblemItem:
+    return ProblemItem(side=None, id=None, field=at, rule=rule, message=message)

@@ -1,0 +1,150 @@
+"""Getting exchanges solved: now (the handler awaits the plan) or as a background job.
+
+Either way the solve runs in a worker process; the event loop only waits on a future.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.core.metrics import ServiceMetrics
+from app.job_store import JobRecorder, JobStore
+from app.models import JobRecord
+from app.plan_store import new_id
+from app.solving.messages import ProgressSnapshot, SolveOutcome
+from app.solving.pool import QueueFullError, SolverPool, SolveTask
+from solver import ExchangeRequest
+
+logger = logging.getLogger(__name__)
+
+
+class _FutureListener:
+    """Hands the outcome to an asyncio future, from the pool's thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[SolveOutcome]):
+        self._loop = loop
+        self._future = future
+
+    def started(self) -> None:
+        pass
+
+    def progressed(self, progress: ProgressSnapshot) -> None:
+        pass
+
+    def finished(self, outcome: SolveOutcome) -> None:
+        def resolve() -> None:
+            if not self._future.done():
+                self._future.set_result(outcome)
+
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(resolve)
+
+
+class _Measured:
+    """Wraps a listener so every finished solve is counted, whatever path it took."""
+
+    def __init__(self, inner: _FutureListener | JobRecorder, metrics: ServiceMetrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+
+    def started(self) -> None:
+        self._inner.started()
+
+    def progressed(self, progress: ProgressSnapshot) -> None:
+        self._inner.progressed(progress)
+
+    def finished(self, outcome: SolveOutcome) -> None:
+        self._metrics.record_solve(outcome.status, outcome.elapsed_s)
+        self._inner.finished(outcome)
+
+
+@dataclass(frozen=True)
+class SolveOrder:
+    """A parsed request, serialised once for the worker and for storage."""
+
+    request_json: str
+    time_limit_s: float
+
+    @classmethod
+    def of(cls, request: ExchangeRequest) -> SolveOrder:
+        return cls(request.model_dump_json(), request.options.time_limit_s)
+
+
+class SolveDispatcher:
+    """The one way handlers reach the solver pool."""
+
+    def __init__(self, pool: SolverPool, jobs: JobStore, metrics: ServiceMetrics) -> None:
+        self._pool = pool
+        self._jobs = jobs
+        self._metrics = metrics
+        self._running_jobs: dict[str, SolveTask] = {}
+
+    async def solve_now(self, order: SolveOrder) -> SolveOutcome:
+        """Solve and wait; raises QueueFullError at once when the pool cannot take it."""
+        return (await self.solve_all([order]))[0]
+
+    async def solve_all(self, orders: Sequence[SolveOrder]) -> list[SolveOutcome]:
+        """Solve side by side; all are queued or none (QueueFullError)."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[SolveOutcome]] = []
+        tasks: list[SolveTask] = []
+        try:
+            for order in orders:
+                future: asyncio.Future[SolveOutcome] = loop.create_future()
+                task = SolveTask(
+                    id=new_id(),
+                    request_json=order.request_json,
+                    time_limit_s=order.time_limit_s,
+                    listener=_Measured(_FutureListener(loop, future), self._metrics),
+                )
+                self._pool.submit(task)
+                tasks.append(task)
+                futures.append(future)
+            return list(await asyncio.gather(*futures))
+        except (QueueFullError, asyncio.CancelledError):
+            # A refused batch or a caller that went away: do not leave orphan solves running.
+            for task in tasks:
+                self._pool.stop(task.id)
+            raise
+
+    def start_job(self, order: SolveOrder, job_id: str | None = None) -> JobRecord:
+        """Queue a background solve and return its job row (blocking: call from a thread)."""
+        job_id = job_id or new_id()
+        record = self._jobs.create(job_id, order.time_limit_s)
+        recorder = JobRecorder(
+            self._jobs, job_id, order.request_json, on_finished=self._forget(job_id)
+        )
+        task = SolveTask(
+            id=job_id,
+            request_json=order.request_json,
+            time_limit_s=order.time_limit_s,
+            listener=_Measured(recorder, self._metrics),
+        )
+        self._running_jobs[job_id] = task
+        try:
+            self._pool.submit(task)
+        except QueueFullError:
+            self._running_jobs.pop(job_id, None)
+            self._jobs.delete(job_id)
+            raise
+        logger.info("job %s queued (time limit %.1f s)", job_id, order.time_limit_s)
+        return record
+
+    def stop_job(self, job_id: str, wait_s: float) -> None:
+        """Cancel a queued job, or stop a running one and wait up to `wait_s` for its plan."""
+        task = self._running_jobs.get(job_id)
+        if task is None:
+            return
+        self._jobs.mark_stop_requested(job_id)
+        result = self._pool.stop(job_id)
+        logger.info("job %s stop requested: %s", job_id, result)
+        task.done.wait(wait_s)
+
+    def _forget(self, job_id: str) -> Callable[[SolveOutcome], None]:
+        def forget(_outcome: SolveOutcome) -> None:
+            self._running_jobs.pop(job_id, None)
+
+        return forget

@@ -1,0 +1,105 @@
+"""The ASGI application: `uvicorn app.main:app`.
+
+Start-up applies the database migrations, marks jobs a previous run left unfinished as
+`interrupted`, and starts the solver worker processes; shut-down stops running solves
+(keeping their best plans) and ends the workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from app.api.main import api_router, operations_router
+from app.api.openapi import install_openapi
+from app.core.config import Settings
+from app.core.db import make_engine, make_session_factory, migrate
+from app.core.metrics import RequestMetricsMiddleware, ServiceMetrics
+from app.dispatch import SolveDispatcher
+from app.example_records import store_example_records
+from app.job_store import JobStore
+from app.plan_store import PlanStore
+from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
+from app.solving.messages import SolveFunction
+from app.solving.pool import SolverPool
+from solver import ExchangeRequest
+from solver import solve as solver_solve
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Exact, explained plans for detainee exchanges: who each side releases, in which stage.
+
+Every route that takes an id has a working example: the service stores a synthetic
+example plan and job at start-up. All example people are made up.
+"""
+
+
+def create_app(settings: Settings | None = None, solve: SolveFunction | None = None) -> FastAPI:
+    """Build the service; tests pass their own settings and a stand-in for the solver."""
+    settings = settings or Settings()
+    solve_function: SolveFunction = solve or solver_solve
+    metrics = ServiceMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        if settings.migrate_on_start:
+            await run_in_threadpool(migrate, engine)
+        sessions = make_session_factory(engine)
+        plans, jobs = PlanStore(sessions), JobStore(sessions)
+        interrupted = await run_in_threadpool(jobs.interrupt_unfinished)
+        if interrupted:
+            logger.warning("%d job(s) from a previous run marked interrupted", interrupted)
+        pool = SolverPool(
+            solve_function,
+            workers=settings.worker_count,
+            queue_size=settings.queue_size,
+            start_method=settings.worker_start_method,
+            stop_grace_s=settings.stop_grace_s,
+            overrun_grace_s=settings.overrun_grace_s,
+        )
+        pool.start()
+        metrics.track_pool(pool)
+        dispatcher = SolveDispatcher(pool, jobs, metrics)
+        app.state.engine = engine
+        app.state.plans = plans
+        app.state.jobs = jobs
+        app.state.pool = pool
+        app.state.dispatcher = dispatcher
+        seeding = (
+            asyncio.create_task(store_example_records(settings, dispatcher, plans, jobs))
+            if settings.seed_examples
+            else None
+        )
+        try:
+            yield
+        finally:
+            if seeding is not None:
+                seeding.cancel()
+            await run_in_threadpool(pool.close, settings.stop_grace_s + 5.0)
+            engine.dispose()
+
+    app = FastAPI(
+        title="exchange-planner",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
+    app.include_router(api_router, prefix=settings.api_prefix)
+    app.include_router(operations_router)
+    install_openapi(app, extra_models=[Problem, ExchangeRequest])
+    return app
+
+
+app = create_app()

@@ -1,0 +1,74 @@
+"""Reading exchange requests from raw bodies, so a bad one is answered in our own words.
+
+Bodies are parsed by the solver's `parse_request`, not by FastAPI, so that a 422 carries
+one problem per defect (side, id, field, rule) and never quotes a name or birth date.
+Parsing a list of 100,000 people takes a while, so it runs off the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from app.core.config import Settings
+from solver import ExchangeRequest
+from solver.input_errors import InputProblem, InvalidRequest, parse_request
+
+
+async def read_exchange_request(request: Request, settings: Settings) -> ExchangeRequest:
+    """The body as an exchange request, within this service's time limits."""
+    body = await request.body()
+    return await run_in_threadpool(exchange_request_of, body, settings)
+
+
+async def read_json_object(request: Request) -> dict[str, object]:
+    """The body as a JSON object, for bodies that wrap an exchange request with more."""
+    body = await request.body()
+    return await run_in_threadpool(json_object_of, body)
+
+
+def json_object_of(body: bytes) -> dict[str, object]:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        parse_request(body)  # raises InvalidRequest, described the same way as for /plans
+        raise InvalidRequest([_not_an_object()])
+    return document
+
+
+def exchange_request_of(raw: bytes | Mapping[str, object], settings: Settings) -> ExchangeRequest:
+    """Parse a request, then apply the service's default and maximum time limit."""
+    return within_service_limits(parse_request(raw), settings)
+
+
+def within_service_limits(request: ExchangeRequest, settings: Settings) -> ExchangeRequest:
+    """The default time limit when none was asked for; a longer one than allowed is refused."""
+    options = request.options
+    if "time_limit_s" not in options.model_fields_set:
+        limit = min(settings.default_time_limit_s, settings.max_time_limit_s)
+        options = options.model_copy(update={"time_limit_s": limit})
+        return request.model_copy(update={"options": options})
+    if options.time_limit_s > settings.max_time_limit_s:
+        raise InvalidRequest(
+            [
+                InputProblem(
+                    side=None,
+                    id=None,
+                    field="options.time_limit_s",
+                    rule="service_limit",
+                    message=f"must be at most {settings.max_time_limit_s:g} s on this service",
+                )
+            ]
+        )
+    return request
+
+
+def _not_an_object() -> InputProblem:
+    return InputProblem(
+        side=None, id=None, field="request", rule="wrong_type", message="must be a JSON object"
+    )

@@ -1,0 +1,81 @@
+"""What crosses between the service and its solver processes.
+
+Plans travel as their wire JSON: it is what gets stored anyway, and it keeps the pipe
+protocol independent of how the solver's objects pickle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from solver import ExchangeRequest, Plan, Progress, StopSignal
+
+OutcomeStatus = Literal["optimal", "feasible", "infeasible", "timeout", "cancelled", "failed"]
+
+
+class SolveFunction(Protocol):
+    """The shape of `solver.solve`; tests hand the pool a fake with the same shape."""
+
+    def __call__(
+        self,
+        request: ExchangeRequest,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        stop: StopSignal | None = None,
+    ) -> Plan: ...
+
+
+@dataclass(frozen=True)
+class ProgressSnapshot:
+    """A running solve's progress: levels and best objective as JSON, seconds elapsed."""
+
+    levels_json: str
+    best_objective_json: str | None
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class WorkerReady:
+    """Sent once by a worker when the solver is imported and it can take requests."""
+
+
+@dataclass(frozen=True)
+class WorkerProgress:
+    """Sent by a worker after each proven level; the plan is the best one so far."""
+
+    snapshot: ProgressSnapshot
+    best_status: OutcomeStatus | None
+    best_plan_json: str | None
+
+
+@dataclass(frozen=True)
+class WorkerDone:
+    status: OutcomeStatus
+    plan_json: str
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class WorkerFailed:
+    where: str
+    elapsed_s: float
+
+
+WorkerMessage = WorkerReady | WorkerProgress | WorkerDone | WorkerFailed
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """How a solve ended. `plan_json` is set whenever there is a plan worth keeping."""
+
+    status: OutcomeStatus
+    plan_json: str | None
+    elapsed_s: float
+    stopped: bool = False
+    error: str | None = None
+
+    @classmethod
+    def cancelled_in_queue(cls) -> SolveOutcome:
+        return cls(status="cancelled", plan_json=None, elapsed_s=0.0, stopped=True)
