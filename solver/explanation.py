@@ -135,7 +135,8 @@ def _per_person(code: str, roster: Roster, who: BoolArray, what: str) -> PlanWar
     ids = sorted(roster.ids[i] for i in np.flatnonzero(who).tolist())
     shown = ", ".join(ids[:_SHOWN_IDS]) + (", ..." if len(ids) > _SHOWN_IDS else "")
     return PlanWarning(
-        code=code, message=f"{roster.side.value}: {len(ids):,} people {what} ({shown})."
+        code=code,
+        message=f"{roster.side.value}: {len(ids):,} {_people(len(ids))} {what} ({shown}).",
     )
 
 
@@ -152,3 +153,7 @@ def _duplicate_terms(terms: Terms) -> list[PlanWarning]:
             )
     return found
 
+
+
+def _people(count: int) -> str:
+    return "person" if count == 1 else "people"

@@ -31,8 +31,9 @@ from solver.validation import check_plan, level_values
 
 logger = logging.getLogger(__name__)
 
-# The conflict search gets its own budget: an infeasible verdict deserves its reasons.
-_CONFLICT_SECONDS = 10.0
+# The conflict search uses what is left of the time limit, but never less than this:
+# an infeasible verdict without its reasons helps nobody.
+_MIN_CONFLICT_SECONDS = 1.0
 
 
 class StopSignal(Protocol):
@@ -103,7 +104,8 @@ def solve(
         run.status,
     )
     if run.status == "infeasible":
-        rules = smallest_conflict(rosters, pools, unreleasable_included, _CONFLICT_SECONDS)
+        seconds = max(_MIN_CONFLICT_SECONDS, deadline - time.monotonic())
+        rules = smallest_conflict(rosters, pools, unreleasable_included, seconds)
         return _unsolved(request, rosters, "infeasible", rules, started)
     if run.solution is None:
         return _unsolved(request, rosters, "timeout", [], started)

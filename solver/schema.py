@@ -101,7 +101,7 @@ class Terms(_Strict):
     priorities: list[Category] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES))
     release_all: list[Category] = Field(default_factory=lambda: list(DEFAULT_RELEASE_ALL))
     outside_parity: list[Category] = Field(default_factory=list)
-    stages: list[int] | None = None
+    stages: list[StrictInt] | None = None
     civilians_separately: StrictBool = False
     must_include: IdsBySide = Field(default_factory=IdsBySide)
     must_exclude: IdsBySide = Field(default_factory=IdsBySide)
@@ -110,7 +110,7 @@ class Terms(_Strict):
 class Options(_Strict):
     """How to solve, not what to solve."""
 
-    time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    time_limit_s: Annotated[float, Field(strict=True, gt=0, le=3600)] = 10.0
     seed: Annotated[StrictInt, Field(ge=0, le=2**31 - 1)] = 0
     workers: Annotated[StrictInt, Field(ge=1, le=64)] = Field(
         default=1,
