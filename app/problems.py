@@ -55,6 +55,10 @@ class Problem(BaseModel):
     instance: str | None = None
     errors: list[ProblemItem] | None = None
 
+    def document(self) -> dict[str, Any]:
+        """The JSON body: absent members are left out, but an error's null side or id stays."""
+        return {key: value for key, value in self.model_dump().items() if value is not None}
+
 
 class ProblemError(Exception):
     """Raise from anywhere in a request to answer with this problem."""
@@ -109,7 +113,7 @@ def problem_response(request: Request | None, problem: ProblemError) -> JSONResp
         errors=problem.errors,
     )
     return JSONResponse(
-        body.model_dump(exclude_none=True),
+        body.document(),
         status_code=problem.status,
         headers=problem.headers,
         media_type=PROBLEM_JSON,
@@ -212,7 +216,7 @@ class UnexpectedErrorMiddleware:
                 instance=scope.get("path"),
             )
             response = JSONResponse(
-                body.model_dump(exclude_none=True), status_code=500, media_type=PROBLEM_JSON
+                body.document(), status_code=500, media_type=PROBLEM_JSON
             )
             await response(scope, receive, send)
 

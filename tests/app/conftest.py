@@ -1,0 +1,70 @@
+"""Service fixtures: settings on a temporary database, clients on real worker processes.
+
+Starting workers costs a couple of seconds (each imports the solver), so the client on the
+real solver is shared by the whole session; tests that need other settings or a stand-in
+solver build their own with `make_client`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.main import create_app
+from app.solving.messages import SolveFunction
+
+READY_TIMEOUT_S = 60.0
+
+MakeClient = Callable[..., AbstractContextManager[TestClient]]
+
+
+def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'exchange.db'}",
+        "worker_count": 1,
+        "queue_size": 4,
+        "seed_examples": False,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+def wait_until_ready(client: TestClient) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while client.get("/readyz").status_code != 200:
+        assert time.monotonic() < deadline, "workers did not start"
+        time.sleep(0.05)
+
+
+@contextmanager
+def running_client(settings: Settings, solve: SolveFunction | None = None) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, solve)) as client:
+        wait_until_ready(client)
+        yield client
+
+
+@pytest.fixture(scope="session")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The service on the real solver, two workers, with the example records stored."""
+    settings = settings_for(tmp_path_factory.mktemp("service"), worker_count=2, seed_examples=True)
+    with running_client(settings) as shared:
+        yield shared
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> MakeClient:
+    """A client with its own database, settings and (optionally) stand-in solver."""
+
+    def make(
+        solve: SolveFunction | None = None, **overrides: Any
+    ) -> AbstractContextManager[TestClient]:
+        return running_client(settings_for(tmp_path, **overrides), solve)
+
+    return make
