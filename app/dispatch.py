@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from app.solving.pool import QueueFullError, SolverPool, SolveTask
 from solver import ExchangeRequest
 
 logger = logging.getLogger(__name__)
+
+_RESUBMIT_PAUSE_S = 0.2
 
 
 class _FutureListener:
@@ -87,28 +90,57 @@ class SolveDispatcher:
         return (await self.solve_all([order]))[0]
 
     async def solve_all(self, orders: Sequence[SolveOrder]) -> list[SolveOutcome]:
-        """Solve side by side; all are queued or none (QueueFullError)."""
+        """Solve side by side, at most one per worker at a time, answers in order.
+
+        The first solve is queued at once or QueueFullError is raised (the caller answers
+        503). The others follow as this request's earlier ones finish, so a long list of
+        scenario variants neither hogs the queue nor is refused for its length.
+        """
         loop = asyncio.get_running_loop()
-        futures: list[asyncio.Future[SolveOutcome]] = []
-        tasks: list[SolveTask] = []
+        outcomes: list[SolveOutcome | None] = [None] * len(orders)
+        in_flight: dict[asyncio.Future[SolveOutcome], tuple[int, SolveTask]] = {}
+        waiting = deque(enumerate(orders))
+        window = max(1, self._pool.worker_count)
         try:
-            for order in orders:
-                future: asyncio.Future[SolveOutcome] = loop.create_future()
-                task = SolveTask(
-                    id=new_id(),
-                    request_json=order.request_json,
-                    time_limit_s=order.time_limit_s,
-                    listener=_Measured(_FutureListener(loop, future), self._metrics),
-                )
-                self._pool.submit(task)
-                tasks.append(task)
-                futures.append(future)
-            return list(await asyncio.gather(*futures))
-        except (QueueFullError, asyncio.CancelledError):
-            # A refused batch or a caller that went away: do not leave orphan solves running.
-            for task in tasks:
+            while waiting or in_flight:
+                while waiting and len(in_flight) < window:
+                    index, order = waiting[0]
+                    future: asyncio.Future[SolveOutcome] = loop.create_future()
+                    task = self._task(order, _FutureListener(loop, future))
+                    try:
+                        self._pool.submit(task)
+                    except QueueFullError:
+                        if index == 0:
+                            raise
+                        break
+                    waiting.popleft()
+                    in_flight[future] = (index, task)
+                if not in_flight:  # others filled the queue between two of ours
+                    await asyncio.sleep(_RESUBMIT_PAUSE_S)
+                    continue
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for future in done:
+                    index, _ = in_flight.pop(future)
+                    outcomes[index] = future.result()
+        except asyncio.CancelledError:
+            # The caller went away: do not leave its solves running for nobody.
+            for _index, task in in_flight.values():
                 self._pool.stop(task.id)
             raise
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _task(
+        self,
+        order: SolveOrder,
+        listener: _FutureListener | JobRecorder,
+        task_id: str | None = None,
+    ) -> SolveTask:
+        return SolveTask(
+            id=task_id or new_id(),
+            request_json=order.request_json,
+            time_limit_s=order.time_limit_s,
+            listener=_Measured(listener, self._metrics),
+        )
 
     def start_job(self, order: SolveOrder, job_id: str | None = None) -> JobRecord:
         """Queue a background solve and return its job row (blocking: call from a thread)."""
@@ -117,12 +149,7 @@ class SolveDispatcher:
         recorder = JobRecorder(
             self._jobs, job_id, order.request_json, on_finished=self._forget(job_id)
         )
-        task = SolveTask(
-            id=job_id,
-            request_json=order.request_json,
-            time_limit_s=order.time_limit_s,
-            listener=_Measured(recorder, self._metrics),
-        )
+        task = self._task(order, recorder, task_id=job_id)
         self._running_jobs[job_id] = task
         try:
             self._pool.submit(task)

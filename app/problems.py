@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.metrics import route_template
 from app.solving.pool import QueueFullError
 from solver.input_errors import InputProblem, InvalidRequest
 
@@ -203,7 +204,7 @@ class UnexpectedErrorMiddleware:
             await self.app(scope, receive, watch)
         except Exception as exc:
             frames = "".join(traceback.format_tb(exc.__traceback__))
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = route_template(scope)
             logger.error(
                 "unhandled %s on %s %s\n%s", type(exc).__name__, scope.get("method"), route, frames
             )
@@ -215,9 +216,7 @@ class UnexpectedErrorMiddleware:
                 detail="An unexpected error occurred.",
                 instance=scope.get("path"),
             )
-            response = JSONResponse(
-                body.document(), status_code=500, media_type=PROBLEM_JSON
-            )
+            response = JSONResponse(body.document(), status_code=500, media_type=PROBLEM_JSON)
             await response(scope, receive, send)
 
 

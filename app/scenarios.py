@@ -69,17 +69,18 @@ def read_scenario_body(
     """Each variant's name and full request; every problem in the body raises at once."""
     raw_variants = document.pop("variants", None)
     problems: list[InputProblem | ProblemItem] = []
+    base_ok = True
     try:
         exchange_request_of(document, settings)
     except InvalidRequest as error:
         problems.extend(error.problems)
+        base_ok = False
     variants = _read_variants(raw_variants, settings, problems)
-    if problems:
-        raise invalid_request(problems)
     requests = []
     base_terms = document.get("terms")
     base = base_terms if isinstance(base_terms, dict) else {}
-    for index, (name, overrides) in enumerate(variants):
+    # With broken base lists every variant would repeat their problems, so skip them.
+    for index, name, overrides in variants if base_ok else []:
         merged = {**document, "terms": {**base, **overrides}}
         try:
             requests.append((name, exchange_request_of(merged, settings)))
@@ -135,8 +136,9 @@ def comparison(
 
 def _read_variants(
     raw: object, settings: Settings, problems: list[InputProblem | ProblemItem]
-) -> list[tuple[str, dict[str, Any]]]:
-    """Names and term overrides as sent; structural problems are appended to `problems`."""
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """Position, name and term overrides of each well-formed variant; the problems of the
+    others are appended to `problems`."""
     if not isinstance(raw, list) or not raw:
         problems.append(
             _problem("variants", "missing_field", "must list at least one variant: {name, terms}")
@@ -182,7 +184,7 @@ def _read_variants(
                 )
             )
         seen.add(variant.name)
-        variants.append((variant.name, overrides))
+        variants.append((index, variant.name, overrides))
     return variants
 
 

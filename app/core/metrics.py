@@ -95,10 +95,27 @@ class RequestMetricsMiddleware:
         try:
             await self.app(scope, receive, observe_status)
         finally:
-            # The router stores the matched route in the scope; unmatched paths share a label.
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = route_template(scope)
             method = str(scope.get("method", ""))
             self.metrics.requests.labels(method=method, route=route, status=str(status)).inc()
             self.metrics.request_seconds.labels(method=method, route=route).observe(
                 time.perf_counter() - started
             )
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route as a template (`/v1/plans/{plan_id}`); unmatched paths share one.
+
+    The router leaves the matched route in the scope, but a route of an included router
+    knows only its own path, so the literal prefix in front of it is taken from the URL.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    regex = getattr(route, "path_regex", None)
+    if not isinstance(template, str) or regex is None:
+        return "unmatched"
+    path = str(scope.get("path", ""))
+    for position, char in enumerate(path):
+        if char == "/" and regex.match(path[position:]):
+            return path[:position] + template
+    return template
