@@ -10,8 +10,11 @@ from solver.categories import reference_date_of
 from solver.schema import ExchangeRequest, Plan, PlanStatus, Released, Side, Stage
 from solver.validation import check_plan, level_values, stage_count
 
-PeerStatus = Literal["optimal", "feasible", "infeasible", "timeout", "heuristic", "killed"]
-"""`heuristic`: a plan without any claim of optimality; `killed`: the process overran."""
+PeerStatus = Literal[
+    "optimal", "feasible", "infeasible", "timeout", "heuristic", "killed", "crashed"
+]
+"""`heuristic`: a plan without any claim of optimality; `killed`: stopped for overrunning
+its time limit (its model could not even be built in time); `crashed`: it failed."""
 
 FINISHED: frozenset[str] = frozenset({"optimal", "infeasible", "heuristic"})
 """Verdicts reached before the time limit; the others are reported as not finished."""
