@@ -333,7 +333,7 @@ class _WorkerSlot:
                 return _salvage(
                     best_plan,
                     time.monotonic() - started,
-                    stopped=stop_at is not None,
+                    stopped=self.stop_requested_at is not None,
                     error="solver process exited",
                 )
             if isinstance(message, WorkerProgress):
@@ -345,14 +345,14 @@ class _WorkerSlot:
                     message.status,
                     message.plan_json,
                     message.elapsed_s,
-                    stopped=stop_at is not None,
+                    stopped=self.stop_requested_at is not None,
                 )
             elif isinstance(message, WorkerFailed):
                 return SolveOutcome(
                     "failed",
                     None,
                     message.elapsed_s,
-                    stopped=stop_at is not None,
+                    stopped=self.stop_requested_at is not None,
                     error=message.where,
                 )
 

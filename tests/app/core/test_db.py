@@ -1,0 +1,106 @@
+"""Migrations: they build the schema the models describe, on SQLite and on PostgreSQL.
+
+The PostgreSQL test runs when EXCHANGE_TEST_POSTGRES_URL names a database it may use
+(for example postgresql+psycopg://user@127.0.0.1:5432/exchange_test).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from app.core.config import Settings
+from app.core.db import make_engine, make_session_factory, migrate
+from app.job_store import JobStore
+from app.models import Base
+from app.plan_store import PlanStore, plan_record
+from app.solving.messages import SolveOutcome
+from solver import Plan
+
+ROOT = Path(__file__).resolve().parents[3]
+PLAN = Plan(status="infeasible", reference_date=date(2025, 5, 23))
+
+
+def sqlite_engine(tmp_path: Path) -> Engine:
+    return make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'db' / 'exchange.db'}"))
+
+
+def assert_schema_matches_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def assert_plans_and_jobs_round_trip(engine: Engine) -> None:
+    sessions = make_session_factory(engine)
+    plans, jobs = PlanStore(sessions), JobStore(sessions)
+    jobs.create("job-1", 5.0)
+    jobs.mark_running("job-1")
+    plan_json = PLAN.model_dump_json()
+    jobs.finish("job-1", SolveOutcome("infeasible", plan_json, 0.1), '{"request": 1}')
+    job = jobs.get("job-1")
+    assert job is not None
+    assert job.status == "infeasible"
+    assert job.plan_id is not None
+    assert job.started_at is not None
+    assert job.started_at.tzinfo is not None
+    stored = plans.get(job.plan_id)
+    assert stored is not None
+    assert stored.plan_json == plan_json
+    assert plans.page(0, 10).total == 1
+    assert plans.delete(job.plan_id)
+    after = jobs.get("job-1")
+    assert after is not None
+    assert after.plan_id is None  # the job stays, its plan is gone
+    plans.add(plan_record(PLAN, plan_json, "{}", source="json", plan_id="kept"))
+    jobs.create("job-2", 5.0)
+    assert jobs.interrupt_unfinished() == 1
+
+
+def test_migrations_build_the_models_schema_on_sqlite(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path)
+    migrate(engine)
+    migrate(engine)  # a second start-up finds nothing to do
+    assert {"plans", "jobs", "alembic_version"} <= set(inspect(engine).get_table_names())
+    assert_schema_matches_models(engine)
+    assert_plans_and_jobs_round_trip(engine)
+    engine.dispose()
+
+
+def test_alembic_command_line_upgrades_and_downgrades(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli' / 'exchange.db'}"
+    env = {**os.environ, "EXCHANGE_DATABASE_URL": url}
+    for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):
+        subprocess.run(
+            [sys.executable, "-m", "alembic", *step],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    engine = make_engine(Settings(database_url=url))
+    assert_schema_matches_models(engine)
+    engine.dispose()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("EXCHANGE_TEST_POSTGRES_URL"), reason="no PostgreSQL configured"
+)
+def test_migrations_and_stores_work_on_postgresql() -> None:
+    engine = make_engine(Settings(database_url=os.environ["EXCHANGE_TEST_POSTGRES_URL"]))
+    with engine.begin() as connection:
+        for table in ("jobs", "plans", "alembic_version"):
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    migrate(engine)
+    assert_schema_matches_models(engine)
+    assert_plans_and_jobs_round_trip(engine)
+    engine.dispose()
