@@ -7,9 +7,9 @@ The PostgreSQL test runs when EXCHANGE_TEST_POSTGRES_URL names a database it may
 from __future__ import annotations
 
 import os
-from datetime import date
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
