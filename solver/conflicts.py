@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from ortools.sat.python import cp_model
 
+from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.pools import Pool
 from solver.roster import Roster, Rosters, category_mask

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
-
+from solver.cpsat import cp_model
 from solver.pools import MemberClass, Pool
 from solver.schema import Category, Side, Terms
 

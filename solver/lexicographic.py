@@ -14,8 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ortools.sat.python import cp_model
-
+from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.levels import Level
 from solver.objective import CaptivityDays, level_expression

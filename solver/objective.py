@@ -9,8 +9,7 @@ function is concave and the lines are added until the bound is tight at the answ
 
 from __future__ import annotations
 
-from ortools.sat.python import cp_model
-
+from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.levels import Level
 
