@@ -12,13 +12,21 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.levels import Level
 from solver.objective import CaptivityDays, level_expression
 from solver.schema import Options
+
+
+class SearchStats(Protocol):
+    """Where a caller wants search counts and level timings recorded."""
+
+    searches: int
+    levels: dict[str, float]
+
 
 # What a run ended with: a proof that no plan exists, no plan in time, or a plan.
 RunStatus = Literal["infeasible", "timeout", "solved"]
@@ -65,12 +73,14 @@ class LexicographicSolver:
         *,
         deadline: float,
         should_stop: StopCheck | None = None,
+        stats: SearchStats | None = None,
     ):
         self.exchange = exchange
         self.levels = levels
         self.options = options
         self.deadline = deadline
         self.should_stop = should_stop
+        self.stats = stats
         self.days = CaptivityDays(exchange)
         self.stopped = False
         self._days_frozen = False
@@ -120,6 +130,8 @@ class LexicographicSolver:
             run.solution = solution
             proven = status == cp_model.OPTIMAL
             run.results.append(LevelResult(level, value, proven, seconds))
+            if self.stats is not None:
+                self.stats.levels[level.name] = self.stats.levels.get(level.name, 0.0) + seconds
             if not proven:
                 break
             self._freeze(level, expression, value)
@@ -173,8 +185,10 @@ class LexicographicSolver:
             if status == cp_model.OPTIMAL and self.days.tighten(units, claimed):
                 hint = solution
                 continue
-            if status == cp_model.FEASIBLE and self._days_frozen and any(
-                claimed[p] > self.days.exact(p, units[p]) for p in claimed
+            if (
+                status == cp_model.FEASIBLE
+                and self._days_frozen
+                and any(claimed[p] > self.days.exact(p, units[p]) for p in claimed)
             ):
                 # An unproven plan that only seems to keep the frozen captivity days: drop it.
                 return None
@@ -235,6 +249,8 @@ class LexicographicSolver:
         solver.parameters.random_seed = self.options.seed
         with self._watch_stop(solver):
             status = solver.solve(self.exchange.model)
+        if self.stats is not None:
+            self.stats.searches += 1
         return status, solver
 
     @contextmanager

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from solver.assignment import Assignment, assign
@@ -58,6 +59,25 @@ class PlanCheckError(RuntimeError):
     """The independent re-check found a broken rule in a plan: a solver bug, never an answer."""
 
 
+@dataclass
+class SolveStats:
+    """Where the time of one solve went: for benchmarks and logs, never part of the plan."""
+
+    people: int = 0
+    pools: int = 0
+    searches: int = 0  # CP-SAT calls, the conflict search excluded
+    phases: dict[str, float] = field(default_factory=dict)  # phase -> seconds
+    levels: dict[str, float] = field(default_factory=dict)  # level name -> search seconds
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - started
+
+
 def solve(
     request: ExchangeRequest,
     *,
@@ -69,10 +89,24 @@ def solve(
     `stop` ends the search early; the best plan found so far is returned (`feasible`), or
     `timeout` when there is none. Every returned plan has passed `solver.validation`.
     """
+    return solve_with_stats(request, on_progress=on_progress, stop=stop)[0]
+
+
+def solve_with_stats(
+    request: ExchangeRequest,
+    *,
+    on_progress: ProgressCallback | None = None,
+    stop: StopSignal | None = None,
+) -> tuple[Plan, SolveStats]:
+    """`solve`, also telling where the time went."""
     started = time.perf_counter()
     deadline = time.monotonic() + request.options.time_limit_s
-    rosters = build_rosters(request)
-    pools = build_pools(rosters)
+    stats = SolveStats()
+    with stats.phase("read"):
+        rosters = build_rosters(request)
+        pools = build_pools(rosters)
+    stats.people = rosters.side_a.size + rosters.side_b.size
+    stats.pools = len(pools)
     unreleasable_included = sum(
         int((roster.must_include & ~roster.releasable).sum()) for roster in rosters
     )
@@ -93,9 +127,11 @@ def solve(
             request.options,
             deadline=deadline,
             should_stop=stop.is_set if stop is not None else None,
+            stats=stats,
         )
 
-    run = _select_then_schedule(request.terms, search, report if on_progress else None)
+    with stats.phase("search"):
+        run = _select_then_schedule(request.terms, search, report if on_progress else None)
     logger.info(
         "solved %d+%d people in %d pools: %s",
         rosters.side_a.size,
@@ -104,14 +140,18 @@ def solve(
         run.status,
     )
     if run.status == "infeasible":
-        seconds = max(_MIN_CONFLICT_SECONDS, deadline - time.monotonic())
-        rules = smallest_conflict(rosters, pools, unreleasable_included, seconds)
-        return _unsolved(request, rosters, "infeasible", rules, started)
+        with stats.phase("conflicts"):
+            seconds = max(_MIN_CONFLICT_SECONDS, deadline - time.monotonic())
+            rules = smallest_conflict(rosters, pools, unreleasable_included, seconds)
+            plan = _unsolved(request, rosters, "infeasible", rules, started)
+        return plan, stats
     if run.solution is None:
-        return _unsolved(request, rosters, "timeout", [], started)
-    plan = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
-    _recheck(request, plan)
-    return plan
+        return _unsolved(request, rosters, "timeout", [], started), stats
+    with stats.phase("plan"):
+        plan = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
+    with stats.phase("check"):
+        _recheck(request, plan)
+    return plan, stats
 
 
 def _select_then_schedule(
