@@ -12,13 +12,36 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from solver.categories import captivity_days, categories_of, reference_date_of
 from solver.levels import levels_for
-from solver.schema import Category, Detainee, ExchangeRequest, Objective, Plan, Side, Status
+from solver.schema import (
+    Category,
+    ConflictRule,
+    Detainee,
+    ExchangeRequest,
+    Objective,
+    Plan,
+    Side,
+    Status,
+)
 
 SIDES: tuple[Side, Side] = (Side.A, Side.B)
 STATUSES: tuple[Status, Status] = ("military", "civilian")
+
+# The terms' own rules, plus the ways a plan can be malformed before any term applies.
+ViolationRule = (
+    ConflictRule
+    | Literal[
+        "releasable",
+        "unknown_id",
+        "duplicate_release",
+        "stage_number",
+        "released_mismatch",
+        "reference_date",
+    ]
+)
 
 # A message lists at most this many ids; `Violation.ids` always holds all of them.
 _IDS_IN_MESSAGE = 10
@@ -33,28 +56,22 @@ class Violation:
     `released_mismatch`, `reference_date`. Messages carry registry ids and numbers only.
     """
 
-    rule: str
+    rule: ViolationRule
     side: Side | None
     ids: tuple[str, ...]
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Person:
     """A listed detainee with what every rule needs, computed once at the reference date."""
 
     side: Side
+    id: str
     detainee: Detainee
+    releasable: bool
     categories: frozenset[Category]
     captivity_days: int
-
-    @property
-    def id(self) -> str:
-        return self.detainee.id
-
-    @property
-    def releasable(self) -> bool:
-        return self.detainee.releasable
 
 
 @dataclass(frozen=True)
@@ -86,7 +103,9 @@ def _people_of(request: ExchangeRequest, on: date) -> dict[Side, dict[str, _Pers
                 raise ValueError(f"{side.value}: duplicate id {detainee.id}")
             by_id[detainee.id] = _Person(
                 side=side,
+                id=detainee.id,
                 detainee=detainee,
+                releasable=detainee.releasable,
                 categories=categories_of(detainee, on, terms.young_age_limit),
                 captivity_days=captivity_days(detainee, on),
             )
@@ -100,10 +119,47 @@ def check_plan(request: ExchangeRequest, plan: Plan) -> list[Violation]:
     The plan's `status` is not looked at: call this on plans that release people
     (`optimal` or `feasible`). Raises ValueError on a request with duplicate ids.
     """
-    on = _reference_date(request, plan)
-    people = _people_of(request, on)
-    violations = _structure(request, plan, people)
-    reading = _read(request, plan, people)
+    return _violations(_Recheck.of(request, plan))
+
+
+def objective_of(request: ExchangeRequest, plan: Plan) -> Objective:
+    """Every level's value recomputed from the released people, one by one.
+
+    Ids unknown to the request are ignored, and a released person without a stage adds
+    nothing to the stage sums; `check_plan` reports both.
+    """
+    return _objective(_Recheck.of(request, plan))
+
+
+def level_values(request: ExchangeRequest, plan: Plan) -> tuple[int, ...]:
+    """The recomputed objective as one value per level, in lexicographic order."""
+    return _values(request, objective_of(request, plan))
+
+
+def recheck(request: ExchangeRequest, plan: Plan) -> tuple[list[Violation], tuple[int, ...]]:
+    """`check_plan` and `level_values` together, reading the lists once (large requests)."""
+    context = _Recheck.of(request, plan)
+    return _violations(context), _values(request, _objective(context))
+
+
+@dataclass(frozen=True)
+class _Recheck:
+    """Everything one re-check reads, computed once per (request, plan)."""
+
+    request: ExchangeRequest
+    plan: Plan
+    people: dict[Side, dict[str, _Person]]
+    reading: _Reading
+
+    @classmethod
+    def of(cls, request: ExchangeRequest, plan: Plan) -> _Recheck:
+        people = _people_of(request, _reference_date(request, plan))
+        return cls(request, plan, people, _read(request, plan, people))
+
+
+def _violations(context: _Recheck) -> list[Violation]:
+    request, people, reading = context.request, context.people, context.reading
+    violations = _structure(request, context.plan, people)
     for check in (
         _releasable,
         _must_exclude,
@@ -120,17 +176,10 @@ def check_plan(request: ExchangeRequest, plan: Plan) -> list[Violation]:
     return violations
 
 
-def objective_of(request: ExchangeRequest, plan: Plan) -> Objective:
-    """Every level's value recomputed from the released people, one by one.
-
-    Ids unknown to the request are ignored, and a released person without a stage adds
-    nothing to the stage sums; `check_plan` reports both.
-    """
-    on = _reference_date(request, plan)
-    people = _people_of(request, on)
-    reading = _read(request, plan, people)
+def _objective(context: _Recheck) -> Objective:
+    people, reading = context.people, context.reading
     released = [people[side][pid] for side in SIDES for pid in reading.released[side]]
-    priorities = list(dict.fromkeys(request.terms.priorities))
+    priorities = list(dict.fromkeys(context.request.terms.priorities))
 
     def stage(person: _Person) -> int:
         return reading.stage_of[person.side].get(person.id, 0)
@@ -147,9 +196,7 @@ def objective_of(request: ExchangeRequest, plan: Plan) -> Objective:
     )
 
 
-def level_values(request: ExchangeRequest, plan: Plan) -> tuple[int, ...]:
-    """The recomputed objective as one value per level, in lexicographic order."""
-    objective = objective_of(request, plan)
+def _values(request: ExchangeRequest, objective: Objective) -> tuple[int, ...]:
     values: list[int] = []
     for level in levels_for(request.terms):
         if level.kind == "priority":
@@ -381,7 +428,7 @@ def _outside_parity(
 
 
 def _all_members_released(
-    rule: str,
+    rule: Literal["release_all", "outside_parity"],
     categories: Sequence[Category],
     people: dict[Side, dict[str, _Person]],
     reading: _Reading,
