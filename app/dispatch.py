@@ -73,7 +73,9 @@ class SolveOrder:
 
     @classmethod
     def of(cls, request: ExchangeRequest) -> SolveOrder:
-        return cls(request.model_dump_json(), request.options.time_limit_s)
+        # What the client wrote (defaults left implicit) is what is stored, and it is less
+        # than half the size of the fully spelled-out request for a long list.
+        return cls(request.model_dump_json(exclude_unset=True), request.options.time_limit_s)
 
 
 class SolveDispatcher:

@@ -16,7 +16,6 @@ from app.examples import EXAMPLE_JOB_ID, EXAMPLE_PLAN_ID, EXAMPLE_PLAN_TO_DELETE
 from app.job_store import JobStore
 from app.plan_store import PlanStore, plan_record
 from app.request_bodies import exchange_request_of
-from solver import Plan
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +30,10 @@ async def store_example_records(
             if await run_in_threadpool(plans.exists, plan_id):
                 continue
             outcome = await dispatcher.solve_now(order)
-            if outcome.plan_json is None:
+            if outcome.plan is None:
                 logger.warning("example plan %s not stored: %s", plan_id, outcome.status)
                 continue
-            plan = Plan.model_validate_json(outcome.plan_json)
-            record = plan_record(
-                plan, outcome.plan_json, order.request_json, source="json", plan_id=plan_id
-            )
+            record = plan_record(outcome.plan, order.request_json, source="json", plan_id=plan_id)
             await run_in_threadpool(plans.add, record)
         if await run_in_threadpool(jobs.get, EXAMPLE_JOB_ID) is None:
             await run_in_threadpool(dispatcher.start_job, order, EXAMPLE_JOB_ID)

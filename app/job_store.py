@@ -13,7 +13,6 @@ from app.models import JobRecord, utc_now
 from app.plan_store import plan_record
 from app.schemas import FINISHED_JOB_STATUSES, JobProgress
 from app.solving.messages import ProgressSnapshot, SolveOutcome
-from solver import Plan
 from solver.schema import LevelReport, Objective
 
 logger = logging.getLogger(__name__)
@@ -57,9 +56,8 @@ class JobStore:
         """Store the plan (if any) with its request, and close the job, in one transaction."""
         with self._sessions.begin() as session:
             plan_id = None
-            if outcome.plan_json is not None:
-                plan = Plan.model_validate_json(outcome.plan_json)
-                record = plan_record(plan, outcome.plan_json, request_json, source="job")
+            if outcome.plan is not None:
+                record = plan_record(outcome.plan, request_json, source="job")
                 session.add(record)
                 session.flush()
                 plan_id = record.id

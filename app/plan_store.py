@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import PlanRecord
-from solver import Plan
+from app.solving.messages import SolvedPlan
 
 
 def new_id() -> str:
@@ -23,18 +23,18 @@ def new_id() -> str:
 
 
 def plan_record(
-    plan: Plan, plan_json: str, request_json: str, *, source: str, plan_id: str | None = None
+    plan: SolvedPlan, request_json: str, *, source: str, plan_id: str | None = None
 ) -> PlanRecord:
-    """The row for a solved plan; `plan_json` is stored as the solver wrote it."""
+    """The row for a solved plan; its JSON is stored as the solver wrote it."""
     return PlanRecord(
         id=plan_id or new_id(),
         source=source,
         status=plan.status,
-        released_side_a=len(plan.released.side_a),
-        released_side_b=len(plan.released.side_b),
-        objective_json=plan.objective.model_dump_json() if plan.objective is not None else None,
+        released_side_a=plan.released_side_a,
+        released_side_b=plan.released_side_b,
+        objective_json=plan.objective_json,
         request_json=request_json,
-        plan_json=plan_json,
+        plan_json=plan.json,
     )
 
 

@@ -14,14 +14,20 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from app.core.config import Settings
+from app.dispatch import SolveOrder
 from solver import ExchangeRequest
 from solver.input_errors import InputProblem, InvalidRequest, parse_request
 
 
-async def read_exchange_request(request: Request, settings: Settings) -> ExchangeRequest:
-    """The body as an exchange request, within this service's time limits."""
+async def read_solve_order(request: Request, settings: Settings) -> SolveOrder:
+    """The body as an exchange request within this service's limits, serialised for the
+    worker; both steps take a while for a long list, so both run off the event loop."""
     body = await request.body()
-    return await run_in_threadpool(exchange_request_of, body, settings)
+    return await run_in_threadpool(_solve_order_of, body, settings)
+
+
+def _solve_order_of(body: bytes, settings: Settings) -> SolveOrder:
+    return SolveOrder.of(exchange_request_of(body, settings))
 
 
 async def read_json_object(request: Request) -> dict[str, object]:

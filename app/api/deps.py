@@ -9,12 +9,11 @@ from sqlalchemy import Engine
 
 from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
-from app.dispatch import SolveDispatcher
+from app.dispatch import SolveDispatcher, SolveOrder
 from app.job_store import JobStore
 from app.plan_store import PlanStore
-from app.request_bodies import read_exchange_request
+from app.request_bodies import read_solve_order
 from app.solving.pool import SolverPool
-from solver import ExchangeRequest
 
 
 def get_settings(request: Request) -> Settings:
@@ -61,12 +60,12 @@ DispatcherDep = Annotated[SolveDispatcher, Depends(get_dispatcher)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
 
 
-async def exchange_request_body(request: Request, settings: SettingsDep) -> ExchangeRequest:
-    """The body parsed by the solver's own reader (see `app.request_bodies`)."""
-    return await read_exchange_request(request, settings)
+async def exchange_order_body(request: Request, settings: SettingsDep) -> SolveOrder:
+    """The body parsed by the solver's own reader (see `app.request_bodies`), ready to solve."""
+    return await read_solve_order(request, settings)
 
 
-ExchangeRequestBody = Annotated[ExchangeRequest, Depends(exchange_request_body)]
+ExchangeOrderBody = Annotated[SolveOrder, Depends(exchange_order_body)]
 
 
 class Page:

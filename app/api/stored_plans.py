@@ -15,8 +15,7 @@ from app.dispatch import SolveOrder
 from app.models import PlanRecord
 from app.plan_store import PlanStore, plan_record
 from app.problems import SOLVE_FAILED_TYPE, SOLVER_BUSY_TYPE, ProblemError
-from app.solving.messages import SolveOutcome
-from solver import Plan
+from app.solving.messages import SolvedPlan, SolveOutcome
 
 
 def plan_json_with_id(record: PlanRecord) -> str:
@@ -34,16 +33,10 @@ def stored_plan_response(
     )
 
 
-def stored_plan(record: PlanRecord) -> dict[str, object]:
-    """The plan with its id as a plain document, to embed in a larger response."""
-    document: dict[str, object] = json.loads(plan_json_with_id(record))
-    return document
-
-
-def require_plan(outcome: SolveOutcome) -> Plan:
+def require_plan(outcome: SolveOutcome) -> SolvedPlan:
     """The outcome's plan, or the problem to answer when the solve produced none."""
-    if outcome.plan_json is not None:
-        return Plan.model_validate_json(outcome.plan_json)
+    if outcome.plan is not None:
+        return outcome.plan
     if outcome.status == "cancelled":
         raise ProblemError(
             503,
@@ -63,10 +56,7 @@ async def store_outcome(
     plans: PlanStore, outcome: SolveOutcome, order: SolveOrder, *, source: str
 ) -> PlanRecord:
     """Store a finished solve with its request; raises the problem when there is no plan."""
-    plan_json = outcome.plan_json
-    plan = await run_in_threadpool(require_plan, outcome)
-    assert plan_json is not None
-    record = plan_record(plan, plan_json, order.request_json, source=source)
+    record = plan_record(require_plan(outcome), order.request_json, source=source)
     return await run_in_threadpool(plans.add, record)
 
 

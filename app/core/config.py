@@ -40,12 +40,16 @@ class Settings(BaseSettings):
         default=600.0, gt=0, description="Requests asking for longer solves are rejected."
     )
     stop_grace_s: float = Field(
-        default=1.5,
+        default=1.0,
         gt=0,
-        description="A stopped solve that has not returned by then is killed (cancel < 2 s).",
+        description="A stopped solve that has not returned by then is killed, keeping the "
+        "best plan it reported (so a stop takes under 2 s).",
     )
     overrun_grace_s: float = Field(
-        default=5.0, gt=0, description="A solve overrunning its time limit by this is killed."
+        default=15.0,
+        gt=0,
+        description="A solve overrunning its time limit by this is killed. The solver may "
+        "spend up to 10 s beyond the limit naming the conflicts of infeasible terms.",
     )
     cancel_wait_s: float = Field(
         default=2.0, ge=0, description="How long DELETE /jobs/{id} waits for the solve to stop."

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from solver import ExchangeRequest, Plan, Progress, StopSignal
+from solver.schema import PlanStatus
 
 OutcomeStatus = Literal["optimal", "feasible", "infeasible", "timeout", "cancelled", "failed"]
 
@@ -37,6 +38,28 @@ class ProgressSnapshot:
 
 
 @dataclass(frozen=True)
+class SolvedPlan:
+    """A plan as wire JSON, with the facts stored beside it worked out where it was made,
+    so the service never has to parse megabytes of JSON to file a plan."""
+
+    status: PlanStatus
+    json: str
+    released_side_a: int
+    released_side_b: int
+    objective_json: str | None
+
+    @classmethod
+    def of(cls, plan: Plan) -> SolvedPlan:
+        return cls(
+            status=plan.status,
+            json=plan.model_dump_json(),
+            released_side_a=len(plan.released.side_a),
+            released_side_b=len(plan.released.side_b),
+            objective_json=plan.objective.model_dump_json() if plan.objective else None,
+        )
+
+
+@dataclass(frozen=True)
 class WorkerReady:
     """Sent once by a worker when the solver is imported and it can take requests."""
 
@@ -46,14 +69,12 @@ class WorkerProgress:
     """Sent by a worker after each proven level; the plan is the best one so far."""
 
     snapshot: ProgressSnapshot
-    best_status: OutcomeStatus | None
-    best_plan_json: str | None
+    best: SolvedPlan | None
 
 
 @dataclass(frozen=True)
 class WorkerDone:
-    status: OutcomeStatus
-    plan_json: str
+    plan: SolvedPlan
     elapsed_s: float
 
 
@@ -68,14 +89,14 @@ WorkerMessage = WorkerReady | WorkerProgress | WorkerDone | WorkerFailed
 
 @dataclass(frozen=True)
 class SolveOutcome:
-    """How a solve ended. `plan_json` is set whenever there is a plan worth keeping."""
+    """How a solve ended. `plan` is set whenever there is a plan worth keeping."""
 
     status: OutcomeStatus
-    plan_json: str | None
+    plan: SolvedPlan | None
     elapsed_s: float
     stopped: bool = False
     error: str | None = None
 
     @classmethod
     def cancelled_in_queue(cls) -> SolveOutcome:
-        return cls(status="cancelled", plan_json=None, elapsed_s=0.0, stopped=True)
+        return cls(status="cancelled", plan=None, elapsed_s=0.0, stopped=True)

@@ -25,8 +25,8 @@ from multiprocessing.synchronize import Event
 from typing import Literal, Protocol
 
 from app.solving.messages import (
-    OutcomeStatus,
     ProgressSnapshot,
+    SolvedPlan,
     SolveFunction,
     SolveOutcome,
     WorkerDone,
@@ -301,7 +301,7 @@ class _WorkerSlot:
         started = time.monotonic()
         conn.send(task.request_json)
         _notify(task, "started")
-        best_plan: tuple[OutcomeStatus, str] | None = None
+        best_plan: SolvedPlan | None = None
         overrun_at = started + task.time_limit_s + self._pool.overrun_grace_s
         while True:
             now = time.monotonic()
@@ -337,13 +337,12 @@ class _WorkerSlot:
                     error="solver process exited",
                 )
             if isinstance(message, WorkerProgress):
-                if message.best_plan_json is not None and message.best_status is not None:
-                    best_plan = (message.best_status, message.best_plan_json)
+                best_plan = message.best or best_plan
                 _notify(task, "progressed", message.snapshot)
             elif isinstance(message, WorkerDone):
                 return SolveOutcome(
-                    message.status,
-                    message.plan_json,
+                    message.plan.status,
+                    message.plan,
                     message.elapsed_s,
                     stopped=self.stop_requested_at is not None,
                 )
@@ -358,7 +357,7 @@ class _WorkerSlot:
 
 
 def _salvage(
-    best_plan: tuple[OutcomeStatus, str] | None,
+    best_plan: SolvedPlan | None,
     elapsed_s: float,
     *,
     stopped: bool,
@@ -366,8 +365,7 @@ def _salvage(
 ) -> SolveOutcome:
     """The outcome of a killed solve: its last reported plan if any, else nothing."""
     if best_plan is not None:
-        status, plan_json = best_plan
-        return SolveOutcome(status, plan_json, elapsed_s, stopped=stopped, error=error)
+        return SolveOutcome(best_plan.status, best_plan, elapsed_s, stopped=stopped, error=error)
     return SolveOutcome(
         "cancelled" if stopped and error is None else "failed",
         None,

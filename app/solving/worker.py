@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 
 from app.solving.messages import (
     ProgressSnapshot,
+    SolvedPlan,
     SolveFunction,
     WorkerDone,
     WorkerFailed,
@@ -28,6 +29,7 @@ from solver import ExchangeRequest, Progress
 from solver.schema import LevelReport
 
 _LEVELS = TypeAdapter(list[LevelReport])
+PLAN_EVERY_S = 1.0
 
 
 def serve(conn: Connection, stop: Event, solve: SolveFunction) -> None:
@@ -47,9 +49,19 @@ def serve(conn: Connection, stop: Event, solve: SolveFunction) -> None:
 
 def _solve_one(conn: Connection, stop: Event, solve: SolveFunction, request_json: str) -> None:
     started = time.monotonic()
+    plan_sent_at: float | None = None
 
     def report(progress: Progress) -> None:
+        nonlocal plan_sent_at
         best = progress.best_plan
+        # The best plan only matters if this process has to be killed; for a long list it
+        # is megabytes, so it crosses the pipe at most once per PLAN_EVERY_S.
+        now = time.monotonic()
+        send_plan = best is not None and (
+            plan_sent_at is None or now - plan_sent_at >= PLAN_EVERY_S
+        )
+        if send_plan:
+            plan_sent_at = now
         snapshot = ProgressSnapshot(
             levels_json=_LEVELS.dump_json(progress.levels).decode(),
             best_objective_json=(
@@ -62,15 +74,14 @@ def _solve_one(conn: Connection, stop: Event, solve: SolveFunction, request_json
         conn.send(
             WorkerProgress(
                 snapshot=snapshot,
-                best_status=best.status if best is not None else None,
-                best_plan_json=best.model_dump_json() if best is not None else None,
+                best=SolvedPlan.of(best) if best is not None and send_plan else None,
             )
         )
 
     try:
         request = ExchangeRequest.model_validate_json(request_json)
         plan = solve(request, on_progress=report, stop=stop)
-        conn.send(WorkerDone(plan.status, plan.model_dump_json(), time.monotonic() - started))
+        conn.send(WorkerDone(SolvedPlan.of(plan), time.monotonic() - started))
     except Exception as exc:
         conn.send(WorkerFailed(_where(exc), time.monotonic() - started))
 

@@ -23,7 +23,6 @@ from app.dispatch import SolveOrder
 from app.examples import CSV_OPTIONS, CSV_TERMS, SIDE_A_CSV, SIDE_B_CSV
 from app.problems import ProblemItem, invalid_request, problem_responses
 from app.schemas import JobView, StoredPlan
-from solver import ExchangeRequest
 
 router = APIRouter(tags=["csv"])
 
@@ -71,8 +70,7 @@ async def create_plan_from_csv(
 ) -> Response:
     """Like POST /v1/plans, with the lists as CSV (multipart form). A bad cell is
     reported with its side, row, id and field."""
-    exchange = await _read_form(request, settings)
-    order = SolveOrder.of(exchange)
+    order = await _read_form(request, settings)
     outcome = await dispatcher.solve_now(order)
     record = await store_outcome(plans, outcome, order, source="csv")
     location = location_of_plan(settings.api_prefix, record.id)
@@ -91,13 +89,13 @@ async def create_job_from_csv(
     request: Request, dispatcher: DispatcherDep, settings: SettingsDep, response: Response
 ) -> JobView:
     """Like POST /v1/jobs, with the lists as CSV (multipart form)."""
-    exchange = await _read_form(request, settings)
-    record = await run_in_threadpool(dispatcher.start_job, SolveOrder.of(exchange))
+    order = await _read_form(request, settings)
+    record = await run_in_threadpool(dispatcher.start_job, order)
     response.headers["Location"] = f"{settings.api_prefix}/jobs/{record.id}"
-    return job_view(record, None)
+    return job_view(record)
 
 
-async def _read_form(request: Request, settings: Settings) -> ExchangeRequest:
+async def _read_form(request: Request, settings: Settings) -> SolveOrder:
     form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_upload_bytes)
     texts: dict[str, str | None] = {}
     problems: list[ProblemItem] = []
@@ -124,9 +122,10 @@ async def _read_form(request: Request, settings: Settings) -> ExchangeRequest:
     if problems:
         raise invalid_request(problems)
     names = {side: texts[f"{side}_name"] or "" for side in ("side_a", "side_b")}
-    return await run_in_threadpool(
+    exchange = await run_in_threadpool(
         exchange_request_from_csv, lists, texts["terms"], texts["options"], names, settings
     )
+    return await run_in_threadpool(SolveOrder.of, exchange)
 
 
 def _part_problem(name: str, rule: str, message: str) -> ProblemItem:

@@ -7,16 +7,15 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import DispatcherDep, ExchangeRequestBody, JobsDep, PlansDep, SettingsDep
+from app.api.deps import DispatcherDep, ExchangeOrderBody, JobsDep, PlansDep, SettingsDep
 from app.api.openapi import json_body
-from app.api.stored_plans import stored_plan
-from app.dispatch import SolveOrder
+from app.api.stored_plans import plan_json_with_id
 from app.examples import EXAMPLE_JOB_ID, EXCHANGE_EXAMPLES
 from app.job_store import JobStore
 from app.models import JobRecord
 from app.plan_store import PlanStore
 from app.problems import not_found, problem_responses
-from app.schemas import FINISHED_JOB_STATUSES, JobProgress, JobStatus, JobView, StoredPlan
+from app.schemas import FINISHED_JOB_STATUSES, JobProgress, JobStatus, JobView
 from solver import ExchangeRequest
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -43,17 +42,16 @@ JobId = Annotated[
     },
 )
 async def create_job(
-    request: ExchangeRequestBody,
+    order: ExchangeOrderBody,
     dispatcher: DispatcherDep,
     settings: SettingsDep,
     response: Response,
 ) -> JobView:
     """Queue the solve and answer at once with `202 Accepted`; poll `Location` for
     progress and the plan. A full queue gives 503 with `Retry-After`."""
-    order = SolveOrder.of(request)
     record = await run_in_threadpool(dispatcher.start_job, order)
     response.headers["Location"] = f"{settings.api_prefix}/jobs/{record.id}"
-    return job_view(record, None)
+    return job_view(record)
 
 
 @router.get(
@@ -62,8 +60,8 @@ async def create_job(
     summary="A job's status, progress and, once finished, its plan",
     responses=problem_responses(404),
 )
-def read_job(job_id: JobId, jobs: JobsDep, plans: PlansDep) -> JobView:
-    return _load_view(job_id, jobs, plans)
+def read_job(job_id: JobId, jobs: JobsDep, plans: PlansDep) -> Response:
+    return _job_response(job_id, jobs, plans)
 
 
 @router.delete(
@@ -78,27 +76,33 @@ def stop_job(
     plans: PlansDep,
     dispatcher: DispatcherDep,
     settings: SettingsDep,
-) -> JobView:
-    """A queued job becomes `cancelled`. A running solve stops within about a second and
-    the job ends with the best plan found so far (`feasible`, or `optimal` if it had just
-    finished); the answer waits up to two seconds for that. A finished job is unchanged."""
+) -> Response:
+    """A queued job becomes `cancelled`. A running solve is told to stop and the job ends
+    with the best plan found so far (`feasible`, or `optimal` if it had just finished); a
+    solver that does not stop within `stop_grace_s` is killed, so this takes under two
+    seconds. The answer waits for that. A finished job is returned unchanged."""
     record = jobs.get(job_id)
     if record is None:
         raise not_found("job", job_id)
     if record.status not in FINISHED_JOB_STATUSES:
         dispatcher.stop_job(job_id, settings.cancel_wait_s)
-    return _load_view(job_id, jobs, plans)
+    return _job_response(job_id, jobs, plans)
 
 
-def _load_view(job_id: str, jobs: JobStore, plans: PlanStore) -> JobView:
+def _job_response(job_id: str, jobs: JobStore, plans: PlanStore) -> Response:
+    """The job with its plan spliced in as stored: a plan of 100,000 people is megabytes,
+    and re-validating it on every poll would cost more than the poll itself."""
     record = jobs.get(job_id)
     if record is None:
         raise not_found("job", job_id)
     plan = plans.get(record.plan_id) if record.plan_id is not None else None
-    return job_view(record, StoredPlan.model_validate(stored_plan(plan)) if plan else None)
+    head = job_view(record).model_dump_json(exclude={"plan"})
+    body = head[:-1] + ',"plan":' + (plan_json_with_id(plan) if plan else "null") + "}"
+    return Response(body, media_type="application/json")
 
 
-def job_view(record: JobRecord, plan: StoredPlan | None) -> JobView:
+def job_view(record: JobRecord) -> JobView:
+    """The job as a model, without its plan (see `_job_response`)."""
     progress = (
         JobProgress.model_validate_json(record.progress_json)
         if record.progress_json is not None
@@ -115,5 +119,4 @@ def job_view(record: JobRecord, plan: StoredPlan | None) -> JobView:
         progress=progress,
         error=record.error,
         plan_id=record.plan_id,
-        plan=plan,
     )

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import DispatcherDep, ExchangeRequestBody, PageDep, PlansDep, SettingsDep
+from app.api.deps import DispatcherDep, ExchangeOrderBody, PageDep, PlansDep, SettingsDep
 from app.api.openapi import json_body
 from app.api.stored_plans import location_of_plan, store_outcome, stored_plan_response
-from app.dispatch import SolveOrder
 from app.examples import EXAMPLE_PLAN_ID, EXAMPLE_PLAN_TO_DELETE_ID, EXCHANGE_EXAMPLES
 from app.plan_store import PlanListing
 from app.problems import not_found, problem_responses
@@ -39,7 +38,7 @@ PlanId = Annotated[
     responses={**problem_responses(422, 500, 503)},
 )
 async def create_plan(
-    request: ExchangeRequestBody,
+    order: ExchangeOrderBody,
     dispatcher: DispatcherDep,
     plans: PlansDep,
     settings: SettingsDep,
@@ -47,7 +46,6 @@ async def create_plan(
     """Solve within `options.time_limit_s` in a worker process, store the plan with its
     request, and return it with its `id`. Infeasible terms are an answer too (201, with
     `conflicts`). A rejected request (422) is not stored; a full queue gives 503."""
-    order = SolveOrder.of(request)
     outcome = await dispatcher.solve_now(order)
     record = await store_outcome(plans, outcome, order, source="json")
     location = location_of_plan(settings.api_prefix, record.id)

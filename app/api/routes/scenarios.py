@@ -32,12 +32,14 @@ async def compare_scenarios(
     all of them). Nothing is stored; solve the chosen variant with POST /v1/plans."""
     document = await read_json_object(request)
     variants = await run_in_threadpool(read_scenario_body, document, settings)
-    outcomes = await dispatcher.solve_all([SolveOrder.of(r) for _, r in variants])
+    orders = await run_in_threadpool(lambda: [SolveOrder.of(r) for _, r in variants])
+    outcomes = await dispatcher.solve_all(orders)
     plans = [
-        await run_in_threadpool(Plan.model_validate_json, o.plan_json)
-        if o.plan_json is not None
+        await run_in_threadpool(Plan.model_validate_json, o.plan.json)
+        if o.plan is not None
         else None
         for o in outcomes
     ]
-    errors = [o.error or o.status if o.plan_json is None else None for o in outcomes]
-    return comparison([name for name, _ in variants], plans, errors)
+    errors = [o.error or o.status if o.plan is None else None for o in outcomes]
+    names = [name for name, _ in variants]
+    return await run_in_threadpool(comparison, names, plans, errors)

@@ -32,10 +32,11 @@ async def verify_plan(
     request within its time limit. Nothing is stored."""
     document = await read_json_object(request)
     exchange, proposal = await run_in_threadpool(read_verify_body, document, settings)
-    outcome = await dispatcher.solve_now(SolveOrder.of(exchange))
+    order = await run_in_threadpool(SolveOrder.of, exchange)
+    outcome = await dispatcher.solve_now(order)
     optimum = (
-        await run_in_threadpool(Plan.model_validate_json, outcome.plan_json)
-        if outcome.plan_json is not None
+        await run_in_threadpool(Plan.model_validate_json, outcome.plan.json)
+        if outcome.plan is not None
         else None
     )
     return await run_in_threadpool(verify_report, exchange, proposal, optimum)

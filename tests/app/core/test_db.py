@@ -22,7 +22,7 @@ from app.core.db import make_engine, make_session_factory, migrate
 from app.job_store import JobStore
 from app.models import Base
 from app.plan_store import PlanStore, plan_record
-from app.solving.messages import SolveOutcome
+from app.solving.messages import SolvedPlan, SolveOutcome
 from solver import Plan
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -44,8 +44,8 @@ def assert_plans_and_jobs_round_trip(engine: Engine) -> None:
     plans, jobs = PlanStore(sessions), JobStore(sessions)
     jobs.create("job-1", 5.0)
     jobs.mark_running("job-1")
-    plan_json = PLAN.model_dump_json()
-    jobs.finish("job-1", SolveOutcome("infeasible", plan_json, 0.1), '{"request": 1}')
+    solved = SolvedPlan.of(PLAN)
+    jobs.finish("job-1", SolveOutcome("infeasible", solved, 0.1), '{"request": 1}')
     job = jobs.get("job-1")
     assert job is not None
     assert job.status == "infeasible"
@@ -54,13 +54,13 @@ def assert_plans_and_jobs_round_trip(engine: Engine) -> None:
     assert job.started_at.tzinfo is not None
     stored = plans.get(job.plan_id)
     assert stored is not None
-    assert stored.plan_json == plan_json
+    assert stored.plan_json == PLAN.model_dump_json()
     assert plans.page(0, 10).total == 1
     assert plans.delete(job.plan_id)
     after = jobs.get("job-1")
     assert after is not None
     assert after.plan_id is None  # the job stays, its plan is gone
-    plans.add(plan_record(PLAN, plan_json, "{}", source="json", plan_id="kept"))
+    plans.add(plan_record(solved, "{}", source="json", plan_id="kept"))
     jobs.create("job-2", 5.0)
     assert jobs.interrupt_unfinished() == 1
 

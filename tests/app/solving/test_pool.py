@@ -91,8 +91,8 @@ def test_stopped_solve_returns_its_plan_with_progress_on_the_way(pool: SolverPoo
     assert recorder.outcome is not None
     assert recorder.outcome.status == "feasible"
     assert recorder.outcome.stopped is True
-    assert recorder.outcome.plan_json is not None
-    assert '"B-206"' in recorder.outcome.plan_json
+    assert recorder.outcome.plan is not None
+    assert '"B-206"' in recorder.outcome.plan.json
 
 
 def test_close_cancels_waiting_and_stops_running_keeping_plans(pool: SolverPool) -> None:
