@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.config import Settings
+from app.dispatch import SolveOrder
 from app.problems import ProblemItem, invalid_request
 from app.request_bodies import exchange_request_of
 from solver import ExchangeRequest
@@ -209,6 +210,18 @@ def _problem(
     row: int | None = None,
 ) -> ProblemItem:
     return ProblemItem(side=side, id=detainee_id, field=at, rule=rule, message=message, row=row)
+
+
+def order_from_csv(
+    lists: dict[str, str],
+    terms_json: str | None,
+    options_json: str | None,
+    side_names: dict[str, str],
+    settings: Settings,
+) -> SolveOrder:
+    """The request read from CSV, ready for a worker (runs through `app.core.offload`)."""
+    request = exchange_request_from_csv(lists, terms_json, options_json, side_names, settings)
+    return SolveOrder.of(request)
 
 
 def exchange_request_from_csv(

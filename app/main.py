@@ -20,6 +20,7 @@ from app.api.openapi import install_openapi
 from app.core.config import Settings
 from app.core.db import make_engine, make_session_factory, migrate
 from app.core.metrics import RequestMetricsMiddleware, ServiceMetrics
+from app.core.offload import Offload
 from app.dispatch import SolveDispatcher
 from app.example_records import store_example_records
 from app.job_store import JobStore
@@ -66,12 +67,19 @@ def create_app(settings: Settings | None = None, solve: SolveFunction | None = N
         )
         pool.start()
         metrics.track_pool(pool)
+        offload = Offload(
+            settings.document_processes,
+            settings.inline_below_bytes,
+            settings.worker_start_method,
+        )
+        offload.start()
         dispatcher = SolveDispatcher(pool, jobs, metrics)
         app.state.engine = engine
         app.state.plans = plans
         app.state.jobs = jobs
         app.state.pool = pool
         app.state.dispatcher = dispatcher
+        app.state.offload = offload
         seeding = (
             asyncio.create_task(store_example_records(settings, dispatcher, plans, jobs))
             if settings.seed_examples
@@ -82,6 +90,7 @@ def create_app(settings: Settings | None = None, solve: SolveFunction | None = N
         finally:
             if seeding is not None:
                 seeding.cancel()
+            offload.close()
             await run_in_threadpool(pool.close, settings.stop_grace_s + 5.0)
             engine.dispose()
 

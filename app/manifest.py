@@ -134,6 +134,12 @@ def manifest_csv(request: ExchangeRequest, plan: Plan) -> str:
     return out.getvalue()
 
 
+def manifest_of_documents(request_json: str, plan_json: str) -> str:
+    """The manifest from the stored documents (runs through `app.core.offload`)."""
+    request = ExchangeRequest.model_validate_json(request_json)
+    return manifest_csv(request, Plan.model_validate_json(plan_json))
+
+
 def _person_cells(person: Detainee | None) -> list[str]:
     if person is None:
         return ["", "", "", ""]

@@ -2,7 +2,7 @@
 
 Bodies are parsed by the solver's `parse_request`, not by FastAPI, so that a 422 carries
 one problem per defect (side, id, field, rule) and never quotes a name or birth date.
-Parsing a list of 100,000 people takes a while, so it runs off the event loop.
+These functions run through `app.core.offload`: a long list is parsed in a helper process.
 """
 
 from __future__ import annotations
@@ -10,33 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from fastapi import Request
-from starlette.concurrency import run_in_threadpool
-
 from app.core.config import Settings
 from app.dispatch import SolveOrder
 from solver import ExchangeRequest
 from solver.input_errors import InputProblem, InvalidRequest, parse_request
 
 
-async def read_solve_order(request: Request, settings: Settings) -> SolveOrder:
-    """The body as an exchange request within this service's limits, serialised for the
-    worker; both steps take a while for a long list, so both run off the event loop."""
-    body = await request.body()
-    return await run_in_threadpool(_solve_order_of, body, settings)
-
-
-def _solve_order_of(body: bytes, settings: Settings) -> SolveOrder:
+def order_from_json(body: bytes, settings: Settings) -> SolveOrder:
+    """The body as an exchange request within this service's limits, ready for a worker."""
     return SolveOrder.of(exchange_request_of(body, settings))
 
 
-async def read_json_object(request: Request) -> dict[str, object]:
-    """The body as a JSON object, for bodies that wrap an exchange request with more."""
-    body = await request.body()
-    return await run_in_threadpool(json_object_of, body)
-
-
 def json_object_of(body: bytes) -> dict[str, object]:
+    """The body as a JSON object, for bodies that wrap an exchange request with more."""
     try:
         document = json.loads(body)
     except ValueError:

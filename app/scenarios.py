@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.core.config import Settings
+from app.dispatch import SolveOrder
 from app.problems import ProblemItem, invalid_request
-from app.request_bodies import exchange_request_of
+from app.request_bodies import exchange_request_of, json_object_of
 from app.schemas import ReleasedCounts
 from solver import ExchangeRequest, Plan
 from solver.input_errors import InputProblem, InvalidRequest
@@ -61,6 +62,20 @@ class ScenarioComparison(BaseModel):
 
     levels: list[str]
     variants: list[VariantResult]
+
+
+def scenario_intake(body: bytes, settings: Settings) -> list[tuple[str, SolveOrder]]:
+    """Read a scenario body into named orders (runs through `app.core.offload`)."""
+    variants = read_scenario_body(json_object_of(body), settings)
+    return [(name, SolveOrder.of(request)) for name, request in variants]
+
+
+def comparison_json(
+    names: list[str], plan_jsons: list[str | None], errors: list[str | None]
+) -> str:
+    """The comparison table as JSON, from plan documents (runs through `app.core.offload`)."""
+    plans = [Plan.model_validate_json(p) if p is not None else None for p in plan_jsons]
+    return comparison(names, plans, errors).model_dump_json()
 
 
 def read_scenario_body(

@@ -6,14 +6,16 @@ rule named), and its level values are put next to the optimum's, level by level.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.core.config import Settings
+from app.dispatch import SolveOrder
 from app.problems import ProblemItem, invalid_request
-from app.request_bodies import exchange_request_of
+from app.request_bodies import exchange_request_of, json_object_of
 from app.schemas import StoredPlan
 from solver import ExchangeRequest, Plan
 from solver.categories import reference_date_of
@@ -71,6 +73,28 @@ class VerifyReport(BaseModel):
     optimum_status: PlanStatus | None
     optimum_objective: Objective | None
     optimum_conflicts: list[Conflict]
+
+
+@dataclass(frozen=True)
+class VerifyIntake:
+    """A verify body, read: the request ready to solve for the optimum, and the proposal."""
+
+    order: SolveOrder
+    proposal_json: str
+
+
+def verify_intake(body: bytes, settings: Settings) -> VerifyIntake:
+    """Read a verify body (runs through `app.core.offload`)."""
+    request, proposal = read_verify_body(json_object_of(body), settings)
+    return VerifyIntake(SolveOrder.of(request), proposal.model_dump_json())
+
+
+def verify_report_json(request_json: str, proposal_json: str, optimum_json: str | None) -> str:
+    """The report as JSON, from documents only (runs through `app.core.offload`)."""
+    request = ExchangeRequest.model_validate_json(request_json)
+    proposal = Plan.model_validate_json(proposal_json)
+    optimum = Plan.model_validate_json(optimum_json) if optimum_json is not None else None
+    return verify_report(request, proposal, optimum).model_dump_json()
 
 
 def read_verify_body(

@@ -9,10 +9,11 @@ from sqlalchemy import Engine
 
 from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
+from app.core.offload import Offload
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.job_store import JobStore
 from app.plan_store import PlanStore
-from app.request_bodies import read_solve_order
+from app.request_bodies import order_from_json
 from app.solving.pool import SolverPool
 
 
@@ -46,6 +47,11 @@ def get_dispatcher(request: Request) -> SolveDispatcher:
     return dispatcher
 
 
+def get_offload(request: Request) -> Offload:
+    offload: Offload = request.app.state.offload
+    return offload
+
+
 def get_metrics(request: Request) -> ServiceMetrics:
     metrics: ServiceMetrics = request.app.state.metrics
     return metrics
@@ -58,11 +64,15 @@ JobsDep = Annotated[JobStore, Depends(get_jobs)]
 PoolDep = Annotated[SolverPool, Depends(get_pool)]
 DispatcherDep = Annotated[SolveDispatcher, Depends(get_dispatcher)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
+OffloadDep = Annotated[Offload, Depends(get_offload)]
 
 
-async def exchange_order_body(request: Request, settings: SettingsDep) -> SolveOrder:
+async def exchange_order_body(
+    request: Request, settings: SettingsDep, offload: OffloadDep
+) -> SolveOrder:
     """The body parsed by the solver's own reader (see `app.request_bodies`), ready to solve."""
-    return await read_solve_order(request, settings)
+    body = await request.body()
+    return await offload.run(len(body), order_from_json, body, settings)
 
 
 ExchangeOrderBody = Annotated[SolveOrder, Depends(exchange_order_body)]

@@ -55,6 +55,18 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="How long DELETE /jobs/{id} waits for the solve to stop."
     )
 
+    document_processes: int = Field(
+        default=1,
+        ge=0,
+        description="Helper processes that read big bodies and write big documents "
+        "(0: everything in the threadpool).",
+    )
+    inline_below_bytes: int = Field(
+        default=512 * 1024,
+        ge=0,
+        description="Documents smaller than this are handled in the threadpool.",
+    )
+
     max_scenario_variants: int = Field(default=12, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)

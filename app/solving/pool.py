@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 StopResult = Literal["dequeued", "stopping", "unknown"]
 _READY_TIMEOUT_S = 120.0
+_STOP_KILLED = "the solver did not stop in time; the last plan it reported was kept"
 
 
 class QueueFullError(Exception):
@@ -309,7 +310,8 @@ class _WorkerSlot:
             if stop_at is not None and now - stop_at > self._pool.stop_grace_s:
                 logger.warning("solve %s ignored stop; worker %d killed", task.id, self._index)
                 self._end_worker(kill=True)
-                return _salvage(best_plan, now - started, stopped=True, error=None)
+                error = _STOP_KILLED if best_plan is not None else None
+                return _salvage(best_plan, now - started, stopped=True, error=error)
             if now > overrun_at:
                 logger.warning(
                     "solve %s overran its time limit; worker %d killed", task.id, self._index
@@ -367,7 +369,7 @@ def _salvage(
     if best_plan is not None:
         return SolveOutcome(best_plan.status, best_plan, elapsed_s, stopped=stopped, error=error)
     return SolveOutcome(
-        "cancelled" if stopped and error is None else "failed",
+        "cancelled" if stopped else "failed",
         None,
         elapsed_s,
         stopped=stopped,

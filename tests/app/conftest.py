@@ -31,6 +31,7 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "worker_count": 1,
         "queue_size": 4,
         "seed_examples": False,
+        "document_processes": 0,
         **overrides,
     }
     return Settings(**values)

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.api.deps import DispatcherDep, PlansDep, SettingsDep
+from app.api.deps import DispatcherDep, OffloadDep, PlansDep, SettingsDep
 from app.api.openapi import form_body
 from app.api.routes.jobs import job_view
 from app.api.stored_plans import location_of_plan, store_outcome, stored_plan_response
 from app.core.config import Settings
-from app.csv_lists import FIELDS, exchange_request_from_csv
+from app.core.offload import Offload
+from app.csv_lists import FIELDS, order_from_csv
 from app.dispatch import SolveOrder
 from app.examples import CSV_OPTIONS, CSV_TERMS, SIDE_A_CSV, SIDE_B_CSV
 from app.problems import ProblemItem, invalid_request, problem_responses
@@ -66,11 +67,15 @@ _FORM = form_body(
     responses=problem_responses(422, 500, 503),
 )
 async def create_plan_from_csv(
-    request: Request, dispatcher: DispatcherDep, plans: PlansDep, settings: SettingsDep
+    request: Request,
+    dispatcher: DispatcherDep,
+    plans: PlansDep,
+    offload: OffloadDep,
+    settings: SettingsDep,
 ) -> Response:
     """Like POST /v1/plans, with the lists as CSV (multipart form). A bad cell is
     reported with its side, row, id and field."""
-    order = await _read_form(request, settings)
+    order = await _read_form(request, settings, offload)
     outcome = await dispatcher.solve_now(order)
     record = await store_outcome(plans, outcome, order, source="csv")
     location = location_of_plan(settings.api_prefix, record.id)
@@ -86,16 +91,20 @@ async def create_plan_from_csv(
     responses=problem_responses(422, 503),
 )
 async def create_job_from_csv(
-    request: Request, dispatcher: DispatcherDep, settings: SettingsDep, response: Response
+    request: Request,
+    dispatcher: DispatcherDep,
+    offload: OffloadDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> JobView:
     """Like POST /v1/jobs, with the lists as CSV (multipart form)."""
-    order = await _read_form(request, settings)
+    order = await _read_form(request, settings, offload)
     record = await run_in_threadpool(dispatcher.start_job, order)
     response.headers["Location"] = f"{settings.api_prefix}/jobs/{record.id}"
     return job_view(record)
 
 
-async def _read_form(request: Request, settings: Settings) -> SolveOrder:
+async def _read_form(request: Request, settings: Settings, offload: Offload) -> SolveOrder:
     form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_upload_bytes)
     texts: dict[str, str | None] = {}
     problems: list[ProblemItem] = []
@@ -122,10 +131,10 @@ async def _read_form(request: Request, settings: Settings) -> SolveOrder:
     if problems:
         raise invalid_request(problems)
     names = {side: texts[f"{side}_name"] or "" for side in ("side_a", "side_b")}
-    exchange = await run_in_threadpool(
-        exchange_request_from_csv, lists, texts["terms"], texts["options"], names, settings
+    size = sum(len(text) for text in lists.values())
+    return await offload.run(
+        size, order_from_csv, lists, texts["terms"], texts["options"], names, settings
     )
-    return await run_in_threadpool(SolveOrder.of, exchange)
 
 
 def _part_problem(name: str, rule: str, message: str) -> ProblemItem:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import PlansDep
+from app.api.deps import OffloadDep, PlansDep
 from app.api.routes.plans import PlanId
-from app.manifest import manifest_csv
-from app.models import PlanRecord
+from app.manifest import manifest_of_documents
 from app.problems import not_found, problem_responses
-from solver import ExchangeRequest, Plan
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -24,22 +22,17 @@ router = APIRouter(prefix="/plans", tags=["plans"])
         **problem_responses(404),
     },
 )
-async def read_manifest(plan_id: PlanId, plans: PlansDep) -> Response:
+async def read_manifest(plan_id: PlanId, plans: PlansDep, offload: OffloadDep) -> Response:
     """One row per pair: civilian with civilian and seriously ill with seriously ill
     first, then by status, then by health, then the rest; people without a counterpart
     close each stage. Cells that a spreadsheet would run as formulas start with a quote."""
     record = await run_in_threadpool(plans.get, plan_id)
     if record is None:
         raise not_found("plan", plan_id)
-    text = await run_in_threadpool(_manifest_of, record)
+    size = len(record.request_json) + len(record.plan_json)
+    text = await offload.run(size, manifest_of_documents, record.request_json, record.plan_json)
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="manifest-{record.id}.csv"'},
     )
-
-
-def _manifest_of(record: PlanRecord) -> str:
-    request = ExchangeRequest.model_validate_json(record.request_json)
-    plan = Plan.model_validate_json(record.plan_json)
-    return manifest_csv(request, plan)

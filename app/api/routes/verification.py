@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Request, Response
 
-from app.api.deps import DispatcherDep, SettingsDep
+from app.api.deps import DispatcherDep, OffloadDep, SettingsDep
 from app.api.openapi import json_body
-from app.dispatch import SolveOrder
 from app.examples import VERIFY_EXAMPLES
 from app.problems import problem_responses
-from app.request_bodies import read_json_object
-from app.verification import VerifyReport, VerifyRequest, read_verify_body, verify_report
-from solver import Plan
+from app.verification import VerifyReport, VerifyRequest, verify_intake, verify_report_json
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -25,18 +21,20 @@ router = APIRouter(prefix="/plans", tags=["plans"])
     responses=problem_responses(422, 503),
 )
 async def verify_plan(
-    request: Request, dispatcher: DispatcherDep, settings: SettingsDep
-) -> VerifyReport:
+    request: Request, dispatcher: DispatcherDep, offload: OffloadDep, settings: SettingsDep
+) -> Response:
     """Every broken rule of the proposal is named (`valid` is false when there is one),
     and its value on every level is put next to the optimum's, found by solving the same
     request within its time limit. Nothing is stored."""
-    document = await read_json_object(request)
-    exchange, proposal = await run_in_threadpool(read_verify_body, document, settings)
-    order = await run_in_threadpool(SolveOrder.of, exchange)
-    outcome = await dispatcher.solve_now(order)
-    optimum = (
-        await run_in_threadpool(Plan.model_validate_json, outcome.plan.json)
-        if outcome.plan is not None
-        else None
+    body = await request.body()
+    intake = await offload.run(len(body), verify_intake, body, settings)
+    outcome = await dispatcher.solve_now(intake.order)
+    optimum_json = outcome.plan.json if outcome.plan is not None else None
+    report = await offload.run(
+        len(body),
+        verify_report_json,
+        intake.order.request_json,
+        intake.proposal_json,
+        optimum_json,
     )
-    return await run_in_threadpool(verify_report, exchange, proposal, optimum)
+    return Response(report, media_type="application/json")
