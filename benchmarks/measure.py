@@ -8,11 +8,9 @@ own maximum resident set size, read from `os.wait4` for that child alone.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -29,6 +27,8 @@ T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 """The project root: child processes run there, so `-m benchmarks.peers` resolves."""
+
+LAUNCHER = Path(__file__).resolve().with_name("launch.py")
 
 THOUSAND_LABEL = "1,000 for 1,000"
 THOUSAND_SIZES = (1400, 1250)
@@ -160,22 +160,28 @@ def run_peer(name: str, instance: Instance, time_limit_s: float, grace_s: float)
 
 
 def run_process(command: list[str], timeout: float) -> ProcessRun:
-    """Run a child to its end or to `timeout` (then kill it); measure it alone."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-    killer = threading.Timer(timeout, process.kill)
-    killer.start()
-    try:
-        _, status, usage = os.wait4(process.pid, 0)
-    finally:
-        killer.cancel()
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    killed = process.returncode == -signal.SIGKILL and seconds >= timeout
-    return ProcessRun(seconds, usage.ru_maxrss / 1024, None if killed else process.returncode)
+    """Run a child to its end or to `timeout` (then kill it); measure it alone.
+
+    The child is started by `launch.py`, a small go-between, so that its peak memory
+    is its own and not inherited from this (much larger) process.
+    """
+    with tempfile.TemporaryDirectory(prefix="exchange-launch-") as scratch:
+        report = Path(scratch) / "run.json"
+        launcher = [sys.executable, "-S", str(LAUNCHER), str(report), str(timeout), "--"]
+        process = subprocess.Popen(
+            [*launcher, *command],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        # The go-between kills the command at `timeout`; this is only a backstop.
+        try:
+            process.wait(timeout=timeout + 60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if not report.exists():
+            raise RuntimeError(f"the launcher failed (exit {process.returncode}): {command}")
+        measured = json.loads(report.read_text(encoding="utf-8"))
+    return ProcessRun(measured["seconds"], measured["peak_kb"] / 1024, measured["exit_code"])

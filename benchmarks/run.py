@@ -66,9 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         instances = _instances(work, args.sizes, args.thousand, args.seed)
         rows: list[InstanceResult] = []
-        startup = cli_startup_seconds(args.repeat)
         for instance in instances:
-            rows.append(_measure(instance, args, work, startup))
+            rows.append(_measure(instance, args, work))
             _write(out, rows, settings, chart=False)
         text = _write(out, rows, settings, chart=True)
     if args.print_report or args.ci:
@@ -145,9 +144,7 @@ def _instances(work: Path, sizes: list[int], thousand: bool, seed: int) -> list[
     return sorted(instances, key=lambda i: i.people_a)
 
 
-def _measure(
-    instance: Instance, args: argparse.Namespace, work: Path, cli_startup: float
-) -> InstanceResult:
+def _measure(instance: Instance, args: argparse.Namespace, work: Path) -> InstanceResult:
     """Every measurement on one input file, the project first, then each peer."""
     _say(f"{instance.label} ({instance.people_a:,} x {instance.people_b:,}):")
     raw = instance.path.read_bytes()
@@ -160,7 +157,11 @@ def _measure(
     )
     probe, _ = probe_solve(request)
     cli, cli_plan = run_cli(instance, work / f"plan-{instance.people_a}.json", args.repeat)
-    _say(f"  CLI {seconds_text(cli.seconds)}, peak {cli.peak_mb:.0f} MB")
+    cli_startup = cli_startup_seconds(args.repeat)
+    _say(
+        f"  CLI {seconds_text(cli.seconds)} (start-up {seconds_text(cli_startup)}), "
+        f"peak {cli.peak_mb:.0f} MB"
+    )
     row = InstanceResult(
         label=instance.label,
         people_a=instance.people_a,

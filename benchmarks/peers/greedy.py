@@ -123,83 +123,119 @@ def _fill_stage(
     capacity: int | None,
     counted_total: dict[Side, int],
 ) -> list[_Unit]:
-    """Fill one stage pairwise, then drop what keeps a parity class unbalanced."""
-    terms = request.terms
-    room: dict[Side, float] = dict.fromkeys(SIDES, float("inf") if capacity is None else capacity)
-    balance: dict[str, dict[Side, int]] = {}
-    placed: dict[Side, list[_Unit]] = {side: [] for side in SIDES}
-    stage_status: str | None = None
+    """Fill one stage pairwise, give back what keeps a class unbalanced, fill again."""
+    stage = _Stage(request, queues, capacity, counted_total)
+    while True:
+        stage.add_while_paired()
+        returned = stage.give_back_until_paired()
+        if not returned:
+            break
+        # Room was freed: fill it again, with other units than those just given back.
+        stage.given_back.update(id(unit) for unit in returned)
+    return [*stage.placed[Side.A], *stage.placed[Side.B]]
 
-    def behind_or_level(unit: _Unit) -> bool:
-        other = Side.B if unit.side is Side.A else Side.A
-        return all(
-            balance.get(c, {}).get(unit.side, 0) <= balance.get(c, {}).get(other, 0)
-            for c in unit.counted
+
+class _Stage:
+    """One stage being filled: room left per side, counted people per parity class."""
+
+    def __init__(
+        self,
+        request: ExchangeRequest,
+        queues: dict[Side, dict[str, deque[_Unit]]],
+        capacity: int | None,
+        counted_total: dict[Side, int],
+    ) -> None:
+        self.terms = request.terms
+        self.queues = queues
+        self.counted_total = counted_total
+        self.room: dict[Side, float] = dict.fromkeys(
+            SIDES, float("inf") if capacity is None else capacity
         )
+        self.balance: dict[str, dict[Side, int]] = {}
+        self.placed: dict[Side, list[_Unit]] = {side: [] for side in SIDES}
+        self.status: str | None = None  # with civilians_separately: the stage's status
+        self.given_back: set[int] = set()  # ids of units not to try in this stage again
 
-    def fits(unit: _Unit) -> bool:
-        if unit.size > room[unit.side]:
+    def counted(self, parity_class: str, side: Side) -> int:
+        return self.balance.get(parity_class, {}).get(side, 0)
+
+    def fits(self, unit: _Unit) -> bool:
+        terms = self.terms
+        if id(unit) in self.given_back or unit.size > self.room[unit.side]:
             return False
         if terms.max_per_side is not None:
             extra = sum(unit.counted.values())
-            if counted_total[unit.side] + extra > terms.max_per_side:
+            if self.counted_total[unit.side] + extra > terms.max_per_side:
                 return False
         if terms.civilians_separately:
             if unit.status == MIXED:
                 return False
-            if stage_status is not None and unit.status != stage_status:
+            if self.status is not None and unit.status != self.status:
                 return False
         return not (terms.parity == "per_status" and unit.status == MIXED and unit.counted)
 
-    def candidate(queue: deque[_Unit]) -> int | None:
+    def behind(self, unit: _Unit, strictly: bool) -> bool:
+        """Whether the unit's side is behind (or level) in every class the unit counts in."""
+        other = _other(unit.side)
+        if strictly:
+            return any(self.counted(c, unit.side) < self.counted(c, other) for c in unit.counted)
+        return all(self.counted(c, unit.side) <= self.counted(c, other) for c in unit.counted)
+
+    def candidate(self, queue: deque[_Unit]) -> int | None:
         for index in range(min(len(queue), _LOOK_AHEAD)):
-            if fits(queue[index]):
+            if self.fits(queue[index]):
                 return index
         return None
 
-    def move(unit: _Unit, sign: int) -> None:
-        room[unit.side] -= sign * unit.size
-        counted_total[unit.side] += sign * sum(unit.counted.values())
+    def move(self, unit: _Unit, sign: int) -> None:
+        self.room[unit.side] -= sign * unit.size
+        self.counted_total[unit.side] += sign * sum(unit.counted.values())
         for c, n in unit.counted.items():
-            balance.setdefault(c, dict.fromkeys(SIDES, 0))[unit.side] += sign * n
+            self.balance.setdefault(c, dict.fromkeys(SIDES, 0))[unit.side] += sign * n
 
-    while True:
-        options: list[tuple[bool, tuple[float, ...], int, Side, str, int]] = []
-        for side_rank, side in enumerate(SIDES):
-            for status, queue in queues[side].items():
-                index = candidate(queue)
-                if index is None or not behind_or_level(queue[index]):
-                    continue
-                unit = queue[index]
-                catching_up = any(
-                    balance.get(c, {}).get(side, 0)
-                    < balance.get(c, {}).get(Side.B if side is Side.A else Side.A, 0)
-                    for c in unit.counted
-                )
-                options.append((catching_up, unit.urgency, -side_rank, side, status, index))
-        if not options:
-            break
-        _, _, _, side, status, index = max(options, key=lambda o: (o[0], o[1], o[2]))
-        unit = queues[side][status][index]
-        del queues[side][status][index]
-        placed[side].append(unit)
-        move(unit, +1)
-        if terms.civilians_separately and stage_status is None:
-            stage_status = unit.status
+    def add_while_paired(self) -> None:
+        """Add the most urgent fitting unit of a side that is not ahead, catching up first."""
+        while True:
+            best: tuple[tuple[bool, tuple[float, ...], int], Side, str, int] | None = None
+            for side_rank, side in enumerate(SIDES):
+                for status, queue in self.queues[side].items():
+                    index = self.candidate(queue)
+                    if index is None or not self.behind(queue[index], strictly=False):
+                        continue
+                    unit = queue[index]
+                    rank = (self.behind(unit, strictly=True), unit.urgency, -side_rank)
+                    if best is None or rank > best[0]:
+                        best = (rank, side, status, index)
+            if best is None:
+                return
+            _, side, status, index = best
+            unit = self.queues[side][status][index]
+            del self.queues[side][status][index]
+            self.placed[side].append(unit)
+            self.move(unit, +1)
+            if self.terms.civilians_separately and self.status is None:
+                self.status = unit.status
 
-    # Parity in this stage: the side ahead in a class gives back its last additions.
-    while True:
-        uneven = [c for c, by_side in balance.items() if by_side[Side.A] != by_side[Side.B]]
-        if not uneven:
-            break
-        c = uneven[0]
-        ahead = Side.A if balance[c][Side.A] > balance[c][Side.B] else Side.B
-        returned = next(
-            (u for u in reversed(placed[ahead]) if not u.required and u.counted.get(c)), None
-        )
-        if returned is None:
-            break  # only required people left to give back: the plan breaks parity
-        placed[ahead].remove(returned)
-        move(returned, -1)
-        queues[ahead][returned.status].appendleft(returned)
-    return [*placed[Side.A], *placed[Side.B]]
+    def give_back_until_paired(self) -> list[_Unit]:
+        """The side ahead in a class gives back its last additions until parity holds."""
+        returned: list[_Unit] = []
+        while True:
+            uneven = [c for c, n in self.balance.items() if n[Side.A] != n[Side.B]]
+            if not uneven:
+                return returned
+            c = uneven[0]
+            ahead = Side.A if self.counted(c, Side.A) > self.counted(c, Side.B) else Side.B
+            unit = next(
+                (u for u in reversed(self.placed[ahead]) if not u.required and u.counted.get(c)),
+                None,
+            )
+            if unit is None:
+                return returned  # only required people to give back: parity stays broken
+            self.placed[ahead].remove(unit)
+            self.move(unit, -1)
+            self.queues[ahead][unit.status].appendleft(unit)
+            returned.append(unit)
+
+
+def _other(side: Side) -> Side:
+    return Side.B if side is Side.A else Side.A
