@@ -14,13 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from app.core.config import Settings
 from app.dispatch import SolveOrder
 from app.problems import ProblemItem, invalid_request
-from app.request_bodies import exchange_request_of
+from app.request_bodies import exchange_request_of, json_object_of
 from solver import ExchangeRequest
 from solver.input_errors import InputProblem, InvalidRequest
-from solver.schema import Detainee
+from solver.schema import Detainee, Options, Terms
 
 FIELDS: tuple[str, ...] = tuple(Detainee.model_fields)
 _TRUE = frozenset({"true", "yes", "y", "1"})
@@ -212,6 +214,51 @@ def _problem(
     return ProblemItem(side=side, id=detainee_id, field=at, rule=rule, message=message, row=row)
 
 
+class CsvUpload(BaseModel):
+    """Both lists as CSV text in a JSON body: the form upload's twin, for clients (and
+    Swagger's "Try it out") that cannot send files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    side_a: str = Field(description="Side A's list as CSV text; columns are detainee fields.")
+    side_b: str = Field(description="Side B's list as CSV text.")
+    terms: Terms | None = None
+    options: Options | None = None
+    side_a_name: str | None = None
+    side_b_name: str | None = None
+
+
+def order_from_csv_json(body: bytes, settings: Settings) -> SolveOrder:
+    """Read a `CsvUpload` JSON body (runs through `app.core.offload`)."""
+    document = json_object_of(body)
+    problems: list[ProblemItem] = []
+    for key in document:
+        if key not in CsvUpload.model_fields:
+            problems.append(_problem_at(key, "unknown_field", "is not a known field"))
+    texts: dict[str, str | None] = {}
+    for key in ("side_a", "side_b", "side_a_name", "side_b_name"):
+        value = document.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(_problem_at(key, "wrong_type", "must be text"))
+            value = None
+        texts[key] = value
+    for side in ("side_a", "side_b"):
+        if texts[side] is None and not any(p.field == side for p in problems):
+            problems.append(_problem_at(side, "missing_field", "the CSV list is required"))
+    if problems:
+        raise invalid_request(problems)
+    lists = {side: texts[side] or "" for side in ("side_a", "side_b")}
+    names = {side: texts[f"{side}_name"] or "" for side in ("side_a", "side_b")}
+    terms, options = document.get("terms"), document.get("options")
+    return order_from_csv(
+        lists,
+        json.dumps(terms) if terms is not None else None,
+        json.dumps(options) if options is not None else None,
+        names,
+        settings,
+    )
+
+
 def order_from_csv(
     lists: dict[str, str],
     terms_json: str | None,
@@ -276,4 +323,5 @@ def _with_row(problem: InputProblem, read: dict[str, CsvList]) -> ProblemItem:
 
 
 def _problem_at(at: str, rule: str, message: str) -> ProblemItem:
-    return ProblemItem(side=None, id=None, field=at, rule=rule, message=message)
+    side = at if at in ("side_a", "side_b") else None
+    return ProblemItem(side=side, id=None, field=at, rule=rule, message=message)

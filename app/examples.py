@@ -177,3 +177,17 @@ B-206,24,civilian,false,2024-05-05,family-7,false
 
 CSV_TERMS = {k: v for k, v in EXCHANGE["terms"].items() if v is not None}
 CSV_OPTIONS = EXCHANGE["options"]
+
+CSV_UPLOAD_EXAMPLES: dict[str, dict[str, Any]] = {
+    "two_lists": {
+        "summary": "Both lists as CSV text, the terms as JSON",
+        "value": {
+            "side_a": SIDE_A_CSV,
+            "side_b": SIDE_B_CSV,
+            "terms": CSV_TERMS,
+            "options": CSV_OPTIONS,
+            "side_a_name": "Side A",
+            "side_b_name": "Side B",
+        },
+    },
+}

@@ -1,61 +1,63 @@
-"""CSV uploads: each side's list as a CSV file, the terms as JSON, solved like JSON bodies.
+"""CSV uploads: each side's list as CSV, the terms as JSON, solved like JSON bodies.
 
-The form is read here, not by FastAPI, so that a bad cell is reported by side, row, id and
-field and never quoted back. The list parts may be files (`curl -F side_a=@a.csv`) or
-plain text fields (what Swagger's "Try it out" sends with the example).
+Two ways to send the same thing: a multipart form with a file per side
+(`curl -F side_a=@a.csv -F side_b=@b.csv -F terms='{...}'`), or a JSON object holding the
+CSV text (what Swagger's "Try it out" sends as is). Either way the body is read here, not
+by FastAPI, so that a bad cell is reported by side, row, id and field and never quoted.
 """
 
 from __future__ import annotations
-
-import json
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.api.deps import DispatcherDep, OffloadDep, PlansDep, SettingsDep
-from app.api.openapi import form_body
+from app.api.openapi import form_body, json_body
 from app.api.routes.jobs import job_view
 from app.api.stored_plans import location_of_plan, store_outcome, stored_plan_response
 from app.core.config import Settings
 from app.core.offload import Offload
-from app.csv_lists import FIELDS, order_from_csv
+from app.csv_lists import FIELDS, CsvUpload, order_from_csv, order_from_csv_json
 from app.dispatch import SolveOrder
-from app.examples import CSV_OPTIONS, CSV_TERMS, SIDE_A_CSV, SIDE_B_CSV
+from app.examples import CSV_UPLOAD_EXAMPLES
 from app.problems import ProblemItem, invalid_request, problem_responses
 from app.schemas import JobView, StoredPlan
 
 router = APIRouter(tags=["csv"])
 
+_JSON = json_body(CsvUpload, CSV_UPLOAD_EXAMPLES)["requestBody"]["content"]
 _FORM = form_body(
     properties={
         "side_a": {
             "type": "string",
-            "description": "Side A's list as CSV (UTF-8; comma, semicolon or tab). Columns: "
-            f"{', '.join(FIELDS)}; only id is required, empty cells take the default.",
-            "example": SIDE_A_CSV,
+            "format": "binary",
+            "description": "Side A's list as a CSV file (UTF-8; comma, semicolon or tab). "
+            f"Columns: {', '.join(FIELDS)}; only id is required, empty cells take the default.",
         },
         "side_b": {
             "type": "string",
-            "description": "Side B's list as CSV, same columns.",
-            "example": SIDE_B_CSV,
+            "format": "binary",
+            "description": "Side B's list as a CSV file, same columns.",
         },
         "terms": {
             "type": "string",
             "description": "The terms as a JSON object (optional: the defaults apply).",
-            "example": json.dumps(CSV_TERMS),
         },
-        "options": {
-            "type": "string",
-            "description": "Options as a JSON object (optional).",
-            "example": json.dumps(CSV_OPTIONS),
-        },
+        "options": {"type": "string", "description": "Options as a JSON object (optional)."},
         "side_a_name": {"type": "string", "description": "Side A's name (optional)."},
         "side_b_name": {"type": "string", "description": "Side B's name (optional)."},
     },
     required=["side_a", "side_b"],
     encoding={"side_a": {"contentType": "text/csv"}, "side_b": {"contentType": "text/csv"}},
 )
+# JSON first: it is what Swagger UI offers by default, with a working example.
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {**_JSON, **_FORM["requestBody"]["content"]},
+    }
+}
 
 
 @router.post(
@@ -63,7 +65,7 @@ _FORM = form_body(
     status_code=201,
     response_model=StoredPlan,
     summary="Solve an exchange from two CSV lists and store the plan",
-    openapi_extra=_FORM,
+    openapi_extra=_BODY,
     responses=problem_responses(422, 500, 503),
 )
 async def create_plan_from_csv(
@@ -73,8 +75,9 @@ async def create_plan_from_csv(
     offload: OffloadDep,
     settings: SettingsDep,
 ) -> Response:
-    """Like POST /v1/plans, with the lists as CSV (multipart form). A bad cell is
-    reported with its side, row, id and field."""
+    """Like POST /v1/plans, with the lists as CSV: a multipart form with a file per side,
+    or a JSON object holding the CSV text. A bad cell is reported with its side, row, id
+    and field."""
     order = await _read_form(request, settings, offload)
     outcome = await dispatcher.solve_now(order)
     record = await store_outcome(plans, outcome, order, source="csv")
@@ -87,7 +90,7 @@ async def create_plan_from_csv(
     status_code=202,
     response_model=JobView,
     summary="Solve an exchange from two CSV lists in the background",
-    openapi_extra=_FORM,
+    openapi_extra=_BODY,
     responses=problem_responses(422, 503),
 )
 async def create_job_from_csv(
@@ -97,7 +100,8 @@ async def create_job_from_csv(
     settings: SettingsDep,
     response: Response,
 ) -> JobView:
-    """Like POST /v1/jobs, with the lists as CSV (multipart form)."""
+    """Like POST /v1/jobs, with the lists as CSV (a multipart form, or JSON with the CSV
+    text)."""
     order = await _read_form(request, settings, offload)
     record = await run_in_threadpool(dispatcher.start_job, order)
     response.headers["Location"] = f"{settings.api_prefix}/jobs/{record.id}"
@@ -105,6 +109,9 @@ async def create_job_from_csv(
 
 
 async def _read_form(request: Request, settings: Settings, offload: Offload) -> SolveOrder:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        return await offload.run(len(body), order_from_csv_json, body, settings)
     form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_upload_bytes)
     texts: dict[str, str | None] = {}
     problems: list[ProblemItem] = []

@@ -91,6 +91,24 @@ def test_missing_list_is_422(client: TestClient) -> None:
     ]
 
 
+def test_csv_text_in_a_json_body_gives_the_same_plan(client: TestClient) -> None:
+    body = {"side_a": SIDE_A_CSV, "side_b": SIDE_B_CSV, "terms": CSV_TERMS}
+    response = client.post("/v1/plans/csv", json=body)
+    assert response.status_code == 201
+    assert response.json()["released"]["side_b"] == ["B-202", "B-203", "B-205", "B-206"]
+
+
+def test_bad_json_csv_body_is_422(client: TestClient) -> None:
+    response = client.post("/v1/plans/csv", json={"side_a": 5, "colour": "red"})
+    assert response.status_code == 422
+    found = {(e["side"], e["field"], e["rule"]) for e in response.json()["errors"]}
+    assert found == {
+        (None, "colour", "unknown_field"),
+        ("side_a", "side_a", "wrong_type"),
+        ("side_b", "side_b", "missing_field"),
+    }
+
+
 def test_csv_job_runs_in_the_background(client: TestClient) -> None:
     response = client.post("/v1/jobs/csv", data=form())
     assert response.status_code == 202
