@@ -13,6 +13,8 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from app.problems import PROBLEM_JSON
+
 _REF = "#/components/schemas/{model}"
 _body_models: dict[str, type[BaseModel]] = {}
 
@@ -70,7 +72,25 @@ def install_openapi(app: FastAPI, extra_models: list[type[BaseModel]]) -> None:
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         for name, schema in definitions.get("$defs", {}).items():
             schemas.setdefault(name, schema)
+        _problem_422s(document)
         app.openapi_schema = document
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problem_422s(document: dict[str, Any]) -> None:
+    """Describe every 422 as the problem+json it is, not FastAPI's default (which echoes
+    the input and is never sent by this service)."""
+    problem = {
+        "description": "Unprocessable Content",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": _REF.format(model="Problem")}}},
+    }
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.get("responses", {})
+            if "422" in responses and PROBLEM_JSON not in responses["422"].get("content", {}):
+                responses["422"] = problem
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
