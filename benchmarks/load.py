@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "workers": args.workers,
         "summary": summary,
-        "raw": {**asdict(result), "solve_codes": dict(result.solve_codes)},
+        "samples_ms": {
+            "healthz_idle": result.healthz_idle_ms,
+            "healthz_loaded": result.healthz_loaded_ms,
+            "solves": result.solve_ms,
+        },
     }
     (args.out / "load.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
     text = _markdown(summary, args)
