@@ -21,6 +21,7 @@ from solver.pools import Pool
 from solver.roster import Roster, Rosters, category_mask
 from solver.rules import RULES
 from solver.schema import Conflict, Side
+from solver.wording import people
 
 _MAX_SUBSETS = 400  # smaller sets tried at most, after an irreducible one is found
 
@@ -115,10 +116,12 @@ class _SideFacts:
         return self.countable - self.countable_civilians
 
 
-def _facts(roster: Roster, rosters: Rosters) -> _SideFacts:
+def _facts(roster: Roster, rosters: Rosters, rules: list[str]) -> _SideFacts:
+    """Counts under the rules of the conflict only: others are not held against the side."""
     terms = rosters.terms
     releasable = roster.releasable
-    available = releasable & ~roster.must_exclude
+    excluded = releasable & roster.must_exclude if "must_exclude" in rules else releasable & False
+    available = releasable & ~excluded
     outside = (roster.categories & category_mask(terms.outside_parity)) != 0
     countable = available & ~outside
     required = {
@@ -126,14 +129,17 @@ def _facts(roster: Roster, rosters: Rosters) -> _SideFacts:
         "outside_parity": releasable & outside,
         "must_include": roster.must_include,
     }
-    any_required = required["release_all"] | required["outside_parity"] | required["must_include"]
+    any_required = np.zeros(roster.size, dtype=bool)
+    for rule, mask in required.items():
+        if rule in rules:
+            any_required |= mask
     group_sizes = np.bincount(roster.group[releasable & (roster.group >= 0)])
     return _SideFacts(
         side=roster.side,
         listed=roster.size,
         ineligible=int((~roster.eligible).sum()),
         refuse=int((roster.eligible & ~roster.consents).sum()),
-        excluded=int((releasable & roster.must_exclude).sum()),
+        excluded=int(excluded.sum()),
         outside_parity=int((available & outside).sum()),
         countable=int(countable.sum()),
         countable_civilians=int((countable & roster.civilian).sum()),
@@ -146,11 +152,17 @@ def _facts(roster: Roster, rosters: Rosters) -> _SideFacts:
 
 def explain(rule_names: list[str], rosters: Rosters) -> list[Conflict]:
     """One sentence per rule of the conflict, with the numbers behind it."""
-    facts = [_facts(roster, rosters) for roster in rosters]
-    return [Conflict(rule=name, message=_sentence(name, facts, rosters)) for name in rule_names]
+    facts = [_facts(roster, rosters, rule_names) for roster in rosters]
+    return [
+        Conflict(rule=name, message=_sentence(name, rule_names, facts, rosters))
+        for name in rule_names
+    ]
 
 
-def _sentence(rule: str, facts: list[_SideFacts], rosters: Rosters) -> str:
+_OBLIGATIONS = ("release_all", "outside_parity", "must_include")
+
+
+def _sentence(rule: str, rules: list[str], facts: list[_SideFacts], rosters: Rosters) -> str:
     terms = rosters.terms
     a, b = facts
     if rule == "min_per_side":
@@ -162,14 +174,15 @@ def _sentence(rule: str, facts: list[_SideFacts], rosters: Rosters) -> str:
         if tight.outside_parity:
             parts.append(f"{tight.outside_parity:,} outside parity, not counted")
         return (
-            f"{tight.side.value} can release at most {tight.countable:,} counted people: "
+            f"{tight.side.value} can release at most {people(tight.countable)} counted: "
             f"{', '.join(parts)}; min_per_side is {terms.min_per_side:,}."
         )
     if rule == "max_per_side":
         most = max(facts, key=lambda f: f.required_counted)
         return (
-            f"{most.side.value} must release at least {most.required_counted:,} counted people "
-            f"(release_all, must_include); max_per_side is {terms.max_per_side:,}."
+            f"{most.side.value} must release at least {people(most.required_counted)} counted "
+            f"({', '.join(r for r in rules if r in _OBLIGATIONS)}); max_per_side is "
+            f"{terms.max_per_side:,}."
         )
     if rule == "parity":
         if terms.parity == "per_status":

@@ -67,15 +67,20 @@ class ExchangeModel:
                 self.model.add(total == sum(per_stage))
                 self.released_units.append(total)
             for m, (member, count) in enumerate(pool.members):
-                for s, unit_var in zip(self.stages, per_stage, strict=True):
-                    if groups_relaxable and pool.is_group:
-                        people = self.model.new_int_var(
-                            0, pool.n_units * count, f"people_p{p}_m{m}_s{s}"
-                        )
-                        self.group_links.append((people, unit_var, count))
-                        self.slots.append(MemberSlot(pool, member, s, [(people, 1)]))
-                    else:
+                if not (groups_relaxable and pool.is_group):
+                    for s, unit_var in zip(self.stages, per_stage, strict=True):
                         self.slots.append(MemberSlot(pool, member, s, [(unit_var, count)]))
+                    continue
+                # Members counted one by one (the group rule may be off): still, each
+                # person is released at most once.
+                members = [
+                    self.model.new_int_var(0, pool.n_units * count, f"people_p{p}_m{m}_s{s}")
+                    for s in self.stages
+                ]
+                self.model.add(sum(members) <= pool.n_units * count)
+                for s, people, unit_var in zip(self.stages, members, per_stage, strict=True):
+                    self.group_links.append((people, unit_var, count))
+                    self.slots.append(MemberSlot(pool, member, s, [(people, 1)]))
 
     @property
     def stages(self) -> range:

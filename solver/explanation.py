@@ -12,6 +12,7 @@ import numpy as np
 from solver.assignment import Assignment
 from solver.roster import CATEGORY_BIT, BoolArray, Roster, Rosters
 from solver.schema import Category, NotReleased, PlanWarning, Terms
+from solver.wording import people
 
 _SHOWN_IDS = 10
 
@@ -136,7 +137,7 @@ def _per_person(code: str, roster: Roster, who: BoolArray, what: str) -> PlanWar
     shown = ", ".join(ids[:_SHOWN_IDS]) + (", ..." if len(ids) > _SHOWN_IDS else "")
     return PlanWarning(
         code=code,
-        message=f"{roster.side.value}: {len(ids):,} {_people(len(ids))} {what} ({shown}).",
+        message=f"{roster.side.value}: {people(len(ids))} {what} ({shown}).",
     )
 
 
@@ -152,8 +153,3 @@ def _duplicate_terms(terms: Terms) -> list[PlanWarning]:
                 )
             )
     return found
-
-
-
-def _people(count: int) -> str:
-    return "person" if count == 1 else "people"

@@ -45,11 +45,11 @@ def holds_together(request: ExchangeRequest, rules: Iterable[str]) -> bool:
 
 
 @settings(
-    max_examples=120,
+    max_examples=400,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@given(requests(max_people_per_side=3, max_stages=2))
+@given(requests(max_people_per_side=3, max_stages=2, max_min_per_side=2))
 def test_conflict_is_real_irreducible_and_smallest(request: ExchangeRequest) -> None:
     plan = solve(request)
     if plan.status != "infeasible":

@@ -251,3 +251,29 @@ def test_stop_signal_returns_the_best_plan_so_far() -> None:
     assert plan.status == "timeout"
     assert plan.released.side_a == []
     assert plan.objective is None
+
+
+def test_conflict_counts_each_person_once_when_families_may_split() -> None:
+    # Regression: with the group rule switched off, a family member could be counted in two
+    # stages, which hid that the floor alone is out of reach (A-3 is uncounted).
+    side_a = [
+        person("A-1", seriously_ill=True, group="g1"),
+        person("A-3", seriously_ill=True, group="g1", requested=True),
+    ]
+    side_b = [
+        person("B-1"),
+        person("B-105", seriously_ill=True),
+        person("B-2", eligible=False, consents=False),
+    ]
+    plan = solve(
+        exchange(
+            side_a,
+            side_b,
+            min_per_side=2,
+            outside_parity=["requested"],
+            stages=[1, 1],
+            must_exclude=(["A-1"], []),
+        )
+    )
+    assert conflict_rules(plan) == {"min_per_side"}
+    assert "side_a can release at most 1 person counted" in plan.conflicts[0].message
