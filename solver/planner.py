@@ -28,7 +28,7 @@ from solver.schema import (
     Stage,
     Terms,
 )
-from solver.validation import check_plan, level_values
+from solver.validation import recheck
 
 logger = logging.getLogger(__name__)
 
@@ -295,13 +295,12 @@ def _unsolved(
 
 def _recheck(request: ExchangeRequest, plan: Plan) -> None:
     """Re-check the plan with the independent validation module before anyone sees it."""
-    violations = check_plan(request, plan)
+    violations, recomputed = recheck(request, plan)
     if violations:
         raise PlanCheckError(
             f"plan breaks {len(violations)} rule(s), first: {violations[0].rule}: "
             f"{violations[0].message}"
         )
-    recomputed = level_values(request, plan)
     claimed = tuple(level.value for level in plan.levels)
     if recomputed != claimed:
         raise PlanCheckError(f"objective mismatch: plan says {claimed}, re-check says {recomputed}")
