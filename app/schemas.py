@@ -79,6 +79,9 @@ class JobView(_Out):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     time_limit_s: float
+    elapsed_s: float | None = Field(
+        default=None, description="Seconds since the solve started (until it finished)."
+    )
     stop_requested: bool = Field(
         description="DELETE was called: a running solve stops and keeps its best plan."
     )

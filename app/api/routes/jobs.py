@@ -12,7 +12,7 @@ from app.api.openapi import json_body
 from app.api.stored_plans import plan_json_with_id
 from app.examples import EXAMPLE_JOB_ID, EXCHANGE_EXAMPLES
 from app.job_store import JobStore
-from app.models import JobRecord
+from app.models import JobRecord, utc_now
 from app.plan_store import PlanStore
 from app.problems import not_found, problem_responses
 from app.schemas import FINISHED_JOB_STATUSES, JobProgress, JobStatus, JobView
@@ -101,6 +101,13 @@ def _job_response(job_id: str, jobs: JobStore, plans: PlanStore) -> Response:
     return Response(body, media_type="application/json")
 
 
+def _elapsed_s(record: JobRecord) -> float | None:
+    if record.started_at is None:
+        return None
+    until = record.finished_at or utc_now()
+    return round(max(0.0, (until - record.started_at).total_seconds()), 3)
+
+
 def job_view(record: JobRecord) -> JobView:
     """The job as a model, without its plan (see `_job_response`)."""
     progress = (
@@ -115,6 +122,7 @@ def job_view(record: JobRecord) -> JobView:
         started_at=record.started_at,
         finished_at=record.finished_at,
         time_limit_s=record.time_limit_s,
+        elapsed_s=_elapsed_s(record),
         stop_requested=record.stop_requested,
         progress=progress,
         error=record.error,

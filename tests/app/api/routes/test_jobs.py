@@ -96,6 +96,7 @@ def test_stop_ends_a_running_solve_within_two_seconds_keeping_its_plan(
         running = poll(client, location, {"running"} | FINISHED)
         assert running["status"] == "running"
         running = poll_progress(client, location)
+        assert running["elapsed_s"] > 0
         assert running["progress"]["levels_proven"] == 1
         assert running["progress"]["best_objective"]["released"] == 8
         started = time.monotonic()
