@@ -9,9 +9,15 @@ function is concave and the lines are added until the bound is tight at the answ
 
 from __future__ import annotations
 
+import numpy as np
+
 from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.levels import Level
+
+# Tangent lines per pool before the first search (measured at 100,000 people per side:
+# 8 cut the captivity level from 8 searches to 2 and its time by 4x; 32 gained no more).
+_FIRST_LINES = 8
 
 
 class CaptivityDays:
@@ -27,9 +33,10 @@ class CaptivityDays:
                 continue
             self.days[p] = exchange.model.new_int_var(0, total, f"days_p{p}")
             self._slopes[p] = set()
-            # Days can never exceed the longest-held unit's days per unit released.
-            self.add_line(p, 0)
-            self.add_line(p, pool.n_units)
+            # A few lines spread over the range start the bound close to the curve, so
+            # that few searches are spent adding the lines where the answer lies.
+            for at in np.unique(np.linspace(0, pool.n_units, _FIRST_LINES).astype(np.int64)):
+                self.add_line(p, int(at))
 
     def expression(self) -> cp_model.LinearExprT:
         return sum(self.days.values())
@@ -47,9 +54,7 @@ class CaptivityDays:
         self._slopes[p].add(slope)
         # Captivity days of the released units lie under this tangent line.
         intercept = self.exact(p, at) - slope * at
-        self.exchange.model.add(
-            self.days[p] <= intercept + slope * self.exchange.pool_units(p)
-        )
+        self.exchange.model.add(self.days[p] <= intercept + slope * self.exchange.pool_units(p))
 
     def tighten(self, units: dict[int, int], claimed: dict[int, int]) -> bool:
         """Add the lines that cut off claims above the true days; True if any were made."""
