@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, BackgroundTasks, Path, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import DispatcherDep, ExchangeOrderBody, PageDep, PlansDep, SettingsDep
+from app.api.deps import (
+    DispatcherDep,
+    ExchangeOrderBody,
+    JobsDep,
+    PageDep,
+    PlansDep,
+    SettingsDep,
+)
 from app.api.openapi import json_body
 from app.api.stored_plans import location_of_plan, store_outcome, stored_plan_response
+from app.example_records import store_example_records
 from app.examples import EXAMPLE_PLAN_ID, EXAMPLE_PLAN_TO_DELETE_ID, EXCHANGE_EXAMPLES
 from app.plan_store import PlanListing
 from app.problems import not_found, problem_responses
@@ -91,9 +99,17 @@ def delete_plan(
         ),
     ],
     plans: PlansDep,
+    jobs: JobsDep,
+    dispatcher: DispatcherDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
 ) -> Response:
+    """The plan and its request are removed from the database."""
     if not plans.delete(plan_id):
         raise not_found("plan", plan_id)
+    if plan_id == EXAMPLE_PLAN_TO_DELETE_ID and settings.seed_examples:
+        # So that the /docs example for this route works every time it is tried.
+        background.add_task(store_example_records, settings, dispatcher, plans, jobs)
     return Response(status_code=204)
 
 
