@@ -1,9 +1,12 @@
 """When no plan meets the terms: the smallest set of terms that cannot hold together.
 
-Every rule that has something to say gets an assumption literal in a model where
-families may be split (so the group rule can be dropped like any other). CP-SAT names
-a set of assumptions that is infeasible; it is shrunk one rule at a time to an
-irreducible set, and then smaller sets are tried so that the answer is a smallest one.
+A set of rules "holds together" when a model with just those rules has a plan; the
+other rules are dropped (without the group rule, family members are counted one by
+one). Starting from all the rules that have something to say, rules are dropped one
+at a time while the rest still cannot hold: what stays is irreducible. Then every
+smaller set is tried, so that the answer is a smallest one. Each check builds a fresh
+model with its rules stated outright: CP-SAT proves such models infeasible at once,
+where the same question asked through assumption literals can take minutes.
 Each rule of the answer is explained with the numbers a negotiator can act on.
 """
 
@@ -27,66 +30,68 @@ _MAX_SUBSETS = 400  # smaller sets tried at most, after an irreducible one is fo
 
 
 @dataclass
-class _CoreSearch:
-    exchange: ExchangeModel
-    literals: dict[str, cp_model.IntVar]
+class _Judge:
+    """Answers "can these rules hold together?", remembering its answers."""
+
+    rosters: Rosters
+    pools: list[Pool]
+    unreleasable_included: int
     deadline: float
-    last_core: list[str] = field(default_factory=list)
+    answers: dict[frozenset[str], bool | None] = field(default_factory=dict)
+
+    def model(self, rules: frozenset[str]) -> ExchangeModel:
+        exchange = ExchangeModel(
+            self.pools,
+            self.rosters.terms,
+            groups_relaxable="group" not in rules,
+            unreleasable_included=self.unreleasable_included,
+        )
+        for rule in RULES:
+            if rule.name in rules:
+                rule.add(exchange, None)
+        return exchange
 
     def infeasible(self, rules: tuple[str, ...]) -> bool | None:
         """True: these rules alone cannot hold; False: they can; None: not decided in time."""
-        model = self.exchange.model
-        model.clear_assumptions()
-        model.add_assumptions([self.literals[r] for r in rules])
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.05, self.deadline - time.monotonic())
-        solver.parameters.num_workers = 1
-        status = solver.solve(model)
-        self.last_core = [
-            name
-            for name, lit in self.literals.items()
-            if lit.index in set(solver.sufficient_assumptions_for_infeasibility())
-        ]
-        if status == cp_model.INFEASIBLE:
-            return True
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return False
-        return None
+        key = frozenset(rules)
+        if key not in self.answers:
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = max(0.05, self.deadline - time.monotonic())
+            solver.parameters.num_workers = 1
+            status = solver.solve(self.model(key).model)
+            self.answers[key] = (
+                True
+                if status == cp_model.INFEASIBLE
+                else False
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                else None
+            )
+        return self.answers[key]
 
 
 def smallest_conflict(
     rosters: Rosters, pools: list[Pool], unreleasable_included: int, seconds: float
 ) -> list[str]:
     """Rule names of a smallest infeasible set of terms (irreducible if time runs short)."""
-    exchange = ExchangeModel(
-        pools,
-        rosters.terms,
-        groups_relaxable=True,
-        unreleasable_included=unreleasable_included,
-    )
-    literals: dict[str, cp_model.IntVar] = {}
-    for rule in RULES:
-        if rule.applies(exchange):
-            literals[rule.name] = exchange.model.new_bool_var(f"enforce_{rule.name}")
-            rule.add(exchange, literals[rule.name])
-    search = _CoreSearch(exchange, literals, time.monotonic() + seconds)
-    names = tuple(literals)
-    if search.infeasible(names) is not True:
-        return []
-    core = [name for name in names if name in search.last_core] or list(names)
+    judge = _Judge(rosters, pools, unreleasable_included, time.monotonic() + seconds)
+    everything = judge.model(frozenset())
+    names = tuple(rule.name for rule in RULES if rule.applies(everything))
+    if judge.infeasible(names) is not True:
+        return list(names)  # not shown infeasible in time: the honest answer is "all of them"
+    core = list(names)
     # Drop every rule whose absence still leaves the rest infeasible: what stays is irreducible.
-    for name in list(core):
+    for name in names:
         rest = tuple(r for r in core if r != name)
-        if rest and search.infeasible(rest) is True:
+        if rest and judge.infeasible(rest) is True:
             core = list(rest)
     # An irreducible set need not be a smallest one: try every smaller set.
     tried = 0
     for size in range(1, len(core)):
         for subset in itertools.combinations(names, size):
             tried += 1
-            if tried > _MAX_SUBSETS or time.monotonic() > search.deadline:
+            if tried > _MAX_SUBSETS or time.monotonic() > judge.deadline:
                 return core
-            if search.infeasible(subset) is True:
+            if judge.infeasible(subset) is True:
                 return list(subset)
     return core
 

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 # The conflict search uses what is left of the time limit, but never less than this:
 # an infeasible verdict without its reasons helps nobody.
-_MIN_CONFLICT_SECONDS = 1.0
+_MIN_CONFLICT_SECONDS = 5.0
 
 
 class StopSignal(Protocol):
