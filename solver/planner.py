@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 # The conflict search uses what is left of the time limit, but never less than this:
 # an infeasible verdict without its reasons helps nobody.
-_MIN_CONFLICT_SECONDS = 5.0
+_MIN_CONFLICT_SECONDS = 3.0
 
 
 class StopSignal(Protocol):
@@ -116,6 +116,8 @@ def solve_with_stats(
         if on_progress is None or run.solution is None:
             return
         best = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
+        # A plan handed out mid-search may be kept as the answer: it is re-checked too.
+        _recheck(request, best)
         on_progress(Progress(best.levels, best, time.perf_counter() - started))
 
     def search(terms: Terms) -> LexicographicSolver:
