@@ -364,8 +364,9 @@ def markdown(
         f"`{settings['command']}` on {box['cpus']} CPUs, Python {box['python']}, "
         f"OR-Tools {box['ortools']}, HiGHS (highspy) {box['highspy']}; "
         f"{settings['started']}. Seed {settings['seed']}; project timings are the best of "
-        f"{settings['repeat']}, json.loads the best of 3; peers run once with a "
-        f"{limit:g} s limit. The machine is shared: read the ratios, not the absolute times.",
+        f"{settings['repeat']}, json.loads the best of 6 (3 before them, 3 after); "
+        f"peers run once with a {limit:g} s limit. The machine is shared: read the ratios, "
+        "not the absolute times.",
         "",
         "## The project beside the cost of reading its input",
         "",

@@ -127,11 +127,10 @@ def _fill_stage(
     stage = _Stage(request, queues, capacity, counted_total)
     while True:
         stage.add_while_paired()
-        returned = stage.give_back_until_paired()
-        if not returned:
+        # Room freed by giving units back is filled again, with other units.
+        if not stage.give_back_until_paired():
             break
-        # Room was freed: fill it again, with other units than those just given back.
-        stage.given_back.update(id(unit) for unit in returned)
+    stage.release_held()
     return [*stage.placed[Side.A], *stage.placed[Side.B]]
 
 
@@ -154,14 +153,14 @@ class _Stage:
         self.balance: dict[str, dict[Side, int]] = {}
         self.placed: dict[Side, list[_Unit]] = {side: [] for side in SIDES}
         self.status: str | None = None  # with civilians_separately: the stage's status
-        self.given_back: set[int] = set()  # ids of units not to try in this stage again
+        self.held: list[_Unit] = []  # given back: kept out of this stage, then queued again
 
     def counted(self, parity_class: str, side: Side) -> int:
         return self.balance.get(parity_class, {}).get(side, 0)
 
     def fits(self, unit: _Unit) -> bool:
         terms = self.terms
-        if id(unit) in self.given_back or unit.size > self.room[unit.side]:
+        if unit.size > self.room[unit.side]:
             return False
         if terms.max_per_side is not None:
             extra = sum(unit.counted.values())
@@ -225,16 +224,27 @@ class _Stage:
                 return returned
             c = uneven[0]
             ahead = Side.A if self.counted(c, Side.A) > self.counted(c, Side.B) else Side.B
-            unit = next(
-                (u for u in reversed(self.placed[ahead]) if not u.required and u.counted.get(c)),
+            placed = self.placed[ahead]
+            index = next(
+                (
+                    i
+                    for i in range(len(placed) - 1, -1, -1)
+                    if not placed[i].required and placed[i].counted.get(c)
+                ),
                 None,
             )
-            if unit is None:
+            if index is None:
                 return returned  # only required people to give back: parity stays broken
-            self.placed[ahead].remove(unit)
+            unit = placed.pop(index)
             self.move(unit, -1)
-            self.queues[ahead][unit.status].appendleft(unit)
+            self.held.append(unit)
             returned.append(unit)
+
+    def release_held(self) -> None:
+        """Put the units given back at the front of their queues, most urgent first."""
+        for unit in sorted(self.held, key=lambda u: u.urgency):
+            self.queues[unit.side][unit.status].appendleft(unit)
+        self.held.clear()
 
 
 def _other(side: Side) -> Side:
