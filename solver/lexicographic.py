@@ -7,6 +7,7 @@ plan found so far is returned as `feasible`, never as `optimal`.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +27,17 @@ class SearchStats(Protocol):
 
     searches: int
     levels: dict[str, float]
+
+
+# Largest weight in a combined stage-order objective: far below where CP-SAT's 64-bit
+# arithmetic could overflow, even multiplied by stage sums of 100,000s of people.
+_MAX_WEIGHT = 1 << 31
+
+
+def _weighted(expressions: list[cp_model.LinearExprT], weights: list[int]) -> cp_model.LinearExprT:
+    if len(expressions) == 1:
+        return expressions[0]
+    return sum(w * e for w, e in zip(weights, expressions, strict=True))
 
 
 # What a run ended with: a proof that no plan exists, no plan in time, or a plan.
@@ -106,38 +118,77 @@ class LexicographicSolver:
             self._freeze(result.level, expression, result.value)
             run.results.append(result)
         frozen_names = {result.level.name for result in frozen}
-        for level in self.levels:
-            if level.name in frozen_names:
-                continue
+        pending = [level for level in self.levels if level.name not in frozen_names]
+        while pending:
+            level = pending[0]
             started = time.perf_counter()
             expression = level_expression(self.exchange, level, self.days)
             fixed = self._value_without_search(level, run)
             if fixed is not None:
+                pending.pop(0)
                 run.results.append(LevelResult(level, fixed, True, 0.0))
                 model.add(expression == fixed)
                 continue
-            outcome = self._optimise(level, expression, run.solution or hint)
+            batch = self._stage_order_batch(pending, run)
+            pending = pending[len(batch) :]
+            expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]
+            combined = _weighted(expressions, [w for _, w in batch])
+            outcome = self._optimise(level, combined, run.solution or hint)
             seconds = time.perf_counter() - started
             if outcome is None:
                 if run.solution is None:
                     run.status = "timeout"
                 break
-            status, solution, value = outcome
+            status, solution, value, solver = outcome
             if status == cp_model.INFEASIBLE:
                 # Only the first search can be infeasible: later ones start from a plan.
                 run.status = "infeasible"
                 break
             run.solution = solution
             proven = status == cp_model.OPTIMAL
-            run.results.append(LevelResult(level, value, proven, seconds))
-            if self.stats is not None:
-                self.stats.levels[level.name] = self.stats.levels.get(level.name, 0.0) + seconds
+            for (lv, _), expr in zip(batch, expressions, strict=True):
+                lv_value = value if len(batch) == 1 else int(solver.value(expr))
+                run.results.append(LevelResult(lv, lv_value, proven, seconds / len(batch)))
+                if self.stats is not None:
+                    spent = self.stats.levels.get(lv.name, 0.0) + seconds / len(batch)
+                    self.stats.levels[lv.name] = spent
+                if proven:
+                    self._freeze(lv, expr, lv_value)
             if not proven:
                 break
-            self._freeze(level, expression, value)
             if on_level is not None:
                 on_level(run)
         return run
+
+    def _stage_order_batch(
+        self, pending: list[Level], run: LexicographicRun
+    ) -> list[tuple[Level, int]]:
+        """The next level, with the stage-order levels after it that one search can settle.
+
+        Once the selection is fixed, a stage-order level of n people can only take values
+        n..S*n. Weighting each level by the product of the value ranges of the levels
+        after it makes one minimisation lexicographic over all of them; levels are taken
+        while those weights stay small enough for CP-SAT's integer arithmetic.
+        """
+        first = pending[0]
+        if first.kind not in ("stage_order", "stage_order_all"):
+            return [(first, 1)]
+        released = {r.level.name: r.value for r in run.results}
+        stages = len(self.exchange.capacities)
+        ranges: list[int] = []
+        for level in pending:
+            if level.kind not in ("stage_order", "stage_order_all"):
+                break
+            source = "released" if level.kind == "stage_order_all" else f"priority:{level.category}"
+            count = released.get(source)
+            if count is None:
+                break
+            ranges.append((stages - 1) * count + 1)
+        batch: list[Level] = [first]
+        while len(batch) < len(ranges) and math.prod(ranges[1 : len(batch) + 1]) <= _MAX_WEIGHT:
+            batch.append(pending[len(batch)])
+        weights = [math.prod(ranges[i + 1 : len(batch)]) for i in range(len(batch))]
+        return list(zip(batch, weights, strict=True))
 
     def _freeze(self, level: Level, expression: cp_model.LinearExprT, value: int) -> None:
         """Hold a proven level at its optimum: later levels may not make it worse."""
@@ -162,8 +213,8 @@ class LexicographicSolver:
         level: Level,
         expression: cp_model.LinearExprT,
         hint: Solution | None,
-    ) -> tuple[cp_model.CpSolverStatus, Solution, int] | None:
-        """Solve one level; returns (CP-SAT status, solution, true value) or None (no plan)."""
+    ) -> tuple[cp_model.CpSolverStatus, Solution, int, cp_model.CpSolver] | None:
+        """Solve one level: (CP-SAT status, solution, true value, solver), or None (no plan)."""
         model = self.exchange.model
         if level.sense == "max":
             model.maximize(expression)
@@ -175,7 +226,7 @@ class LexicographicSolver:
                 self.days.tighten(*self._days_claims(hint, None))
             status, solver = self._solve()
             if status == cp_model.INFEASIBLE:
-                return status, Solution([]), 0
+                return status, Solution([]), 0, solver
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None
             solution = self._read(solver)
@@ -193,7 +244,7 @@ class LexicographicSolver:
                 # An unproven plan that only seems to keep the frozen captivity days: drop it.
                 return None
             value = self._true_value(level, expression, solver, solution)
-            return status, solution, value
+            return status, solution, value, solver
 
     def _true_value(
         self,
