@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from solver.schema import Category, Terms
+from solver.schema import Category, Objective, Terms
 
 LevelKind = Literal["priority", "released", "captivity_days", "stage_order", "stage_order_all"]
 
@@ -35,3 +35,21 @@ def levels_for(terms: Terms) -> list[Level]:
         *(Level(f"stage_order:{c.value}", "stage_order", "min", c) for c in priorities),
         Level("stage_order:all", "stage_order_all", "min"),
     ]
+
+
+def value_of(objective: Objective, level: Level) -> int:
+    """A level's value, read off a plan's objective."""
+    if level.kind == "released":
+        return objective.released
+    if level.kind == "captivity_days":
+        return objective.captivity_days
+    if level.kind == "stage_order_all":
+        return objective.stage_order["all"]
+    assert level.category is not None
+    counts = objective.priorities if level.kind == "priority" else objective.stage_order
+    return counts[level.category.value]
+
+
+def values_of(objective: Objective, levels: list[Level]) -> tuple[int, ...]:
+    """Every level's value, in lexicographic order."""
+    return tuple(value_of(objective, level) for level in levels)

@@ -13,7 +13,7 @@ from solver.assignment import Assignment, assign
 from solver.conflicts import explain, smallest_conflict
 from solver.exchange_model import ExchangeModel
 from solver.explanation import not_released, warnings
-from solver.levels import Level, levels_for
+from solver.levels import Level, levels_for, values_of
 from solver.lexicographic import LexicographicRun, LexicographicSolver
 from solver.pools import build_pools
 from solver.roster import CATEGORY_BIT, Rosters, build_rosters
@@ -204,7 +204,7 @@ def _plan(
     proven_all = run.all_proven and len(run.results) == len(levels)
     status: PlanStatus = "optimal" if proven_all else "feasible"
     objective = _objective(rosters, assignment)
-    values = _values_in_level_order(objective, levels)
+    values = values_of(objective, levels)
     proven = {r.level.name for r in run.results if r.proven}
     return Plan(
         status=status,
@@ -254,24 +254,6 @@ def _objective(rosters: Rosters, assignment: Assignment) -> Objective:
         captivity_days=days,
         stage_order={**stage_order, "all": stage_sum},
     )
-
-
-def _values_in_level_order(objective: Objective, levels: list[Level]) -> list[int]:
-    values: list[int] = []
-    for level in levels:
-        if level.kind == "priority":
-            assert level.category is not None
-            values.append(objective.priorities[level.category.value])
-        elif level.kind == "released":
-            values.append(objective.released)
-        elif level.kind == "captivity_days":
-            values.append(objective.captivity_days)
-        elif level.kind == "stage_order":
-            assert level.category is not None
-            values.append(objective.stage_order[level.category.value])
-        else:
-            values.append(objective.stage_order["all"])
-    return values
 
 
 def _unsolved(
