@@ -7,6 +7,7 @@ objective vectors must be identical, and so must the verdict "infeasible".
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from solver import solve
@@ -55,3 +56,17 @@ def test_solver_is_deterministic(request: ExchangeRequest) -> None:
     first = solve(request).model_dump_json(exclude={"solve_seconds"})
     again = solve(request).model_dump_json(exclude={"solve_seconds"})
     assert first == again
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(requests(max_people_per_side=14, max_stages=4, max_min_per_side=8))
+def test_solver_matches_per_person_model_on_larger_requests(request: ExchangeRequest) -> None:
+    reference = solve_per_person(request, time_limit_s=60)
+    assert reference.status in ("optimal", "infeasible")
+    expected = reference.levels if reference.status == "optimal" else None
+    assert _vector(request) == expected
