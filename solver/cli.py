@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from solver.categories import reference_date_of
+from solver.chart import plan_chart_svg
 from solver.input_errors import InvalidRequest, parse_request, problems_as_text
 from solver.levels import Level, levels_for
 from solver.planner import Progress, solve
@@ -85,7 +86,21 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument(
         "--progress", action="store_true", help="report each proven level on stderr"
     )
+    solve_cmd.add_argument(
+        "--chart", metavar="CHART.svg", help="also draw the plan at a glance as SVG"
+    )
     solve_cmd.set_defaults(run=_run_solve)
+
+    chart_cmd = commands.add_parser(
+        "chart",
+        help="draw a plan at a glance as SVG",
+        description="Draw a plan (from `solve`, or fetched from the service) of a request "
+        "as an SVG picture: per stage, per side, by category, and who is not released.",
+    )
+    chart_cmd.add_argument("input", metavar="INPUT.json", help="the request")
+    chart_cmd.add_argument("plan", metavar="PLAN.json", help="the plan of that request")
+    chart_cmd.add_argument("-o", "--output", metavar="CHART.svg", help="default: stdout")
+    chart_cmd.set_defaults(run=_run_chart)
 
     verify_cmd = commands.add_parser(
         "verify",
@@ -150,6 +165,8 @@ def _run_solve(args: argparse.Namespace) -> int:
     on_progress = _print_progress if args.progress else None
     plan = solve(request, on_progress=on_progress)
     _write(args.output, plan.model_dump_json(indent=None if args.compact else 2) + "\n")
+    if args.chart:
+        _write(args.chart, plan_chart_svg(request, plan))
     if args.output not in (None, _STDIO):
         print(_summary(plan), file=sys.stderr)
     return EXIT_OK
@@ -173,6 +190,30 @@ def _summary(plan: Plan) -> str:
         rules = ", ".join(conflict.rule for conflict in plan.conflicts)
         return f"infeasible{seconds}: conflicting terms: {rules}"
     return f"{plan.status}{seconds}: {released}"
+
+
+# --------------------------------------------------------------------------- chart
+
+
+class _StoredPlan(Plan):
+    """A plan as `solve` writes it, or as the service returns it (with its `id`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+def _run_chart(args: argparse.Namespace) -> int:
+    request = _load_request(args.input)
+    raw = _read(args.plan)
+    try:
+        plan = _StoredPlan.model_validate_json(raw)
+    except ValidationError as error:
+        lines = [f"{args.plan}: not a plan:"]
+        for detail in error.errors(include_url=False, include_input=False):
+            where = ".".join(str(part) for part in detail["loc"]) or "plan"
+            lines.append(f"  {where}: {detail['msg']}")
+        raise UsageError("\n".join(lines)) from None
+    _write(args.output, plan_chart_svg(request, plan))
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- verify
