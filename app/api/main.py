@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.routes import (
+    charts,
     csv_uploads,
     health,
     jobs,
@@ -21,6 +22,7 @@ api_router.include_router(verification.router)
 api_router.include_router(csv_uploads.router)
 api_router.include_router(plans.router)
 api_router.include_router(manifests.router)
+api_router.include_router(charts.router)
 api_router.include_router(jobs.router)
 api_router.include_router(scenarios.router)
 
