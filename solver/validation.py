@@ -1,20 +1,31 @@
-"""An independent re-check of a finished plan, person by person.
+"""An independent re-check of a finished plan.
 
 Nothing here knows how a plan was found: it reads only the request, the plan, the
-categories and the list of levels. The planner runs every plan through `check_plan`
+categories and the list of levels. The planner runs every plan through `recheck`
 before returning it, and the tests hold both solvers to it, so a plan that breaks a
 rule is caught as a bug instead of being shipped as an answer.
+
+Each side's list is read once into columns (one entry per listed person, in list
+order); the plan's ids become list positions through one dictionary per side; every
+rule is then a handful of array operations. Orders follow the plan and the lists:
+released ids in the order the plan first names them, people of a stage in the order the
+stage lists first name them, list members in list order.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from itertools import chain, product, repeat
+from operator import attrgetter
+from typing import Any, Literal
 
-from solver.categories import captivity_days, categories_of, reference_date_of
+import numpy as np
+from numpy.typing import NDArray
+
+from solver.categories import reference_date_of
 from solver.levels import levels_for
 from solver.schema import (
     Category,
@@ -24,6 +35,7 @@ from solver.schema import (
     Objective,
     Plan,
     Side,
+    Stage,
     Status,
 )
 
@@ -46,6 +58,19 @@ ViolationRule = (
 # A message lists at most this many ids; `Violation.ids` always holds all of them.
 _IDS_IN_MESSAGE = 10
 
+Ints = NDArray[np.int64]
+Flags = NDArray[np.bool_]
+
+# Categories as bits of one small integer per person.
+_BIT: dict[Category, int] = {
+    Category.SERIOUSLY_ILL: 1,
+    Category.YOUNG: 2,
+    Category.CIVILIAN: 4,
+    Category.MILITARY: 8,
+    Category.REQUESTED: 16,
+}
+_NO_STAGE = -1
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -62,55 +87,10 @@ class Violation:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Person:
-    """A listed detainee with what every rule needs, computed once at the reference date."""
-
-    side: Side
-    id: str
-    detainee: Detainee
-    releasable: bool
-    categories: frozenset[Category]
-    captivity_days: int
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """The plan as the checks read it: who is released, and in which stage."""
-
-    released: dict[Side, list[str]]  # known ids, first occurrence order, no repeats
-    stage_of: dict[Side, dict[str, int]]  # known ids to their (first) stage number
-
-
 def stage_count(request: ExchangeRequest) -> int:
     """Number of stages S; terms without stages mean one stage without capacity."""
     stages = request.terms.stages
     return 1 if stages is None else len(stages)
-
-
-def _people_of(request: ExchangeRequest, on: date) -> dict[Side, dict[str, _Person]]:
-    """Every listed person by side and id, with categories and captivity at `on`.
-
-    Raises ValueError on a duplicate id: requests with one are rejected before solving,
-    so meeting one here means the caller skipped input validation.
-    """
-    terms = request.terms
-    people: dict[Side, dict[str, _Person]] = {}
-    for side in SIDES:
-        by_id: dict[str, _Person] = {}
-        for detainee in request.side(side).detainees:
-            if detainee.id in by_id:
-                raise ValueError(f"{side.value}: duplicate id {detainee.id}")
-            by_id[detainee.id] = _Person(
-                side=side,
-                id=detainee.id,
-                detainee=detainee,
-                releasable=detainee.releasable,
-                categories=categories_of(detainee, on, terms.young_age_limit),
-                captivity_days=captivity_days(detainee, on),
-            )
-        people[side] = by_id
-    return people
 
 
 def check_plan(request: ExchangeRequest, plan: Plan) -> list[Violation]:
@@ -123,7 +103,7 @@ def check_plan(request: ExchangeRequest, plan: Plan) -> list[Violation]:
 
 
 def objective_of(request: ExchangeRequest, plan: Plan) -> Objective:
-    """Every level's value recomputed from the released people, one by one.
+    """Every level's value recomputed from the released people.
 
     Ids unknown to the request are ignored, and a released person without a stage adds
     nothing to the stage sums; `check_plan` reports both.
@@ -142,24 +122,289 @@ def recheck(request: ExchangeRequest, plan: Plan) -> tuple[list[Violation], tupl
     return _violations(context), _values(request, _objective(context))
 
 
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class _List:
+    """One side's list as columns, one entry per listed person, in list order."""
+
+    side: Side
+    ids: list[str]
+    position: dict[str, int]  # id -> list position
+    eligible: Flags
+    releasable: Flags
+    civilian: Flags
+    categories: NDArray[np.uint8]  # the bits of _BIT
+    captivity_days: Ints
+    group: Ints  # a code per group label; _NO_STAGE-like -1 without a group
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class _Released:
+    """One side of the plan as list positions.
+
+    Ids the list does not hold get codes from `size` on (`unknown`, in the order the
+    plan first names them), so the structural checks see every id the plan writes.
+    """
+
+    listed: Ints  # codes of the released list, as written
+    staged: Ints  # codes of the stage lists, stage after stage, as written
+    unknown: list[str]
+    released: Ints  # known positions, each once, in the order first released
+    in_stage: Ints  # known positions with a stage, each once, in the order first staged
+    stage_code: Ints  # their stage, as an index into _Recheck.numbers
+    is_released: Flags  # per list position
+    stage_of: Ints  # per list position: index into _Recheck.numbers, or _NO_STAGE
+
+
 @dataclass(frozen=True)
 class _Recheck:
     """Everything one re-check reads, computed once per (request, plan)."""
 
     request: ExchangeRequest
     plan: Plan
-    people: dict[Side, dict[str, _Person]]
-    reading: _Reading
+    lists: dict[Side, _List]
+    plan_sides: dict[Side, _Released]
+    numbers: list[int]  # every stage number the plan uses, ascending
+    codes: dict[int, int]  # stage number -> its index in `numbers`
 
     @classmethod
     def of(cls, request: ExchangeRequest, plan: Plan) -> _Recheck:
-        people = _people_of(request, _reference_date(request, plan))
-        return cls(request, plan, people, _read(request, plan, people))
+        on = _reference_date(request, plan)
+        needed = _categories_needed(request)
+        lists = {
+            side: _read_list(side, request.side(side).detainees, on, request, needed)
+            for side in SIDES
+        }
+        implicit = not plan.stages and stage_count(request) == 1
+        numbers = sorted({stage.number for stage in plan.stages} | ({1} if implicit else set()))
+        code_of = {number: code for code, number in enumerate(numbers)}
+        entry_codes = np.array([code_of[stage.number] for stage in plan.stages], dtype=np.int64)
+        plan_sides = {
+            side: _read_plan_side(plan, side, lists[side], entry_codes, implicit, code_of)
+            for side in SIDES
+        }
+        return cls(request, plan, lists, plan_sides, numbers, code_of)
+
+    def code_of(self, number: int) -> int | None:
+        """Index of a stage number in `numbers`, None when the plan has no such stage."""
+        return self.codes.get(number)
+
+
+def _reference_date(request: ExchangeRequest, plan: Plan) -> date:
+    # Terms without a date mean "today" as the solver saw it; the plan echoes that day,
+    # so a solve that crosses midnight is still checked at the date it was solved for.
+    if request.terms.reference_date is None:
+        return plan.reference_date
+    return reference_date_of(request.terms)
+
+
+def _categories_needed(request: ExchangeRequest) -> frozenset[Category]:
+    """The categories some rule or level asks about; the others are not computed."""
+    terms = request.terms
+    return frozenset((*terms.priorities, *terms.release_all, *terms.outside_parity))
+
+
+# The five yes/no fields of a detainee, read in one go and looked up as one small code:
+# the category bits of `_BIT` (all but young) and two more for eligible and consents.
+_FLAGS = attrgetter("eligible", "consents", "status", "seriously_ill", "requested")
+_ELIGIBLE, _CONSENTS = 32, 64
+_FLAG_CODE: dict[tuple[bool, bool, str, bool, bool], int] = {
+    (eligible, consents, status, ill, requested): (
+        _ELIGIBLE * eligible
+        + _CONSENTS * consents
+        + _BIT[Category.CIVILIAN if status == "civilian" else Category.MILITARY]
+        + _BIT[Category.SERIOUSLY_ILL] * ill
+        + _BIT[Category.REQUESTED] * requested
+    )
+    for eligible, consents, status, ill, requested in product(
+        (False, True), (False, True), STATUSES, (False, True), (False, True)
+    )
+}
+
+
+def _read_list(
+    side: Side,
+    detainees: Sequence[Detainee],
+    on: date,
+    request: ExchangeRequest,
+    needed: frozenset[Category],
+) -> _List:
+    """The columns of one side's list at the reference date.
+
+    Raises ValueError on a duplicate id: requests with one are rejected before solving,
+    so meeting one here means the caller skipped input validation.
+    """
+    n = len(detainees)
+    ids: list[str] = list(map(attrgetter("id"), detainees))
+    position = dict(zip(ids, range(n), strict=True))
+    if len(position) < n:
+        raise ValueError(f"{side.value}: duplicate id {_first_repeated(ids)}")
+    flags = np.array(list(map(_FLAG_CODE.__getitem__, map(_FLAGS, detainees))), dtype=np.uint8)
+    flags = flags.reshape(n)  # an empty list gives shape (0,) as well
+    eligible = flags & _ELIGIBLE != 0
+    categories = flags & np.uint8(_ELIGIBLE - 1)
+    if Category.YOUNG in needed:
+        categories[_young(detainees, on, request.terms.young_age_limit)] |= _BIT[Category.YOUNG]
+    return _List(
+        side=side,
+        ids=ids,
+        position=position,
+        eligible=eligible,
+        releasable=eligible & (flags & _CONSENTS != 0),
+        civilian=categories & _BIT[Category.CIVILIAN] != 0,
+        categories=categories,
+        captivity_days=_captivity_days(detainees, on),
+        group=_group_codes(detainees),
+    )
+
+
+def _young(detainees: Sequence[Detainee], on: date, limit: int) -> Flags:
+    """Who is younger than `limit` full years on `on`; an unknown age is never young.
+
+    A birth date wins over `age`. Someone is `limit` or older exactly when born on or
+    before the same calendar day `limit` years earlier (a 29 February that year does
+    not exist: born after the 28th means born in March or later), so the age itself is
+    never needed: young means born after that day.
+    """
+    year = on.year - limit
+    if year < 1:
+        # Even someone born on 1 January of year 1 is younger than `limit`.
+        flags = [
+            d.birth_date is not None or ((age := d.age) is not None and age < limit)
+            for d in detainees
+        ]
+    else:
+        try:
+            cutoff = on.replace(year=year)
+        except ValueError:
+            cutoff = on.replace(year=year, day=28)
+        flags = [
+            born > cutoff
+            if (born := d.birth_date) is not None
+            else ((age := d.age) is not None and age < limit)
+            for d in detainees
+        ]
+    return np.array(flags, dtype=np.bool_)
+
+
+def _captivity_days(detainees: Sequence[Detainee], on: date) -> Ints:
+    """Days held at `on`; unknown or future capture dates count as 0."""
+    today = on.toordinal()
+    captured = np.fromiter(
+        [today if (day := d.captured_on) is None else day.toordinal() for d in detainees],
+        dtype=np.int64,
+        count=len(detainees),
+    )
+    return np.maximum(today - captured, 0)
+
+
+def _group_codes(detainees: Sequence[Detainee]) -> Ints:
+    """One code per distinct group label, -1 for people without a group."""
+    labels = list(map(attrgetter("group"), detainees))
+    code_of = {label: code for code, label in enumerate(dict.fromkeys(labels))}
+    codes = np.fromiter(map(code_of.__getitem__, labels), dtype=np.int64, count=len(labels))
+    if None in code_of:
+        codes[codes == code_of[None]] = -1
+    return codes
+
+
+def _stage_list(stage: Stage, side: Side) -> list[str]:
+    return stage.side_a if side is Side.A else stage.side_b
+
+
+def _released_list(plan: Plan, side: Side) -> list[str]:
+    return plan.released.side_a if side is Side.A else plan.released.side_b
+
+
+def _read_plan_side(
+    plan: Plan,
+    side: Side,
+    people: _List,
+    entry_codes: Ints,
+    implicit: bool,
+    code_of: dict[int, int],
+) -> _Released:
+    """One side of the plan as list positions, with each known person's stage.
+
+    `implicit`: the plan has no stage lists and the terms one stage, so the released
+    are all in stage 1. Otherwise a person's stage is the first stage list naming them.
+    """
+    unknown: dict[str, int] = {}
+    listed = _encode(_released_list(plan, side), people, unknown)
+    lists = [_stage_list(stage, side) for stage in plan.stages]
+    staged = _encode(list(chain.from_iterable(lists)), people, unknown)
+    n, space = people.size, people.size + len(unknown)
+    released = _distinct(listed, space)
+    released = released[released < n]
+    if implicit:
+        in_stage = released
+        stage_code = np.full(released.size, code_of[1], dtype=np.int64)
+    else:
+        entries = np.repeat(np.arange(len(lists), dtype=np.int64), [len(ids) for ids in lists])
+        first = _first_occurrences(staged, space)
+        first = first[staged[first] < n]
+        in_stage = staged[first]
+        stage_code = entry_codes[entries[first]]
+    is_released = np.zeros(n, dtype=np.bool_)
+    is_released[released] = True
+    stage_of = np.full(n, _NO_STAGE, dtype=np.int64)
+    stage_of[in_stage] = stage_code
+    return _Released(
+        listed=listed,
+        staged=staged,
+        unknown=list(unknown),
+        released=released,
+        in_stage=in_stage,
+        stage_code=stage_code,
+        is_released=is_released,
+        stage_of=stage_of,
+    )
+
+
+def _encode(ids: Sequence[str], people: _List, unknown: dict[str, int]) -> Ints:
+    """List positions of ids; an id not in the list gets `size` + its `unknown` number."""
+    codes = np.fromiter(map(people.position.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
+    for at in np.flatnonzero(codes < 0).tolist():
+        codes[at] = people.size + unknown.setdefault(ids[at], len(unknown))
+    return codes
+
+
+def _first_occurrences(codes: Ints, space: int) -> Ints:
+    """Where each distinct code first appears, in order of appearance."""
+    if codes.size == 0 or int(np.bincount(codes, minlength=space).max()) <= 1:
+        return np.arange(codes.size, dtype=np.int64)
+    _, first = np.unique(codes, return_index=True)
+    first.sort()
+    return first.astype(np.int64)
+
+
+def _distinct(codes: Ints, space: int) -> Ints:
+    """The distinct codes, in order of first appearance."""
+    return codes[_first_occurrences(codes, space)]
+
+
+def _repeated(codes: Ints, space: int) -> Ints:
+    """The codes that appear more than once, in order of first appearance."""
+    if codes.size == 0:
+        return codes
+    counts = np.bincount(codes, minlength=space)
+    if int(counts.max()) <= 1:
+        return codes[:0]
+    distinct = _distinct(codes, space)
+    return distinct[counts[distinct] > 1]
+
+
+# --------------------------------------------------------------------------- checks
 
 
 def _violations(context: _Recheck) -> list[Violation]:
-    request, people, reading = context.request, context.people, context.reading
-    violations = _structure(request, context.plan, people)
+    violations = _structure(context)
     for check in (
         _releasable,
         _must_exclude,
@@ -172,91 +417,14 @@ def _violations(context: _Recheck) -> list[Violation]:
         _capacity,
         _civilians_separately,
     ):
-        violations.extend(check(request, people, reading))
+        violations.extend(check(context))
     return violations
 
 
-def _objective(context: _Recheck) -> Objective:
-    people, reading = context.people, context.reading
-    released = [people[side][pid] for side in SIDES for pid in reading.released[side]]
-    priorities = list(dict.fromkeys(context.request.terms.priorities))
-
-    def stage(person: _Person) -> int:
-        return reading.stage_of[person.side].get(person.id, 0)
-
-    stage_order = {
-        c.value: sum(stage(p) for p in released if c in p.categories) for c in priorities
-    }
-    stage_order["all"] = sum(stage(p) for p in released)
-    return Objective(
-        priorities={c.value: sum(1 for p in released if c in p.categories) for c in priorities},
-        released=len(released),
-        captivity_days=sum(p.captivity_days for p in released),
-        stage_order=stage_order,
-    )
-
-
-def _values(request: ExchangeRequest, objective: Objective) -> tuple[int, ...]:
-    values: list[int] = []
-    for level in levels_for(request.terms):
-        if level.kind == "priority":
-            assert level.category is not None
-            values.append(objective.priorities[level.category.value])
-        elif level.kind == "released":
-            values.append(objective.released)
-        elif level.kind == "captivity_days":
-            values.append(objective.captivity_days)
-        elif level.kind == "stage_order":
-            assert level.category is not None
-            values.append(objective.stage_order[level.category.value])
-        else:
-            values.append(objective.stage_order["all"])
-    return tuple(values)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _reference_date(request: ExchangeRequest, plan: Plan) -> date:
-    # Terms without a date mean "today" as the solver saw it; the plan echoes that day,
-    # so a solve that crosses midnight is still checked at the date it was solved for.
-    if request.terms.reference_date is None:
-        return plan.reference_date
-    return reference_date_of(request.terms)
-
-
-def _stage_lists(plan: Plan, side: Side) -> list[tuple[int, list[str]]]:
-    return [(s.number, s.side_a if side is Side.A else s.side_b) for s in plan.stages]
-
-
-def _released_list(plan: Plan, side: Side) -> list[str]:
-    return plan.released.side_a if side is Side.A else plan.released.side_b
-
-
-def _read(request: ExchangeRequest, plan: Plan, people: dict[Side, dict[str, _Person]]) -> _Reading:
-    released: dict[Side, list[str]] = {}
-    stage_of: dict[Side, dict[str, int]] = {}
-    one_implicit_stage = not plan.stages and stage_count(request) == 1
-    for side in SIDES:
-        known = people[side]
-        released[side] = [pid for pid in dict.fromkeys(_released_list(plan, side)) if pid in known]
-        stages: dict[str, int] = {}
-        if one_implicit_stage:
-            stages = dict.fromkeys(released[side], 1)
-        for number, ids in _stage_lists(plan, side):
-            for pid in ids:
-                if pid in known:
-                    stages.setdefault(pid, number)
-        stage_of[side] = stages
-    return _Reading(released=released, stage_of=stage_of)
-
-
-def _structure(
-    request: ExchangeRequest, plan: Plan, people: dict[Side, dict[str, _Person]]
-) -> list[Violation]:
+def _structure(context: _Recheck) -> list[Violation]:
     """The plan's own consistency: known ids, each released once, valid stage numbers."""
     found: list[Violation] = []
-    terms = request.terms
+    plan, terms = context.plan, context.request.terms
     if terms.reference_date is not None and plan.reference_date != terms.reference_date:
         found.append(
             Violation(
@@ -267,34 +435,26 @@ def _structure(
                 f"the terms {terms.reference_date.isoformat()}",
             )
         )
-    count = stage_count(request)
+    count = stage_count(context.request)
     numbers = Counter(stage.number for stage in plan.stages)
     for number in sorted(numbers):
         if not 1 <= number <= count:
             found.append(
-                Violation(
-                    "stage_number",
-                    None,
-                    (),
-                    f"stage {number} is outside 1..{count}",
-                )
+                Violation("stage_number", None, (), f"stage {number} is outside 1..{count}")
             )
         if numbers[number] > 1:
             found.append(
                 Violation(
-                    "stage_number",
-                    None,
-                    (),
-                    f"stage {number} appears {numbers[number]} times",
+                    "stage_number", None, (), f"stage {number} appears {numbers[number]} times"
                 )
             )
     for side in SIDES:
-        listed = _released_list(plan, side)
-        staged = [pid for _, ids in _stage_lists(plan, side) for pid in ids]
-        if not plan.stages and count == 1:
-            staged = list(listed)
-        unknown = _ordered({*listed, *staged} - people[side].keys(), listed + staged)
-        if unknown:
+        people, written = context.lists[side], context.plan_sides[side]
+        space = people.size + len(written.unknown)
+        listed = written.listed
+        staged = written.staged if plan.stages or count != 1 else listed
+        if written.unknown:
+            unknown = tuple(written.unknown)
             found.append(
                 Violation(
                     "unknown_id",
@@ -303,7 +463,7 @@ def _structure(
                     f"{side.value} releases {_ids_text(unknown)}, not in its list",
                 )
             )
-        twice_listed = _repeated(listed)
+        twice_listed = _names(written, people, _repeated(listed, space))
         if twice_listed:
             found.append(
                 Violation(
@@ -313,7 +473,7 @@ def _structure(
                     f"{side.value} lists {_ids_text(twice_listed)} more than once as released",
                 )
             )
-        twice_staged = _repeated(staged) if plan.stages else ()
+        twice_staged = _names(written, people, _repeated(staged, space)) if plan.stages else ()
         if twice_staged:
             found.append(
                 Violation(
@@ -323,8 +483,8 @@ def _structure(
                     f"{side.value} places {_ids_text(twice_staged)} in more than one stage slot",
                 )
             )
-        only_listed = _ordered(set(listed) - set(staged), listed)
-        only_staged = _ordered(set(staged) - set(listed), staged)
+        only_listed = _names(written, people, _not_in(_distinct(listed, space), staged, space))
+        only_staged = _names(written, people, _not_in(_distinct(staged, space), listed, space))
         if only_listed or only_staged:
             parts = []
             if only_listed:
@@ -342,43 +502,48 @@ def _structure(
     return found
 
 
-# --------------------------------------------------------------------------- rules
+def _not_in(codes: Ints, other: Ints, space: int) -> Ints:
+    """The codes that `other` does not hold, in their order."""
+    present = np.zeros(space, dtype=np.bool_)
+    present[other] = True
+    return codes[~present[codes]]
 
 
-def _releasable(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _releasable(context: _Recheck) -> list[Violation]:
     """Only eligible, consenting people may be released."""
     found: list[Violation] = []
     for side in SIDES:
-        held = [people[side][pid] for pid in reading.released[side]]
-        bad = [p for p in held if not p.releasable]
-        if bad:
+        people = context.lists[side]
+        released = context.plan_sides[side].released
+        bad = released[~people.releasable[released]]
+        if bad.size:
             reasons = ", ".join(
-                f"{p.id} ({'ineligible' if not p.detainee.eligible else 'refuses repatriation'})"
-                for p in bad[:_IDS_IN_MESSAGE]
+                f"{people.ids[p]} "
+                f"({'ineligible' if not people.eligible[p] else 'refuses repatriation'})"
+                for p in bad[:_IDS_IN_MESSAGE].tolist()
             )
-            more = len(bad) - _IDS_IN_MESSAGE
+            more = bad.size - _IDS_IN_MESSAGE
             found.append(
                 Violation(
                     "releasable",
                     side,
-                    tuple(p.id for p in bad),
-                    f"{side.value} releases {len(bad)} people who may not be released: "
+                    _ids(people, bad),
+                    f"{side.value} releases {bad.size} people who may not be released: "
                     f"{reasons}{f' and {more} more' if more > 0 else ''}",
                 )
             )
     return found
 
 
-def _must_exclude(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _must_exclude(context: _Recheck) -> list[Violation]:
     """People the sides agreed to hold back are not released."""
     found: list[Violation] = []
     for side in SIDES:
-        excluded = set(request.terms.must_exclude.of(side))
-        bad = tuple(pid for pid in reading.released[side] if pid in excluded)
+        people = context.lists[side]
+        released = context.plan_sides[side].released
+        excluded = np.zeros(people.size, dtype=np.bool_)
+        excluded[_known(people, context.request.terms.must_exclude.of(side))] = True
+        bad = _ids(people, released[excluded[released]])
         if bad:
             found.append(
                 Violation(
@@ -391,16 +556,18 @@ def _must_exclude(
     return found
 
 
-def _must_include(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _must_include(context: _Recheck) -> list[Violation]:
     """People the sides agreed on by name are released (even if not releasable: a conflict)."""
     found: list[Violation] = []
     for side in SIDES:
-        released = set(reading.released[side])
-        missing = tuple(
-            dict.fromkeys(pid for pid in request.terms.must_include.of(side) if pid not in released)
+        people = context.lists[side]
+        is_released = context.plan_sides[side].is_released
+        named = context.request.terms.must_include.of(side)
+        at = np.fromiter(
+            map(people.position.get, named, repeat(-1)), dtype=np.int64, count=len(named)
         )
+        out = (at < 0) | ~is_released[np.maximum(at, 0)] if people.size else at < 0
+        missing = tuple(dict.fromkeys(named[i] for i in np.flatnonzero(out).tolist()))
         if missing:
             found.append(
                 Violation(
@@ -413,37 +580,35 @@ def _must_include(
     return found
 
 
-def _release_all(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _release_all(context: _Recheck) -> list[Violation]:
     """Every releasable member of a release_all category is released."""
-    return _all_members_released("release_all", request.terms.release_all, people, reading)
+    return _all_members_released("release_all", context.request.terms.release_all, context)
 
 
-def _outside_parity(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _outside_parity(context: _Recheck) -> list[Violation]:
     """Every releasable member of an outside_parity category is released (uncounted)."""
-    return _all_members_released("outside_parity", request.terms.outside_parity, people, reading)
+    return _all_members_released("outside_parity", context.request.terms.outside_parity, context)
 
 
 def _all_members_released(
     rule: Literal["release_all", "outside_parity"],
     categories: Sequence[Category],
-    people: dict[Side, dict[str, _Person]],
-    reading: _Reading,
+    context: _Recheck,
 ) -> list[Violation]:
     found: list[Violation] = []
-    wanted = set(categories)
+    wanted = _bits(categories)
     for side in SIDES:
-        released = set(reading.released[side])
-        missing = tuple(
-            p.id
-            for p in people[side].values()
-            if p.releasable and p.categories & wanted and p.id not in released
+        people = context.lists[side]
+        missing = _ids(
+            people,
+            np.flatnonzero(
+                people.releasable
+                & (people.categories & wanted != 0)
+                & ~context.plan_sides[side].is_released
+            ),
         )
         if missing:
-            names = ", ".join(sorted(c.value for c in wanted))
+            names = ", ".join(sorted({c.value for c in categories}))
             found.append(
                 Violation(
                     rule,
@@ -456,94 +621,117 @@ def _all_members_released(
     return found
 
 
-def _groups(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _groups(context: _Recheck) -> list[Violation]:
     """A group's releasable members go together, in one stage, or none of them goes."""
     found: list[Violation] = []
     for side in SIDES:
-        members: dict[str, list[str]] = {}
-        for p in people[side].values():
-            if p.releasable and p.detainee.group is not None:
-                members.setdefault(p.detainee.group, []).append(p.id)
-        released = set(reading.released[side])
-        stage_of = reading.stage_of[side]
+        people, written = context.lists[side], context.plan_sides[side]
+        members = np.flatnonzero(people.releasable & (people.group >= 0))
+        if members.size == 0:
+            continue
+        # Groups as 0..G-1, numbered in the order their first releasable member is listed.
+        labels, first, group = np.unique(
+            people.group[members], return_index=True, return_inverse=True
+        )
+        rank = np.empty(labels.size, dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(labels.size)
+        group = rank[group.reshape(-1)]
+        size = np.bincount(group, minlength=labels.size)
+        released = written.is_released[members]
+        out = np.bincount(group[released], minlength=labels.size)
+        partly = (out > 0) & (out < size)
+        # A wholly released group is split when its members' stages differ.
+        staged = released & (written.stage_of[members] >= 0)
+        width = max(1, len(context.numbers))
+        pairs = np.unique(group[staged] * width + written.stage_of[members[staged]])
+        split = ~partly & (np.bincount(pairs // width, minlength=labels.size) > 1)
+        broken = np.flatnonzero(partly | split)
+        if broken.size == 0:
+            continue
+        by_group = np.argsort(group, kind="stable")
+        starts = np.concatenate(([0], np.cumsum(size)))
         # Group labels may carry a family name, so messages name the group by its ids.
-        for ids in members.values():
-            out = [pid for pid in ids if pid in released]
-            if out and len(out) < len(ids):
-                kept = tuple(pid for pid in ids if pid not in released)
+        for g in broken.tolist():
+            positions = members[by_group[starts[g] : starts[g + 1]]]
+            ids = _ids(people, positions)
+            if partly[g]:
+                inside = written.is_released[positions]
                 found.append(
                     Violation(
                         "group",
                         side,
-                        tuple(ids),
-                        f"{side.value} group of {_ids_text(tuple(ids))}: "
-                        f"{_ids_text(tuple(out))} released but {_ids_text(kept)} not",
+                        ids,
+                        f"{side.value} group of {_ids_text(ids)}: "
+                        f"{_ids_text(_ids(people, positions[inside]))} released but "
+                        f"{_ids_text(_ids(people, positions[~inside]))} not",
                     )
                 )
-                continue
-            stages = sorted({stage_of[pid] for pid in out if pid in stage_of})
-            if len(stages) > 1:
+            else:
+                codes = np.unique(written.stage_of[positions])
+                stages = [context.numbers[c] for c in codes[codes >= 0].tolist()]
                 found.append(
                     Violation(
                         "group",
                         side,
-                        tuple(ids),
-                        f"{side.value} group of {_ids_text(tuple(ids))} is split over "
+                        ids,
+                        f"{side.value} group of {_ids_text(ids)} is split over "
                         f"stages {', '.join(map(str, stages))}",
                     )
                 )
     return found
 
 
-def _parity(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _parity(context: _Recheck) -> list[Violation]:
     """In every stage both sides release equally many counted people (per status if asked)."""
     found: list[Violation] = []
-    outside = set(request.terms.outside_parity)
-    per_status = request.terms.parity == "per_status"
-    for number in range(1, stage_count(request) + 1):
-        counted = {
-            side: [
-                people[side][pid]
-                for pid, s in reading.stage_of[side].items()
-                if s == number and not people[side][pid].categories & outside
-            ]
-            for side in SIDES
-        }
-        kinds: Iterable[Status | None] = STATUSES if per_status else (None,)
+    outside = _bits(context.request.terms.outside_parity)
+    per_status = context.request.terms.parity == "per_status"
+    kinds: tuple[Status | None, ...] = STATUSES if per_status else (None,)
+    # Per side and kind: who of the staged is counted, and how many per stage code.
+    counted: dict[tuple[Side, Status | None], Flags] = {}
+    per_stage: dict[tuple[Side, Status | None], list[int]] = {}
+    for side in SIDES:
+        people, written = context.lists[side], context.plan_sides[side]
+        inside = people.categories[written.in_stage] & outside == 0
+        civilian = people.civilian[written.in_stage]
         for status in kinds:
-            a, b = (
-                [p.id for p in counted[side] if status is None or p.detainee.status == status]
-                for side in SIDES
-            )
-            if len(a) != len(b):
+            mask = inside
+            if status is not None:
+                mask = inside & (civilian if status == "civilian" else ~civilian)
+            counted[side, status] = mask
+            per_stage[side, status] = _per_code(written.stage_code[mask], context)
+    for number in range(1, stage_count(context.request) + 1):
+        code = context.code_of(number)
+        for status in kinds:
+            a, b = (0, 0) if code is None else (per_stage[side, status][code] for side in SIDES)
+            if a != b:
+                assert code is not None
+                ids = tuple(
+                    chain.from_iterable(
+                        _staged_ids(context, side, code, counted[side, status]) for side in SIDES
+                    )
+                )
                 what = "counted" if status is None else f"counted {status}"
                 found.append(
                     Violation(
                         "parity",
                         None,
-                        tuple(a + b),
-                        f"stage {number}: side_a releases {len(a)} {what} people, "
-                        f"side_b {len(b)}; parity needs equal numbers",
+                        ids,
+                        f"stage {number}: side_a releases {a} {what} people, "
+                        f"side_b {b}; parity needs equal numbers",
                     )
                 )
     return found
 
 
-def _floor_and_cap(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _floor_and_cap(context: _Recheck) -> list[Violation]:
     """Each side releases between min_per_side and max_per_side counted people."""
     found: list[Violation] = []
-    terms = request.terms
-    outside = set(terms.outside_parity)
+    terms = context.request.terms
+    outside = _bits(terms.outside_parity)
     for side in SIDES:
-        counted = sum(
-            1 for pid in reading.released[side] if not people[side][pid].categories & outside
-        )
+        released = context.plan_sides[side].released
+        counted = int(np.count_nonzero(context.lists[side].categories[released] & outside == 0))
         if counted < terms.min_per_side:
             found.append(
                 Violation(
@@ -567,69 +755,173 @@ def _floor_and_cap(
     return found
 
 
-def _capacity(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _capacity(context: _Recheck) -> list[Violation]:
     """In each stage a side releases at most that stage's capacity, counted or not."""
     found: list[Violation] = []
-    capacities = request.terms.stages
+    capacities = context.request.terms.stages
     if capacities is None:
         return found
     for side in SIDES:
-        per_stage = Counter(reading.stage_of[side].values())
+        per_stage = _per_code(context.plan_sides[side].stage_code, context)
         for number, capacity in enumerate(capacities, start=1):
-            if per_stage[number] > capacity:
-                ids = tuple(pid for pid, s in reading.stage_of[side].items() if s == number)
+            code = context.code_of(number)
+            if code is not None and per_stage[code] > capacity:
+                ids = _staged_ids(context, side, code)
                 found.append(
                     Violation(
                         "stages",
                         side,
                         ids,
-                        f"stage {number}: {side.value} releases {per_stage[number]} people; "
+                        f"stage {number}: {side.value} releases {per_stage[code]} people; "
                         f"its capacity is {capacity}",
                     )
                 )
     return found
 
 
-def _civilians_separately(
-    request: ExchangeRequest, people: dict[Side, dict[str, _Person]], reading: _Reading
-) -> list[Violation]:
+def _civilians_separately(context: _Recheck) -> list[Violation]:
     """With civilians_separately, no stage mixes civilians and military (either side)."""
     found: list[Violation] = []
-    if not request.terms.civilians_separately:
+    if not context.request.terms.civilians_separately:
         return found
-    for number in range(1, stage_count(request) + 1):
-        in_stage = [
-            people[side][pid]
-            for side in SIDES
-            for pid, s in reading.stage_of[side].items()
-            if s == number
-        ]
-        civilians = [p for p in in_stage if p.detainee.status == "civilian"]
-        if civilians and len(civilians) < len(in_stage):
+    everyone = [0] * len(context.numbers)
+    civilians = [0] * len(context.numbers)
+    for side in SIDES:
+        written = context.plan_sides[side]
+        civilian = context.lists[side].civilian[written.in_stage]
+        for at, (total, civil) in enumerate(
+            zip(
+                _per_code(written.stage_code, context),
+                _per_code(written.stage_code[civilian], context),
+                strict=True,
+            )
+        ):
+            everyone[at] += total
+            civilians[at] += civil
+    for number in range(1, stage_count(context.request) + 1):
+        code = context.code_of(number)
+        if code is not None and 0 < civilians[code] < everyone[code]:
+            ids = tuple(chain.from_iterable(_staged_ids(context, side, code) for side in SIDES))
             found.append(
                 Violation(
                     "civilians_separately",
                     None,
-                    tuple(p.id for p in in_stage),
-                    f"stage {number} mixes {len(civilians)} civilians with "
-                    f"{len(in_stage) - len(civilians)} military people",
+                    ids,
+                    f"stage {number} mixes {civilians[code]} civilians with "
+                    f"{everyone[code] - civilians[code]} military people",
                 )
             )
     return found
 
 
-# --------------------------------------------------------------------------- text
+# --------------------------------------------------------------------------- objective
 
 
-def _ordered(ids: set[str], order: Sequence[str]) -> tuple[str, ...]:
-    return tuple(pid for pid in dict.fromkeys(order) if pid in ids)
+def _objective(context: _Recheck) -> Objective:
+    priorities = list(dict.fromkeys(context.request.terms.priorities))
+    counts = dict.fromkeys((c.value for c in priorities), 0)
+    stage_order = dict.fromkeys([*(c.value for c in priorities), "all"], 0)
+    released_count = 0
+    days = 0
+    for side in SIDES:
+        people, written = context.lists[side], context.plan_sides[side]
+        released = written.released
+        categories = people.categories[released]
+        stage = written.stage_of[released]
+        staged = stage >= 0
+        for category in priorities:
+            member = categories & _BIT[category] != 0
+            counts[category.value] += int(np.count_nonzero(member))
+            stage_order[category.value] += _stage_sum(stage[member & staged], context)
+        stage_order["all"] += _stage_sum(stage[staged], context)
+        released_count += released.size
+        days += int(people.captivity_days[released].sum())
+    return Objective(
+        priorities=counts,
+        released=released_count,
+        captivity_days=days,
+        stage_order=stage_order,
+    )
 
 
-def _repeated(ids: Sequence[str]) -> tuple[str, ...]:
-    counts = Counter(ids)
-    return tuple(pid for pid in dict.fromkeys(ids) if counts[pid] > 1)
+def _values(request: ExchangeRequest, objective: Objective) -> tuple[int, ...]:
+    values: list[int] = []
+    for level in levels_for(request.terms):
+        if level.kind == "priority":
+            assert level.category is not None
+            values.append(objective.priorities[level.category.value])
+        elif level.kind == "released":
+            values.append(objective.released)
+        elif level.kind == "captivity_days":
+            values.append(objective.captivity_days)
+        elif level.kind == "stage_order":
+            assert level.category is not None
+            values.append(objective.stage_order[level.category.value])
+        else:
+            values.append(objective.stage_order["all"])
+    return tuple(values)
+
+
+def _stage_sum(codes: Ints, context: _Recheck) -> int:
+    """The sum of the stage numbers behind these codes (exact, whatever the numbers)."""
+    return sum(
+        number * count
+        for number, count in zip(context.numbers, _per_code(codes, context), strict=True)
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _bits(categories: Iterable[Category]) -> int:
+    found = 0
+    for category in categories:
+        found |= _BIT[category]
+    return found
+
+
+def _per_code(codes: Ints, context: _Recheck) -> list[int]:
+    """How many of these stage codes there are of each, one count per stage number."""
+    counts: list[int] = np.bincount(codes, minlength=len(context.numbers)).tolist()
+    return counts
+
+
+def _staged_ids(
+    context: _Recheck, side: Side, code: int, among: Flags | None = None
+) -> tuple[str, ...]:
+    """The ids of a side's people in one stage (optionally a subset), in stage-list order."""
+    written = context.plan_sides[side]
+    chosen = written.stage_code == code
+    if among is not None:
+        chosen &= among
+    return _ids(context.lists[side], written.in_stage[chosen])
+
+
+def _known(people: _List, ids: Iterable[str]) -> Ints:
+    found: list[int] = [p for p in map(people.position.get, ids) if p is not None]
+    return np.array(found, dtype=np.int64)
+
+
+def _ids(people: _List, positions: Ints) -> tuple[str, ...]:
+    lookup: Callable[[Any], str] = people.ids.__getitem__
+    return tuple(map(lookup, positions.tolist()))
+
+
+def _names(written: _Released, people: _List, codes: Ints) -> tuple[str, ...]:
+    """Ids behind codes, known or not."""
+    return tuple(
+        people.ids[c] if c < people.size else written.unknown[c - people.size]
+        for c in codes.tolist()
+    )
+
+
+def _first_repeated(ids: Sequence[str]) -> str:
+    seen: set[str] = set()
+    for pid in ids:
+        if pid in seen:
+            return pid
+        seen.add(pid)
+    raise AssertionError("no repeated id")
 
 
 def _ids_text(ids: Sequence[str]) -> str:
