@@ -479,11 +479,12 @@ class _Canvas:
                         count=str(count),
                     )
                     start += length
-                total = stage.released(side)
                 # The capacity is under the stage's label; the note says who is not counted.
+                total = stage.released(side)
                 notes = []
                 if stage.outside_parity[side]:
-                    notes.append(f"{_count(stage.outside_parity[side])} outside parity")
+                    on_top = stage.outside_parity[side]
+                    notes.append(f"{_count(total - on_top)} counted + {_count(on_top)} on top")
                 reach_here = max(start, (stage.capacity or 0) * scale)
                 number = self._numbers(side, y, reach_here, _count(total), ", ".join(notes) or None)
                 number.set("data-stage-total", str(total))

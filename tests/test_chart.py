@@ -172,7 +172,7 @@ def test_chart_headline_counts_and_notes() -> None:
     assert summary.text == (
         "Side A releases 5 of 7 listed  \u00b7  Side B releases 4 of 5 listed  \u00b7  2 stages"
     )
-    assert "1 outside parity" in all_text
+    assert "2 counted + 1 on top" in all_text
     assert "3 places a side" in all_text
 
 

@@ -1,0 +1,1 @@
+"""Example requests with the plans they produce; `python -m examples.build` rewrites them."""

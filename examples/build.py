@@ -1,0 +1,233 @@
+"""The example catalogue: every example request, how it is made, and what lies beside it.
+
+`./scripts/examples` runs this module. It rewrites the generated requests, the CSV form of
+the main examples (each side's list as CSV and the terms as JSON, as the service's CSV
+upload takes them), and the plan and chart of every request. `tests/test_examples.py`
+checks that the files on disk are exactly what this module would write, so an example
+never drifts from the solver that documents it.
+
+Plans are written as `exchange-planner solve` writes them, without `solve_seconds` (the
+only field that changes from run to run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from solver import ExchangeRequest, Plan, solve
+from solver.chart import plan_chart_svg
+from solver.input_errors import parse_request
+from solver.schema import Detainee
+from solver.synthetic import Shape, generate_request, request_json
+
+ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A request written by `solver.synthetic`, with some generated terms replaced."""
+
+    per_side: int
+    side_b: int
+    seed: int
+    shape: Shape
+    terms: Mapping[str, Any] = field(default_factory=dict)
+    fake_names: bool = False
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example request; `name` is its path under examples/ without `.json`."""
+
+    name: str
+    generated: Generated | None = None  # None: the request is written by hand
+    csv: bool = False  # also write csv/<name>/side_a.csv, side_b.csv and terms.json
+    chart: bool = False  # also write <name>.plan.svg
+    big: bool = False  # its tests are marked slow
+
+    @property
+    def request_path(self) -> Path:
+        return ROOT / f"{self.name}.json"
+
+    @property
+    def plan_path(self) -> Path:
+        return ROOT / f"{self.name}.plan.json"
+
+    @property
+    def chart_path(self) -> Path:
+        return ROOT / f"{self.name}.plan.svg"
+
+    @property
+    def csv_folder(self) -> Path:
+        return ROOT / "csv" / self.name
+
+
+MAIN_EXAMPLES: tuple[Example, ...] = (
+    # 23 people, every feature of the terms once; written by hand.
+    Example("teaching", csv=True, chart=True),
+    # Seriously ill released on top of a balanced core, in unequal numbers (art. 109).
+    Example(
+        "mediated_swap",
+        Generated(per_side=160, side_b=130, seed=109, shape="teaching", fake_names=True),
+        csv=True,
+        chart=True,
+    ),
+    # "All for all" for the seriously ill and the young: at least 1,000 a side, maybe more.
+    Example(
+        "all_for_all",
+        Generated(
+            per_side=1300,
+            side_b=1180,
+            seed=25,
+            shape="thousand",
+            terms={
+                "min_per_side": 1000,
+                "parity": "total",
+                "release_all": ["seriously_ill", "young"],
+                "stages": None,
+            },
+        ),
+        csv=True,
+        chart=True,
+        big=True,
+    ),
+    # "1,000 for 1,000": three stages of 390, 307 and 303 a side, like for like by status.
+    Example(
+        "thousand_for_thousand",
+        Generated(per_side=1400, side_b=1250, seed=1000, shape="thousand"),
+        csv=True,
+        chart=True,
+        big=True,
+    ),
+)
+
+
+def terms_examples() -> tuple[Example, ...]:
+    """The small requests that docs/terms.md works through, one per term; written by hand."""
+    requests = sorted((ROOT / "terms").glob("*.json"))
+    names = [f"terms/{path.stem}" for path in requests if not path.name.endswith(".plan.json")]
+    return tuple(Example(name) for name in names)
+
+
+def all_examples() -> tuple[Example, ...]:
+    return (*MAIN_EXAMPLES, *terms_examples())
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def request_text(example: Example) -> str:
+    """The request as it is committed: generated afresh, or read from the hand-written file."""
+    recipe = example.generated
+    if recipe is None:
+        return example.request_path.read_text(encoding="utf-8")
+    document = generate_request(
+        recipe.per_side,
+        recipe.seed,
+        shape=recipe.shape,
+        side_b=recipe.side_b,
+        fake_names=recipe.fake_names,
+    )
+    terms = {**document["terms"], **recipe.terms}
+    document["terms"] = {key: value for key, value in terms.items() if value is not None}
+    return request_json(document)
+
+
+def plan_text(plan: Plan) -> str:
+    """The plan as `exchange-planner solve` writes it, without `solve_seconds`."""
+    return plan.model_dump_json(indent=2, exclude={"solve_seconds"}) + "\n"
+
+
+def plan_of(text: str) -> tuple[ExchangeRequest, Plan]:
+    request = parse_request(text.encode("utf-8"))
+    return request, solve(request)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def csv_files(request_document: Mapping[str, Any]) -> dict[str, str]:
+    """Each side's list as CSV (only the columns the list uses) and the terms as JSON."""
+    files = {
+        f"{side}.csv": side_csv(request_document[side]["detainees"])
+        for side in ("side_a", "side_b")
+    }
+    files["terms.json"] = json.dumps(request_document.get("terms", {}), indent=2) + "\n"
+    return files
+
+
+def side_csv(detainees: Sequence[Mapping[str, Any]]) -> str:
+    """One row per person, columns in the order of the detainee fields; empty = default."""
+    used = {key for person in detainees for key in person}
+    columns = [name for name in Detainee.model_fields if name in used]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for person in detainees:
+        writer.writerow([_cell(person.get(column)) for column in columns])
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def expected_files(example: Example) -> dict[Path, str]:
+    """Every file this example owns, with the text it must hold."""
+    text = request_text(example)
+    request, plan = plan_of(text)
+    files = {example.request_path: text, example.plan_path: plan_text(plan)}
+    if example.chart:
+        files[example.chart_path] = plan_chart_svg(request, plan)
+    if example.csv:
+        for name, content in csv_files(json.loads(text)).items():
+            files[example.csv_folder / name] = content
+    return files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m examples.build",
+        description="Rewrite the example requests, their CSV forms, plans and charts.",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file would change"
+    )
+    parser.add_argument("names", nargs="*", help="only these examples (default: all)")
+    args = parser.parse_args(argv)
+    chosen = [e for e in all_examples() if not args.names or e.name in args.names]
+    stale: list[Path] = []
+    for example in chosen:
+        for path, content in expected_files(example).items():
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if current == content:
+                continue
+            stale.append(path)
+            if not args.check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(content, encoding="utf-8")
+    verb = "would change" if args.check else "wrote"
+    for path in stale:
+        sys.stderr.write(f"{verb} {path.relative_to(ROOT.parent)}\n")
+    if not stale:
+        sys.stderr.write("examples are up to date\n")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
