@@ -50,7 +50,9 @@ class InstanceResult:
     objective: list[int | None]
     proven: list[bool]
     phases: dict[str, float] = field(default_factory=dict)
-    level_seconds: list[dict[str, Any]] = field(default_factory=list)
+    level_seconds: dict[str, float] = field(default_factory=dict)
+    pools: int | None = None  # groups of interchangeable people the model counts
+    searches: int | None = None  # CP-SAT calls in the instrumented solve
     peers: dict[str, PeerOutcome] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -60,10 +62,9 @@ class InstanceResult:
 
     def add_probe(self, probe: Probe) -> None:
         self.phases = {name: probe.phases.get(name, 0.0) for name, _ in PHASES}
-        self.level_seconds = [
-            {"run": t.run, "level": t.level, "proven": t.proven, "seconds": t.seconds}
-            for t in probe.levels
-        ]
+        self.level_seconds = dict(probe.levels)
+        self.pools = probe.pools
+        self.searches = probe.searches
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,10 @@ def phases_table(rows: list[InstanceResult]) -> list[str]:
             continue
         cells = [seconds_text(r.phases.get(name, 0.0)) for r in probed]
         lines.append(f"| {what} (`{name}`) | " + " | ".join(cells) + " |")
+    pools = ["-" if r.pools is None else f"{r.pools:,}" for r in probed]
+    searches = ["-" if r.searches is None else str(r.searches) for r in probed]
+    lines.append("| pools (what the model counts instead of people) | " + " | ".join(pools) + " |")
+    lines.append("| CP-SAT calls | " + " | ".join(searches) + " |")
     return lines
 
 
@@ -318,24 +323,23 @@ def levels_table(rows: list[InstanceResult]) -> list[str]:
     probed = [r for r in rows if r.level_seconds]
     if not probed:
         return []
-    order = list(dict.fromkeys(t["level"] for r in probed for t in r.level_seconds))
+    order = list(dict.fromkeys(name for r in probed for name in r.level_names))
     lines = [
-        "| level (search time, proven?) | " + " | ".join(r.label for r in probed) + " |",
+        "| level: search seconds | " + " | ".join(r.label for r in probed) + " |",
         "|---|" + "---|" * len(probed),
     ]
     for level in order:
         cells = []
         for r in probed:
-            found = [t for t in r.level_seconds if t["level"] == level]
-            cells.append(
-                " + ".join(
-                    f"{seconds_text(t['seconds'])}{'' if t['proven'] else ' (not proven)'}"
-                    f"{' [staged]' if t['run'] > 0 else ''}"
-                    for t in found
-                )
-                or "-"
-            )
+            proven = dict(zip(r.level_names, r.proven, strict=True)).get(level, False)
+            seconds = r.level_seconds.get(level)
+            text = "0 (follows from the levels above)" if seconds is None else seconds_text(seconds)
+            cells.append(text + ("" if proven else " (not proven)"))
         lines.append(f"| {level} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Levels settled together in one weighted search share its time evenly.",
+    ]
     return lines
 
 
@@ -387,7 +391,7 @@ def markdown(
         "## Objective vectors",
         "",
         *objective_lines(rows),
-        "## Where the solve's time goes (one instrumented run)",
+        "## Where the solve's time goes (one more solve, with the planner's own timings)",
         "",
         *phases_table(rows),
         "",
