@@ -144,10 +144,14 @@ class SolveDispatcher:
             listener=_Measured(listener, self._metrics),
         )
 
-    def start_job(self, order: SolveOrder, job_id: str | None = None) -> JobRecord:
-        """Queue a background solve and return its job row (blocking: call from a thread)."""
+    def start_job(
+        self, order: SolveOrder, job_id: str | None = None, case_id: str | None = None
+    ) -> JobRecord:
+        """Queue a background solve and return its job row (blocking: call from a thread).
+
+        A case's job stores its plan as a draft of the case."""
         job_id = job_id or new_id()
-        record = self._jobs.create(job_id, order.time_limit_s)
+        record = self._jobs.create(job_id, order.time_limit_s, case_id)
         recorder = JobRecorder(
             self._jobs, job_id, order.request_json, on_finished=self._forget(job_id)
         )
@@ -159,7 +163,12 @@ class SolveDispatcher:
             self._running_jobs.pop(job_id, None)
             self._jobs.delete(job_id)
             raise
-        logger.info("job %s queued (time limit %.1f s)", job_id, order.time_limit_s)
+        logger.info(
+            "job %s queued (time limit %.1f s)",
+            job_id,
+            order.time_limit_s,
+            extra={"event": "job_queued", "job_id": job_id, "case_id": case_id},
+        )
         return record
 
     def stop_job(self, job_id: str, wait_s: float) -> None:

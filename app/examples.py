@@ -13,6 +13,10 @@ from typing import Any
 EXAMPLE_PLAN_ID = "example-plan"
 EXAMPLE_PLAN_TO_DELETE_ID = "example-plan-to-delete"
 EXAMPLE_JOB_ID = "example-job"
+EXAMPLE_CASE_ID = "example-case"
+EXAMPLE_CASE_TO_DELETE_ID = "example-case-to-delete"
+EXAMPLE_CASE_PLAN_ID = "example-case-plan"
+EXAMPLE_KEY_ID = "0000000000000000"
 
 # Side A holds six people, side B six. Side A's A-104 refuses repatriation and A-105 is
 # held back; side B's B-205 and B-206 are a family, released together or not at all.
@@ -189,5 +193,19 @@ CSV_UPLOAD_EXAMPLES: dict[str, dict[str, Any]] = {
             "side_a_name": "Side A",
             "side_b_name": "Side B",
         },
+    },
+}
+
+CASE_LIST_EXAMPLES: dict[str, dict[str, Any]] = {
+    "side_a": {
+        "summary": "The six people side A holds",
+        "value": EXCHANGE["side_a"],
+    },
+}
+
+CASE_TERMS_EXAMPLES: dict[str, dict[str, Any]] = {
+    "two_stages": {
+        "summary": "Two stages of two, at least three per side",
+        "value": {"terms": EXCHANGE["terms"], "options": EXCHANGE["options"]},
     },
 }

@@ -26,9 +26,13 @@ class JobStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def create(self, job_id: str, time_limit_s: float) -> JobRecord:
+    def create(self, job_id: str, time_limit_s: float, case_id: str | None = None) -> JobRecord:
         record = JobRecord(
-            id=job_id, status="queued", time_limit_s=time_limit_s, stop_requested=False
+            id=job_id,
+            status="queued",
+            time_limit_s=time_limit_s,
+            stop_requested=False,
+            case_id=case_id,
         )
         with self._sessions.begin() as session:
             session.add(record)
@@ -53,11 +57,19 @@ class JobStore:
         self._update(job_id, progress_json=progress.model_dump_json())
 
     def finish(self, job_id: str, outcome: SolveOutcome, request_json: str) -> None:
-        """Store the plan (if any) with its request, and close the job, in one transaction."""
+        """Store the plan (if any) with its request, and close the job, in one transaction.
+
+        A case's job stores its plan as a draft of that case; when the case was deleted
+        meanwhile, the job row is gone too and nothing is stored.
+        """
         with self._sessions.begin() as session:
+            job = session.get(JobRecord, job_id)
+            if job is None:
+                return
             plan_id = None
             if outcome.plan is not None:
-                record = plan_record(outcome.plan, request_json, source="job")
+                source = "case" if job.case_id is not None else "job"
+                record = plan_record(outcome.plan, request_json, source=source, case_id=job.case_id)
                 session.add(record)
                 session.flush()
                 plan_id = record.id

@@ -1,8 +1,9 @@
 """The ASGI application: `uvicorn app.main:app`.
 
 Start-up applies the database migrations, marks jobs a previous run left unfinished as
-`interrupted`, and starts the solver worker processes; shut-down stops running solves
-(keeping their best plans) and ends the workers.
+`interrupted`, says how requests are authenticated, starts the solver worker processes
+and the retention task; shut-down stops running solves (keeping their best plans) and
+ends the workers.
 """
 
 from __future__ import annotations
@@ -15,17 +16,25 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from app.access import AccessGate
 from app.api.main import api_router, operations_router
 from app.api.openapi import install_openapi
+from app.audit import AuditLog
+from app.case_store import CaseStore
 from app.core.config import Settings
 from app.core.db import make_engine, make_session_factory, migrate
+from app.core.logs import configure_logging
 from app.core.metrics import RequestMetricsMiddleware, ServiceMetrics
+from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.offload import Offload
+from app.core.security import RateLimiter
 from app.dispatch import SolveDispatcher
 from app.example_records import store_example_records
 from app.job_store import JobStore
+from app.key_store import KeyStore
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
+from app.retention import retention_loop
 from app.solving.messages import SolveFunction
 from app.solving.pool import SolverPool
 from solver import ExchangeRequest
@@ -44,6 +53,7 @@ example plan and job at start-up. All example people are made up.
 def create_app(settings: Settings | None = None, solve: SolveFunction | None = None) -> FastAPI:
     """Build the service; tests pass their own settings and a stand-in for the solver."""
     settings = settings or Settings()
+    configure_logging(settings.log_format, settings.log_level)
     solve_function: SolveFunction = solve or solver_solve
     metrics = ServiceMetrics()
 
@@ -54,6 +64,9 @@ def create_app(settings: Settings | None = None, solve: SolveFunction | None = N
             await run_in_threadpool(migrate, engine)
         sessions = make_session_factory(engine)
         plans, jobs = PlanStore(sessions), JobStore(sessions)
+        cases, keys, audit = CaseStore(sessions), KeyStore(sessions), AuditLog(sessions)
+        access = AccessGate(settings, keys)
+        logger.warning("access: %s", await run_in_threadpool(access.describe))
         interrupted = await run_in_threadpool(jobs.interrupt_unfinished)
         if interrupted:
             logger.warning("%d job(s) from a previous run marked interrupted", interrupted)
@@ -80,14 +93,25 @@ def create_app(settings: Settings | None = None, solve: SolveFunction | None = N
         app.state.pool = pool
         app.state.dispatcher = dispatcher
         app.state.offload = offload
+        app.state.cases = cases
+        app.state.keys = keys
+        app.state.audit = audit
+        app.state.access = access
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         seeding = (
-            asyncio.create_task(store_example_records(settings, dispatcher, plans, jobs))
+            asyncio.create_task(
+                store_example_records(settings, dispatcher, plans, jobs, cases, keys)
+            )
             if settings.seed_examples
             else None
+        )
+        retention = asyncio.create_task(
+            retention_loop(settings, cases, plans, audit, dispatcher, engine)
         )
         try:
             yield
         finally:
+            retention.cancel()
             if seeding is not None:
                 seeding.cancel()
             offload.close()
@@ -103,8 +127,12 @@ def create_app(settings: Settings | None = None, solve: SolveFunction | None = N
     app.state.settings = settings
     app.state.metrics = metrics
     install_problem_handlers(app)
+    # Outermost last: request id and access line, metrics, body size (before routing and
+    # authentication), then the catch-all for bugs.
     app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(operations_router)
     install_openapi(app, extra_models=[Problem, ExchangeRequest])

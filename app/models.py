@@ -1,4 +1,4 @@
-"""Database tables: stored plans and background jobs.
+"""Database tables: stored plans, background jobs, negotiation cases, API keys, audit trail.
 
 Requests and plans are stored as their wire JSON, byte for byte, so a stored plan is
 returned exactly as it was solved. A few summary columns are kept beside the JSON so
@@ -57,6 +57,10 @@ class PlanRecord(Base):
     objective_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     request_json: Mapped[str] = mapped_column(Text)
     plan_json: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class JobRecord(Base):
@@ -80,3 +84,85 @@ class JobRecord(Base):
     plan_id: Mapped[str | None] = mapped_column(
         String(ID_LENGTH), ForeignKey("plans.id", ondelete="SET NULL"), nullable=True
     )
+    case_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+
+
+class CaseRecord(Base):
+    """A negotiation: two parties' lists, the mediator's terms, draft plans, one published.
+
+    `updated_at` moves with every upload, change of terms, solve and publication; the
+    retention period counts from it.
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, index=True)
+    terms_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    options_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CaseListRecord(Base):
+    """The list one party holds, as it uploaded it last (a new upload replaces it)."""
+
+    __tablename__ = "case_lists"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(8), primary_key=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    source: Mapped[str] = mapped_column(String(8))
+    detainee_count: Mapped[int] = mapped_column(Integer)
+    list_json: Mapped[str] = mapped_column(Text)
+
+
+class ApiKeyRecord(Base):
+    """An API key: only the SHA-256 of its token is kept. Party keys belong to a case."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AuditEntryRecord(Base):
+    """One audited action, chained to the one before by `hash` (see `app.audit`).
+
+    Ids, roles and counts only: never a name, a birth date or a list. Entries outlive the
+    cases they are about.
+    """
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True, index=True)
+    side: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    object_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRecord(Base):
+    """The newest entry's number and hash, in one row: appending updates it first, which
+    serialises appends across processes, and it shows when entries were cut off the end."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -23,10 +23,16 @@ def new_id() -> str:
 
 
 def plan_record(
-    plan: SolvedPlan, request_json: str, *, source: str, plan_id: str | None = None
+    plan: SolvedPlan,
+    request_json: str,
+    *,
+    source: str,
+    plan_id: str | None = None,
+    case_id: str | None = None,
 ) -> PlanRecord:
     """The row for a solved plan; its JSON is stored as the solver wrote it."""
     return PlanRecord(
+        case_id=case_id,
         id=plan_id or new_id(),
         source=source,
         status=plan.status,
@@ -97,6 +103,16 @@ class PlanStore:
                 .limit(limit)
             ).all()
         return PlanPage([PlanListing(*row) for row in rows], total)
+
+    def older_than(self, cutoff: datetime, keep: frozenset[str] = frozenset()) -> list[str]:
+        """Plans outside any case created before `cutoff` (the retention period's end)."""
+        with self._sessions() as session:
+            ids = session.scalars(
+                select(PlanRecord.id).where(
+                    PlanRecord.case_id.is_(None), PlanRecord.created_at < cutoff
+                )
+            )
+            return [plan_id for plan_id in ids if plan_id not in keep]
 
     def delete(self, plan_id: str) -> bool:
         with self._sessions.begin() as session:

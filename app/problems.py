@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.logs import request_id_var
 from app.core.metrics import route_template
 from app.solving.pool import QueueFullError
 from solver.input_errors import InputProblem, InvalidRequest
@@ -30,6 +31,10 @@ PROBLEM_JSON = "application/problem+json"
 INVALID_REQUEST_TYPE = "tag:exchange-planner,2025:problem:invalid-request"
 SOLVER_BUSY_TYPE = "tag:exchange-planner,2025:problem:solver-busy"
 SOLVE_FAILED_TYPE = "tag:exchange-planner,2025:problem:solve-failed"
+UNAUTHORIZED_TYPE = "tag:exchange-planner,2025:problem:unauthorized"
+RATE_LIMITED_TYPE = "tag:exchange-planner,2025:problem:rate-limited"
+CONFLICT_TYPE = "tag:exchange-planner,2025:problem:case-state"
+WWW_AUTHENTICATE = 'Bearer realm="exchange-planner"'
 
 
 class ProblemItem(BaseModel):
@@ -99,9 +104,42 @@ def invalid_request(problems: Sequence[InputProblem | ProblemItem]) -> ProblemEr
     )
 
 
-def not_found(what: str, id_: str) -> ProblemError:
-    # The id is ours (a UUID or an example id), never personal data.
-    return ProblemError(404, f"No {what} with id {id_!r}.")
+def not_found(what: str, id_: str | None = None) -> ProblemError:
+    """404, the same for what does not exist and for what the caller may not see.
+
+    The id is not repeated: a path is the client's text, and may hold anything.
+    """
+    return ProblemError(404, f"No such {what}, or not one this key may see.")
+
+
+def unauthorized(detail: str) -> ProblemError:
+    return ProblemError(
+        401,
+        detail,
+        type_=UNAUTHORIZED_TYPE,
+        headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+    )
+
+
+def rate_limited(retry_after_s: int) -> ProblemError:
+    return ProblemError(
+        429,
+        "This API key has made too many requests; retry after the given seconds.",
+        type_=RATE_LIMITED_TYPE,
+        title="Too Many Requests",
+        headers={"Retry-After": str(retry_after_s)},
+    )
+
+
+def case_conflict(detail: str) -> ProblemError:
+    """409: the case is not in a state where this can be done (lists missing, published)."""
+    return ProblemError(409, detail, type_=CONFLICT_TYPE, title="Conflict")
+
+
+def instance_of_request() -> str | None:
+    """The problem's `instance`: the request id, which the logs carry too (never the URL)."""
+    request_id = request_id_var.get()
+    return f"urn:x-request-id:{request_id}" if request_id is not None else None
 
 
 def problem_response(request: Request | None, problem: ProblemError) -> JSONResponse:
@@ -110,7 +148,7 @@ def problem_response(request: Request | None, problem: ProblemError) -> JSONResp
         title=problem.title,
         status=problem.status,
         detail=problem.detail,
-        instance=request.url.path if request is not None else None,
+        instance=instance_of_request(),
         errors=problem.errors,
     )
     return JSONResponse(
@@ -214,7 +252,7 @@ class UnexpectedErrorMiddleware:
                 title="Internal Server Error",
                 status=500,
                 detail="An unexpected error occurred.",
-                instance=scope.get("path"),
+                instance=instance_of_request(),
             )
             response = JSONResponse(body.document(), status_code=500, media_type=PROBLEM_JSON)
             await response(scope, receive, send)

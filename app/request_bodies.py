@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from app.core.config import Settings
 from app.dispatch import SolveOrder
+from app.problems import ProblemItem, invalid_request
 from solver import ExchangeRequest
 from solver.input_errors import InputProblem, InvalidRequest, parse_request
 
@@ -39,7 +43,25 @@ def exchange_request_of(raw: bytes | Mapping[str, object], settings: Settings) -
 
 
 def within_service_limits(request: ExchangeRequest, settings: Settings) -> ExchangeRequest:
-    """The default time limit when none was asked for; a longer one than allowed is refused."""
+    """The default time limit when none was asked for; a longer one than allowed, or a list
+    longer than `max_list_length`, is refused."""
+    too_long = [
+        InputProblem(
+            side=side,
+            id=None,
+            field="detainees",
+            rule="service_limit",
+            message=f"lists {len(people):,} people; this service takes at most "
+            f"{settings.max_list_length:,} per side",
+        )
+        for side, people in (
+            ("side_a", request.side_a.detainees),
+            ("side_b", request.side_b.detainees),
+        )
+        if len(people) > settings.max_list_length
+    ]
+    if too_long:
+        raise InvalidRequest(too_long)
     options = request.options
     if "time_limit_s" not in options.model_fields_set:
         limit = min(settings.default_time_limit_s, settings.max_time_limit_s)
@@ -58,6 +80,28 @@ def within_service_limits(request: ExchangeRequest, settings: Settings) -> Excha
             ]
         )
     return request
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def model_from_body(model: type[M], body: bytes) -> M:
+    """A small JSON body as `model`, or the 422 problem naming each bad field (read here,
+    after authentication, rather than by FastAPI, which reads bodies before it)."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        items = [
+            ProblemItem(
+                side=None,
+                id=None,
+                field=".".join(str(part) for part in detail["loc"]) or "request",
+                rule=str(detail["type"]),
+                message=str(detail["msg"]),
+            )
+            for detail in error.errors(include_input=False, include_url=False)
+        ]
+        raise invalid_request(items) from None
 
 
 def _not_an_object() -> InputProblem:

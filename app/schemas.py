@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.schema import LevelReport, Objective, Plan
+from solver.schema import LevelReport, Objective, Options, Plan, Terms
 
 JobStatus = Literal[
     "queued",
@@ -101,3 +101,114 @@ class Readiness(_Out):
     workers_alive: int
     workers: int
     queue_depth: int
+
+
+PartySideName = Literal["side_a", "side_b"]
+
+
+class ListReceipt(_Out):
+    """An uploaded list, without its people."""
+
+    side: PartySideName
+    uploaded_at: datetime
+    source: str = Field(description="json or csv")
+    detainee_count: int
+
+
+class CaseView(_Out):
+    """A negotiation case. A party sees its own list and whether a plan is published; the
+    mediator also sees both lists, whether terms are set, and how many drafts exist."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    lists: list[ListReceipt]
+    published_plan_id: str | None = None
+    published_at: datetime | None = None
+    terms_set: bool | None = Field(default=None, description="Mediators only.")
+    drafts: int | None = Field(default=None, description="Mediators only.")
+
+
+class CaseList(_Out):
+    items: list[CaseView]
+    total: int
+    offset: int
+    limit: int
+
+
+class CaseTerms(_Out):
+    """The terms (and solve options) a case is solved under; options may be left out."""
+
+    terms: Terms
+    options: Options | None = None
+
+
+class DraftList(_Out):
+    items: list[PlanSummary]
+
+
+class PublishRequest(_Out):
+    plan_id: str = Field(max_length=64, description="A draft of this case (see /drafts).")
+
+
+class PublishedPlan(_Out):
+    case_id: str
+    plan_id: str
+    published_at: datetime
+
+
+class KeyRequest(_Out):
+    role: PartySideName = Field(description="The party the key is for.")
+
+
+class KeyView(_Out):
+    """An API key without its token."""
+
+    id: str
+    role: str
+    case_id: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class IssuedKey(KeyView):
+    token: str = Field(
+        description="The API key itself. It is shown this once: only its hash is stored."
+    )
+
+
+class KeyList(_Out):
+    items: list[KeyView]
+
+
+class AuditEntry(_Out):
+    """One audited action: who, what, about which case, side, plan or job, how many."""
+
+    seq: int
+    at: str
+    actor: str = Field(description="The API key id (bootstrap, or open without keys).")
+    role: str
+    action: str
+    case_id: str | None
+    side: str | None
+    object_id: str | None
+    count: int | None
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(_Out):
+    items: list[AuditEntry]
+    next_after: int | None = Field(description="Pass as `after` for the next page.")
+
+
+class BrokenAuditEntry(_Out):
+    seq: int
+    reason: str
+
+
+class AuditChainReport(_Out):
+    valid: bool
+    entries: int = Field(description="Entries checked (up to the first broken one).")
+    last_hash: str
+    first_broken: BrokenAuditEntry | None = None

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
+from app.access import PROXY_HEADERS, AccessGate, parties_may_call
+from app.audit import AuditLog
+from app.case_store import CaseStore
 from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
 from app.core.offload import Offload
+from app.core.security import Caller, RateLimiter
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.job_store import JobStore
+from app.key_store import KeyStore
+from app.models import CaseRecord
 from app.plan_store import PlanStore
+from app.problems import not_found, rate_limited, unauthorized
 from app.request_bodies import order_from_json
 from app.solving.pool import SolverPool
 
@@ -57,6 +66,21 @@ def get_metrics(request: Request) -> ServiceMetrics:
     return metrics
 
 
+def get_cases(request: Request) -> CaseStore:
+    cases: CaseStore = request.app.state.cases
+    return cases
+
+
+def get_keys(request: Request) -> KeyStore:
+    keys: KeyStore = request.app.state.keys
+    return keys
+
+
+def get_audit(request: Request) -> AuditLog:
+    audit: AuditLog = request.app.state.audit
+    return audit
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PlansDep = Annotated[PlanStore, Depends(get_plans)]
@@ -65,6 +89,70 @@ PoolDep = Annotated[SolverPool, Depends(get_pool)]
 DispatcherDep = Annotated[SolveDispatcher, Depends(get_dispatcher)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
 OffloadDep = Annotated[Offload, Depends(get_offload)]
+CasesDep = Annotated[CaseStore, Depends(get_cases)]
+KeysDep = Annotated[KeyStore, Depends(get_keys)]
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key (`exk_...`): a mediator's, or a party's for one case.",
+)
+bearer_token = HTTPBearer(
+    auto_error=False,
+    scheme_name="Bearer",
+    description="The same API key as a Bearer token.",
+)
+
+
+async def authenticate(
+    request: Request,
+    api_key: Annotated[str | None, Security(api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_token)],
+) -> Caller:
+    """Who is calling (401 without a valid key), within its rate (429), on a route its role
+    may use (404 for a party on a mediator's route: it does not learn what is there)."""
+    gate: AccessGate = request.app.state.access
+    limiter: RateLimiter = request.app.state.rate_limiter
+    authorization = request.headers.get("authorization")
+    if authorization is not None and bearer is None:
+        raise unauthorized("The Authorization header must be `Bearer <API key>`.")
+    token = api_key if api_key is not None else bearer.credentials if bearer else None
+    server = request.scope.get("server")
+    host = str(server[0]) if server else None
+    proxied = any(name in request.headers for name in PROXY_HEADERS)
+    try:
+        caller = await run_in_threadpool(gate.identify, token, host, proxied)
+    except Exception:
+        client = request.client.host if request.client else "unknown"
+        wait = limiter.retry_after(f"refused:{client}")
+        if wait is not None:
+            raise rate_limited(wait) from None
+        raise
+    wait = limiter.retry_after(f"key:{caller.key_id}")
+    if wait is not None:
+        raise rate_limited(wait)
+    if not caller.is_mediator and not parties_may_call(
+        getattr(request.scope.get("route"), "endpoint", None)
+    ):
+        raise not_found("resource")
+    request.state.caller = caller
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(authenticate)]
+
+
+def case_for_caller(request: Request, case_id: str, caller: Caller) -> CaseRecord:
+    """The case, when the caller may see it; else 404 (also for another party's case)."""
+    if not caller.may_see(case_id):
+        raise not_found("case")
+    cases: CaseStore = request.app.state.cases
+    record = cases.get(case_id)
+    if record is None:
+        raise not_found("case")
+    return record
 
 
 async def exchange_order_body(

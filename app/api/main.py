@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from app.api.deps import authenticate
 from app.api.routes import (
+    audit,
+    cases,
     charts,
     csv_uploads,
     health,
@@ -16,7 +19,9 @@ from app.api.routes import (
     verification,
 )
 
-api_router = APIRouter()
+# Every versioned route needs a key (or open loopback access) and is for mediators, unless
+# its handler is marked `party_route` (see app.access).
+api_router = APIRouter(dependencies=[Depends(authenticate)])
 # /plans/verify is declared before /plans/{plan_id} so the literal path wins.
 api_router.include_router(verification.router)
 api_router.include_router(csv_uploads.router)
@@ -25,6 +30,8 @@ api_router.include_router(manifests.router)
 api_router.include_router(charts.router)
 api_router.include_router(jobs.router)
 api_router.include_router(scenarios.router)
+api_router.include_router(cases.router)
+api_router.include_router(audit.router)
 
 operations_router = APIRouter()
 operations_router.include_router(health.router)

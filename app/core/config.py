@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     overrun_grace_s: float = Field(
         default=15.0,
         gt=0,
-        description="A solve overrunning its time limit by this is killed. The solver may "
-        "spend up to 10 s beyond the limit naming the conflicts of infeasible terms.",
+        description="A solve overrunning its time limit by this is killed. Keep it at 5 s or "
+        "more: after the limit, the solver spends at least 3 s naming the conflicts of "
+        "infeasible terms (more for long lists) and writing the plan.",
     )
     cancel_wait_s: float = Field(
         default=2.0, ge=0, description="How long DELETE /jobs/{id} waits for the solve to stop."
@@ -70,11 +71,62 @@ class Settings(BaseSettings):
     max_scenario_variants: int = Field(default=12, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Larger request bodies are refused with 413 before anything else is "
+        "done with them (also chunked ones, counted as they arrive).",
+    )
+    max_list_length: int = Field(
+        default=100_000, ge=1, description="The most people one side's list may hold."
+    )
+
+    bootstrap_mediator_key: SecretStr | None = Field(
+        default=None,
+        description="A mediator API key given by the operator (32 characters or more); only "
+        "its SHA-256 is kept in memory. Setting it (or creating a mediator key with "
+        "`python -m app.admin keys create`) switches authentication on.",
+    )
+    require_api_keys: bool = Field(
+        default=False,
+        description="Refuse unauthenticated requests even when no key exists yet.",
+    )
+    rate_limit_per_s: float = Field(
+        default=20.0,
+        ge=0,
+        description="Requests per second each API key may make on average (0: no limit). "
+        "Counted per process: with several server processes each allows this much.",
+    )
+    rate_limit_burst: int = Field(
+        default=100, ge=1, description="Requests a key may make at once before it is slowed."
+    )
+
+    case_retention_days: float | None = Field(
+        default=90.0,
+        gt=0,
+        description="Cases untouched for this long, and stored plans older than this, are "
+        "purged with their people (None: kept until deleted).",
+    )
+    retention_check_interval_s: float = Field(
+        default=3600.0, gt=0, description="How often old cases and plans are looked for."
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="json: one JSON object per line with the request id; ids and counts only.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     seed_examples: bool = Field(
         default=True,
         description="Store the synthetic example plans and job that /docs' examples refer to.",
     )
+
+    @field_validator("bootstrap_mediator_key")
+    @classmethod
+    def _long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < 32:
+            raise ValueError("the bootstrap mediator key must have 32 characters or more")
+        return key
 
     def sqlite_path(self) -> Path | None:
         """The database file when the URL is a file-backed SQLite one, else None."""

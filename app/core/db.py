@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
+
+logger = logging.getLogger(__name__)
 
 ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
 
@@ -32,12 +36,34 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers proceed while a worker thread writes; foreign keys are off by default.
+    # WAL lets readers proceed while a worker thread writes; foreign keys are off by default
+    # (and deleting a case relies on them to cascade). secure_delete overwrites deleted
+    # rows with zeros, so a purged list leaves no people behind in free pages.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def checkpoint(engine: Engine, attempts: int = 5) -> bool:
+    """Copy the write-ahead log into the database file and empty it (SQLite only).
+
+    After a delete the zeroed pages sit in the WAL while the old ones, people and all,
+    are still in the main file; a TRUNCATE checkpoint writes the zeros over them and
+    removes the log. Returns False when readers kept it from completing.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    for attempt in range(attempts):
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if row is None or int(row[0]) == 0:
+            return True
+        time.sleep(0.05 * (attempt + 1))
+    logger.warning("WAL checkpoint still busy after %d attempts", attempts)
+    return False
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

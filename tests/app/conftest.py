@@ -32,6 +32,7 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
         "queue_size": 4,
         "seed_examples": False,
         "document_processes": 0,
+        "rate_limit_per_s": 0,
         **overrides,
     }
     return Settings(**values)
@@ -44,9 +45,14 @@ def wait_until_ready(client: TestClient) -> None:
         time.sleep(0.05)
 
 
+# Requests "arrive" on 127.0.0.1, as they do for a server bound to loopback; without
+# keys the service is open only there.
+BASE_URL = "http://127.0.0.1"
+
+
 @contextmanager
 def running_client(settings: Settings, solve: SolveFunction | None = None) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, solve)) as client:
+    with TestClient(create_app(settings, solve), base_url=BASE_URL) as client:
         wait_until_ready(client)
         yield client
 
@@ -56,7 +62,16 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The service on the real solver, two workers, with the example records stored."""
     settings = settings_for(tmp_path_factory.mktemp("service"), worker_count=2, seed_examples=True)
     with running_client(settings) as shared:
+        wait_for_examples(shared)
         yield shared
+
+
+def wait_for_examples(client: TestClient) -> None:
+    """The example records are stored in the background after start-up."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while client.get("/v1/cases/example-case/plan").status_code != 200:
+        assert time.monotonic() < deadline, "the example records were not stored"
+        time.sleep(0.05)
 
 
 @pytest.fixture

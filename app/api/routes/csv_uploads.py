@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from app.api.deps import DispatcherDep, OffloadDep, PlansDep, SettingsDep
+from app.api.deps import AuditDep, CallerDep, DispatcherDep, OffloadDep, PlansDep, SettingsDep
 from app.api.openapi import form_body, json_body
 from app.api.routes.jobs import job_view
 from app.api.stored_plans import location_of_plan, store_outcome, stored_plan_response
@@ -70,6 +70,8 @@ _BODY = {
 )
 async def create_plan_from_csv(
     request: Request,
+    caller: CallerDep,
+    audit: AuditDep,
     dispatcher: DispatcherDep,
     plans: PlansDep,
     offload: OffloadDep,
@@ -81,6 +83,7 @@ async def create_plan_from_csv(
     order = await _read_form(request, settings, offload)
     outcome = await dispatcher.solve_now(order)
     record = await store_outcome(plans, outcome, order, source="csv")
+    await run_in_threadpool(audit.append, "solve", caller, object_id=record.id)
     location = location_of_plan(settings.api_prefix, record.id)
     return stored_plan_response(record, 201, {"Location": location})
 
@@ -95,6 +98,8 @@ async def create_plan_from_csv(
 )
 async def create_job_from_csv(
     request: Request,
+    caller: CallerDep,
+    audit: AuditDep,
     dispatcher: DispatcherDep,
     offload: OffloadDep,
     settings: SettingsDep,
@@ -104,6 +109,7 @@ async def create_job_from_csv(
     text)."""
     order = await _read_form(request, settings, offload)
     record = await run_in_threadpool(dispatcher.start_job, order)
+    await run_in_threadpool(audit.append, "solve", caller, object_id=record.id)
     response.headers["Location"] = f"{settings.api_prefix}/jobs/{record.id}"
     return job_view(record)
 

@@ -7,7 +7,15 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import DispatcherDep, ExchangeOrderBody, JobsDep, PlansDep, SettingsDep
+from app.api.deps import (
+    AuditDep,
+    CallerDep,
+    DispatcherDep,
+    ExchangeOrderBody,
+    JobsDep,
+    PlansDep,
+    SettingsDep,
+)
 from app.api.openapi import json_body
 from app.api.stored_plans import plan_json_with_id
 from app.examples import EXAMPLE_JOB_ID, EXCHANGE_EXAMPLES
@@ -42,14 +50,17 @@ JobId = Annotated[
     },
 )
 async def create_job(
+    caller: CallerDep,
     order: ExchangeOrderBody,
     dispatcher: DispatcherDep,
+    audit: AuditDep,
     settings: SettingsDep,
     response: Response,
 ) -> JobView:
     """Queue the solve and answer at once with `202 Accepted`; poll `Location` for
     progress and the plan. A full queue gives 503 with `Retry-After`."""
     record = await run_in_threadpool(dispatcher.start_job, order)
+    await run_in_threadpool(audit.append, "solve", caller, object_id=record.id)
     response.headers["Location"] = f"{settings.api_prefix}/jobs/{record.id}"
     return job_view(record)
 

@@ -8,15 +8,21 @@ from fastapi import APIRouter, BackgroundTasks, Path, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import (
+    AuditDep,
+    CallerDep,
+    CasesDep,
     DispatcherDep,
+    EngineDep,
     ExchangeOrderBody,
     JobsDep,
+    KeysDep,
     PageDep,
     PlansDep,
     SettingsDep,
 )
 from app.api.openapi import json_body
 from app.api.stored_plans import location_of_plan, store_outcome, stored_plan_response
+from app.core.db import checkpoint
 from app.example_records import store_example_records
 from app.examples import EXAMPLE_PLAN_ID, EXAMPLE_PLAN_TO_DELETE_ID, EXCHANGE_EXAMPLES
 from app.plan_store import PlanListing
@@ -46,25 +52,30 @@ PlanId = Annotated[
     responses={**problem_responses(422, 500, 503)},
 )
 async def create_plan(
+    caller: CallerDep,
     order: ExchangeOrderBody,
     dispatcher: DispatcherDep,
     plans: PlansDep,
+    audit: AuditDep,
     settings: SettingsDep,
 ) -> Response:
     """Solve within `options.time_limit_s` in a worker process, store the plan with its
     request, and return it with its `id`. Infeasible terms are an answer too (201, with
-    `conflicts`). A rejected request (422) is not stored; a full queue gives 503."""
+    `conflicts`). A rejected request (422) is not stored; a full queue gives 503.
+    Mediators only, when API keys are configured; negotiations between parties who must
+    not see each other's lists go through /v1/cases."""
     outcome = await dispatcher.solve_now(order)
     record = await store_outcome(plans, outcome, order, source="json")
+    await run_in_threadpool(audit.append, "solve", caller, object_id=record.id)
     location = location_of_plan(settings.api_prefix, record.id)
     return stored_plan_response(record, 201, {"Location": location})
 
 
 @router.get("", response_model=PlanList, summary="List stored plans, newest first")
-def list_plans(plans: PlansDep, page: PageDep) -> PlanList:
+def list_plans(caller: CallerDep, plans: PlansDep, page: PageDep) -> PlanList:
     found = plans.page(page.offset, page.limit)
     return PlanList(
-        items=[_summary(listing) for listing in found.listings],
+        items=[plan_summary(listing) for listing in found.listings],
         total=found.total,
         offset=page.offset,
         limit=page.limit,
@@ -77,10 +88,15 @@ def list_plans(plans: PlansDep, page: PageDep) -> PlanList:
     summary="Read a stored plan",
     responses=problem_responses(404),
 )
-async def read_plan(plan_id: PlanId, plans: PlansDep) -> Response:
+async def read_plan(
+    caller: CallerDep, plan_id: PlanId, plans: PlansDep, audit: AuditDep
+) -> Response:
     record = await run_in_threadpool(plans.get, plan_id)
     if record is None:
         raise not_found("plan", plan_id)
+    await run_in_threadpool(
+        audit.append, "plan_read", caller, case_id=record.case_id, object_id=record.id
+    )
     return stored_plan_response(record)
 
 
@@ -91,6 +107,7 @@ async def read_plan(plan_id: PlanId, plans: PlansDep) -> Response:
     responses=problem_responses(404),
 )
 def delete_plan(
+    caller: CallerDep,
     plan_id: Annotated[
         str,
         Path(
@@ -102,18 +119,26 @@ def delete_plan(
     jobs: JobsDep,
     dispatcher: DispatcherDep,
     settings: SettingsDep,
+    audit: AuditDep,
+    cases: CasesDep,
+    keys: KeysDep,
+    engine: EngineDep,
     background: BackgroundTasks,
 ) -> Response:
-    """The plan and its request are removed from the database."""
-    if not plans.delete(plan_id):
+    """The plan and its request are removed from the database (overwritten, as when a
+    case is deleted)."""
+    record = plans.get(plan_id)
+    if record is None or not plans.delete(plan_id):
         raise not_found("plan", plan_id)
+    checkpoint(engine)
+    audit.append("plan_delete", caller, case_id=record.case_id, object_id=plan_id)
     if plan_id == EXAMPLE_PLAN_TO_DELETE_ID and settings.seed_examples:
         # So that the /docs example for this route works every time it is tried.
-        background.add_task(store_example_records, settings, dispatcher, plans, jobs)
+        background.add_task(store_example_records, settings, dispatcher, plans, jobs, cases, keys)
     return Response(status_code=204)
 
 
-def _summary(listing: PlanListing) -> PlanSummary:
+def plan_summary(listing: PlanListing) -> PlanSummary:
     objective = (
         Objective.model_validate_json(listing.objective_json)
         if listing.objective_json is not None

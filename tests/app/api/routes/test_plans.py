@@ -51,7 +51,9 @@ def test_read_plan_unknown_id_is_a_404_problem(client: TestClient) -> None:
     problem = response.json()
     assert problem["status"] == 404
     assert problem["title"] == "Not Found"
-    assert "no-such-plan" in problem["detail"]
+    # The path is the client's text: it is not repeated, in the detail or anywhere else.
+    assert "no-such-plan" not in response.text
+    assert problem["instance"] == f"urn:x-request-id:{response.headers['x-request-id']}"
 
 
 def test_list_plans_pages_newest_first(client: TestClient) -> None:
