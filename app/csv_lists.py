@@ -138,10 +138,18 @@ def _dialect_of(text: str) -> type[csv.Dialect]:
 
 
 def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
+    """Unknown or repeated columns, and a missing id column.
+
+    A column is named back only when the header has an id column: without one, the first
+    row is most likely a person's row (a file exported without its header), and its
+    cells, a name or a birth date, must not be quoted. Then only positions are given.
+    """
     problems = []
     seen: set[str] = set()
-    for name in columns:
-        shown = name[:_HEADER_SHOWN]
+    is_header = "id" in columns
+    for position, name in enumerate(columns, start=1):
+        shown = name[:_HEADER_SHOWN] if is_header else f"column {position}"
+        described = repr(shown) if is_header else shown
         if name not in _CONVERTERS:
             problems.append(
                 _problem(
@@ -149,7 +157,7 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                     None,
                     shown,
                     "unknown_field",
-                    f"column {shown!r} is not a detainee field; use {', '.join(FIELDS)}",
+                    f"column {described} is not a detainee field; use {', '.join(FIELDS)}",
                     row=1,
                 )
             )
@@ -167,7 +175,14 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
         seen.add(name)
     if "id" not in seen:
         problems.append(
-            _problem(side, None, "id", "missing_field", "the header has no id column", row=1)
+            _problem(
+                side,
+                None,
+                "id",
+                "missing_field",
+                "the header has no id column (is the first row a header of field names?)",
+                row=1,
+            )
         )
     return problems
 

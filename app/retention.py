@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -42,10 +43,13 @@ def purge_expired(
     cases: CaseStore,
     plans: PlanStore,
     audit: AuditLog,
-    dispatcher: SolveDispatcher,
     engine: Engine,
+    stop_job: Callable[[str], None] | None = None,
 ) -> tuple[int, int]:
-    """Purge what the retention period has passed; returns (cases, plans) purged."""
+    """Purge what the retention period has passed; returns (cases, plans) purged.
+
+    `stop_job` stops a running solve of a purged case (the service passes its dispatcher's).
+    """
     if settings.case_retention_days is None:
         return 0, 0
     cutoff = utc_now() - timedelta(days=settings.case_retention_days)
@@ -54,7 +58,8 @@ def purge_expired(
         if case_id in _EXAMPLE_CASES:
             continue
         for job_id in cases.unfinished_jobs(case_id):
-            dispatcher.stop_job(job_id, settings.stop_grace_s)
+            if stop_job is not None:
+                stop_job(job_id)
         if cases.delete(case_id):
             audit.append("case_purge", RETENTION, case_id=case_id)
             purged_cases += 1
@@ -83,11 +88,13 @@ async def retention_loop(
     engine: Engine,
 ) -> None:
     """Purge now, then every interval, until cancelled; a failure is logged and retried."""
+
+    def stop_job(job_id: str) -> None:
+        dispatcher.stop_job(job_id, settings.stop_grace_s)
+
     while True:
         try:
-            await run_in_threadpool(
-                purge_expired, settings, cases, plans, audit, dispatcher, engine
-            )
+            await run_in_threadpool(purge_expired, settings, cases, plans, audit, engine, stop_job)
         except Exception as exc:
             logger.error("retention purge failed: %s", type(exc).__name__)
         await asyncio.sleep(settings.retention_check_interval_s)

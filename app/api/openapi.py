@@ -73,6 +73,7 @@ def install_openapi(app: FastAPI, extra_models: list[type[BaseModel]]) -> None:
         for name, schema in definitions.get("$defs", {}).items():
             schemas.setdefault(name, schema)
         _problem_422s(document)
+        _access_responses(document)
         app.openapi_schema = document
         return document
 
@@ -94,3 +95,41 @@ def _problem_422s(document: dict[str, Any]) -> None:
     schemas = document.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
+
+
+_ACCESS_RESPONSES: dict[str, tuple[str, dict[str, Any]]] = {
+    "401": (
+        "No valid API key (missing, unknown, revoked); or no keys are configured and the "
+        "request did not come over loopback.",
+        {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    ),
+    "404": (
+        "Not found, or not for this key: a party gets 404 for everything but its own case, "
+        "its own list and the published plan.",
+        {},
+    ),
+    "429": (
+        "This key's rate is used up; retry after the given seconds.",
+        {"Retry-After": {"schema": {"type": "integer"}}},
+    ),
+}
+
+
+def _access_responses(document: dict[str, Any]) -> None:
+    """Every authenticated operation can answer 401, 404 and 429; every one with a body 413."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            statuses = dict(_ACCESS_RESPONSES) if "security" in operation else {}
+            if "requestBody" in operation:
+                statuses["413"] = ("The request body is over the service's limit.", {})
+            for status, (description, headers) in statuses.items():
+                if status in responses:
+                    continue
+                response: dict[str, Any] = {
+                    "description": description,
+                    "content": {PROBLEM_JSON: {"schema": {"$ref": _REF.format(model="Problem")}}},
+                }
+                if headers:
+                    response["headers"] = headers
+                responses[status] = response

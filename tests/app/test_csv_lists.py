@@ -45,13 +45,25 @@ def test_bad_cells_are_problems_that_never_quote_the_value() -> None:
 
 
 def test_header_problems_stop_the_reading() -> None:
-    read = detainees_from_csv("name,name,colour\nX,Y,Z\n", "side_a")
+    read = detainees_from_csv("id,name,name,colour\nX,Y,Z\n", "side_a")
     assert [(p.field, p.rule, p.row) for p in read.problems] == [
         ("name", "duplicate_column", 1),
         ("colour", "unknown_field", 1),
-        ("id", "missing_field", 1),
     ]
     assert read.detainees == []
+
+
+def test_a_first_row_of_people_is_not_quoted_as_a_header() -> None:
+    read = detainees_from_csv("A-1,Canary Qwxzy,1987-06-05\nA-2,,\n", "side_a")
+    assert [(p.field, p.rule) for p in read.problems] == [
+        ("column 1", "unknown_field"),
+        ("column 2", "unknown_field"),
+        ("column 3", "unknown_field"),
+        ("id", "missing_field"),
+    ]
+    text = " ".join(p.model_dump_json() for p in read.problems).lower()
+    for cell in ("a-1", "canary", "qwxzy", "1987-06-05"):
+        assert cell not in text
 
 
 def test_an_empty_file_is_a_problem() -> None:
