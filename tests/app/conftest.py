@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from app.solving.messages import SolveFunction
+from tests.app.negotiation import MEDIATOR_TOKEN
 
 READY_TIMEOUT_S = 60.0
 
@@ -84,3 +85,15 @@ def make_client(tmp_path: Path) -> MakeClient:
         return running_client(settings_for(tmp_path, **overrides), solve)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The service on the real solver with API keys on (the bootstrap mediator key)."""
+    settings = settings_for(
+        tmp_path_factory.mktemp("secured"),
+        worker_count=2,
+        bootstrap_mediator_key=MEDIATOR_TOKEN,
+    )
+    with running_client(settings) as shared:
+        yield shared
