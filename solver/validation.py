@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain, product, repeat
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Literal
 
 import numpy as np
@@ -58,8 +58,9 @@ ViolationRule = (
 # A message lists at most this many ids; `Violation.ids` always holds all of them.
 _IDS_IN_MESSAGE = 10
 
-Ints = NDArray[np.int64]
-Flags = NDArray[np.bool_]
+_Ints = NDArray[np.int64]
+_Flags = NDArray[np.bool_]
+_Objects = NDArray[np.object_]
 
 # Categories as bits of one small integer per person.
 _BIT: dict[Category, int] = {
@@ -132,16 +133,46 @@ class _List:
     side: Side
     ids: list[str]
     position: dict[str, int]  # id -> list position
-    eligible: Flags
-    releasable: Flags
-    civilian: Flags
+    eligible: _Flags
+    releasable: _Flags
+    civilian: _Flags
     categories: NDArray[np.uint8]  # the bits of _BIT
-    captivity_days: Ints
-    group: Ints  # a code per group label; _NO_STAGE-like -1 without a group
+    captured_on: _Objects  # dates or None; captivity is counted for the released only
+    group: _Ints  # a code per distinct group label, -1 without a group
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A list of ids as the plan writes it, coded, with what the checks ask of it."""
+
+    codes: _Ints  # as written, repeats and all
+    counts: _Ints  # how often each code appears (indexed by code)
+    distinct: _Ints  # each code once, in the order of first appearance
+    first: _Ints  # where each of `distinct` first appears in `codes`
+
+    @classmethod
+    def of(cls, codes: _Ints, space: int) -> _Written:
+        counts = np.bincount(codes, minlength=space)
+        if codes.size == 0 or int(counts.max()) <= 1:
+            first = np.arange(codes.size, dtype=np.int64)
+        else:
+            _, first = np.unique(codes, return_index=True)
+            first = np.sort(first).astype(np.int64)
+        return cls(codes, counts, codes[first], first)
+
+    def repeated(self) -> _Ints:
+        """The codes written more than once, in the order of first appearance."""
+        found: _Ints = self.distinct[self.counts[self.distinct] > 1]
+        return found
+
+    def not_in(self, other: _Written) -> _Ints:
+        """The codes `other` does not hold, in the order of first appearance."""
+        found: _Ints = self.distinct[other.counts[self.distinct] == 0]
+        return found
 
 
 @dataclass(frozen=True)
@@ -152,14 +183,14 @@ class _Released:
     plan first names them), so the structural checks see every id the plan writes.
     """
 
-    listed: Ints  # codes of the released list, as written
-    staged: Ints  # codes of the stage lists, stage after stage, as written
+    listed: _Written  # the released list
+    staged: _Written  # the stage lists, stage after stage
     unknown: list[str]
-    released: Ints  # known positions, each once, in the order first released
-    in_stage: Ints  # known positions with a stage, each once, in the order first staged
-    stage_code: Ints  # their stage, as an index into _Recheck.numbers
-    is_released: Flags  # per list position
-    stage_of: Ints  # per list position: index into _Recheck.numbers, or _NO_STAGE
+    released: _Ints  # known positions, each once, in the order first released
+    in_stage: _Ints  # known positions with a stage, each once, in the order first staged
+    stage_code: _Ints  # their stage, as an index into _Recheck.numbers
+    is_released: _Flags  # per list position
+    stage_of: _Ints  # per list position: index into _Recheck.numbers, or _NO_STAGE
 
 
 @dataclass(frozen=True)
@@ -170,6 +201,7 @@ class _Recheck:
     plan: Plan
     lists: dict[Side, _List]
     plan_sides: dict[Side, _Released]
+    on: date  # the reference date
     numbers: list[int]  # every stage number the plan uses, ascending
     codes: dict[int, int]  # stage number -> its index in `numbers`
 
@@ -189,7 +221,7 @@ class _Recheck:
             side: _read_plan_side(plan, side, lists[side], entry_codes, implicit, code_of)
             for side in SIDES
         }
-        return cls(request, plan, lists, plan_sides, numbers, code_of)
+        return cls(request, plan, lists, plan_sides, on, numbers, code_of)
 
     def code_of(self, number: int) -> int | None:
         """Index of a stage number in `numbers`, None when the plan has no such stage."""
@@ -210,21 +242,12 @@ def _categories_needed(request: ExchangeRequest) -> frozenset[Category]:
     return frozenset((*terms.priorities, *terms.release_all, *terms.outside_parity))
 
 
-# The five yes/no fields of a detainee, read in one go and looked up as one small code:
-# the category bits of `_BIT` (all but young) and two more for eligible and consents.
-_FLAGS = attrgetter("eligible", "consents", "status", "seriously_ill", "requested")
-_ELIGIBLE, _CONSENTS = 32, 64
-_FLAG_CODE: dict[tuple[bool, bool, str, bool, bool], int] = {
-    (eligible, consents, status, ill, requested): (
-        _ELIGIBLE * eligible
-        + _CONSENTS * consents
-        + _BIT[Category.CIVILIAN if status == "civilian" else Category.MILITARY]
-        + _BIT[Category.SERIOUSLY_ILL] * ill
-        + _BIT[Category.REQUESTED] * requested
-    )
-    for eligible, consents, status, ill, requested in product(
-        (False, True), (False, True), STATUSES, (False, True), (False, True)
-    )
+# The fields every re-check reads, and those only some terms need.
+_ALWAYS = ("id", "eligible", "consents", "status", "captured_on", "group")
+_ONLY_FOR: dict[Category, tuple[str, ...]] = {
+    Category.SERIOUSLY_ILL: ("seriously_ill",),
+    Category.REQUESTED: ("requested",),
+    Category.YOUNG: ("birth_date", "age"),
 }
 
 
@@ -237,34 +260,64 @@ def _read_list(
 ) -> _List:
     """The columns of one side's list at the reference date.
 
+    The fields are copied out of the detainees in one pass, into a table of Python
+    objects with a column per field; every column is then turned into numbers at once.
+
     Raises ValueError on a duplicate id: requests with one are rejected before solving,
     so meeting one here means the caller skipped input validation.
     """
+    fields = _ALWAYS + tuple(chain.from_iterable(_ONLY_FOR[c] for c in _ONLY_FOR if c in needed))
+    column = dict(zip(fields, _table(detainees, fields).T, strict=True))
     n = len(detainees)
-    ids: list[str] = list(map(attrgetter("id"), detainees))
+    ids: list[str] = column["id"].tolist()
     position = dict(zip(ids, range(n), strict=True))
     if len(position) < n:
         raise ValueError(f"{side.value}: duplicate id {_first_repeated(ids)}")
-    flags = np.array(list(map(_FLAG_CODE.__getitem__, map(_FLAGS, detainees))), dtype=np.uint8)
-    flags = flags.reshape(n)  # an empty list gives shape (0,) as well
-    eligible = flags & _ELIGIBLE != 0
-    categories = flags & np.uint8(_ELIGIBLE - 1)
+    eligible = column["eligible"].astype(np.bool_)
+    civilian = np.equal(column["status"], _scalar("civilian")).astype(np.bool_)
+    categories = np.where(civilian, _BIT[Category.CIVILIAN], _BIT[Category.MILITARY]).astype(
+        np.uint8
+    )
+    if Category.SERIOUSLY_ILL in needed:
+        categories[column["seriously_ill"].astype(np.bool_)] |= _BIT[Category.SERIOUSLY_ILL]
+    if Category.REQUESTED in needed:
+        categories[column["requested"].astype(np.bool_)] |= _BIT[Category.REQUESTED]
     if Category.YOUNG in needed:
-        categories[_young(detainees, on, request.terms.young_age_limit)] |= _BIT[Category.YOUNG]
+        young = _young(column["birth_date"], column["age"], on, request.terms.young_age_limit)
+        categories[young] |= _BIT[Category.YOUNG]
     return _List(
         side=side,
         ids=ids,
         position=position,
         eligible=eligible,
-        releasable=eligible & (flags & _CONSENTS != 0),
-        civilian=categories & _BIT[Category.CIVILIAN] != 0,
+        releasable=eligible & column["consents"].astype(np.bool_),
+        civilian=civilian,
         categories=categories,
-        captivity_days=_captivity_days(detainees, on),
-        group=_group_codes(detainees),
+        captured_on=column["captured_on"],
+        group=_group_codes(column["group"]),
     )
 
 
-def _young(detainees: Sequence[Detainee], on: date, limit: int) -> Flags:
+def _table(detainees: Sequence[Detainee], fields: tuple[str, ...]) -> _Objects:
+    """The named fields of every detainee: one row per person, one column per field."""
+    row = itemgetter(*fields)
+    cells = chain.from_iterable(map(row, map(vars, detainees)))
+    table = np.fromiter(cells, dtype=np.object_, count=len(detainees) * len(fields))
+    return table.reshape(len(detainees), len(fields))
+
+
+def _present(column: _Objects) -> _Flags:
+    """Which cells hold a value (not None)."""
+    absent: _Flags = np.equal(column, _scalar(None)).astype(np.bool_)
+    return ~absent
+
+
+def _scalar(value: object) -> _Objects:
+    """A value as a 0-d object array, to compare a column of objects with."""
+    return np.array(value, dtype=np.object_)
+
+
+def _young(born: _Objects, age: _Objects, on: date, limit: int) -> _Flags:
     """Who is younger than `limit` full years on `on`; an unknown age is never young.
 
     A birth date wins over `age`. Someone is `limit` or older exactly when born on or
@@ -272,45 +325,41 @@ def _young(detainees: Sequence[Detainee], on: date, limit: int) -> Flags:
     not exist: born after the 28th means born in March or later), so the age itself is
     never needed: young means born after that day.
     """
+    young = np.zeros(born.size, dtype=np.bool_)
+    dated = _present(born)
+    aged = ~dated & _present(age)
+    young[aged] = age[aged].astype(np.int64) < limit
     year = on.year - limit
     if year < 1:
         # Even someone born on 1 January of year 1 is younger than `limit`.
-        flags = [
-            d.birth_date is not None or ((age := d.age) is not None and age < limit)
-            for d in detainees
-        ]
-    else:
-        try:
-            cutoff = on.replace(year=year)
-        except ValueError:
-            cutoff = on.replace(year=year, day=28)
-        flags = [
-            born > cutoff
-            if (born := d.birth_date) is not None
-            else ((age := d.age) is not None and age < limit)
-            for d in detainees
-        ]
-    return np.array(flags, dtype=np.bool_)
+        young[dated] = True
+        return young
+    try:
+        cutoff = on.replace(year=year)
+    except ValueError:
+        cutoff = on.replace(year=year, day=28)
+    young[dated] = np.greater(born[dated], _scalar(cutoff)).astype(np.bool_)
+    return young
 
 
-def _captivity_days(detainees: Sequence[Detainee], on: date) -> Ints:
+def _captivity_days(captured: _Objects, on: date) -> _Ints:
     """Days held at `on`; unknown or future capture dates count as 0."""
-    today = on.toordinal()
-    captured = np.fromiter(
-        [today if (day := d.captured_on) is None else day.toordinal() for d in detainees],
-        dtype=np.int64,
-        count=len(detainees),
+    days = np.zeros(captured.size, dtype=np.int64)
+    known = _present(captured)
+    ordinals = np.fromiter(
+        map(date.toordinal, captured[known]), dtype=np.int64, count=int(known.sum())
     )
-    return np.maximum(today - captured, 0)
+    days[known] = np.maximum(on.toordinal() - ordinals, 0)
+    return days
 
 
-def _group_codes(detainees: Sequence[Detainee]) -> Ints:
+def _group_codes(labels: _Objects) -> _Ints:
     """One code per distinct group label, -1 for people without a group."""
-    labels = list(map(attrgetter("group"), detainees))
-    code_of = {label: code for code, label in enumerate(dict.fromkeys(labels))}
-    codes = np.fromiter(map(code_of.__getitem__, labels), dtype=np.int64, count=len(labels))
-    if None in code_of:
-        codes[codes == code_of[None]] = -1
+    codes = np.full(labels.size, -1, dtype=np.int64)
+    grouped = _present(labels)
+    named: list[str] = labels[grouped].tolist()
+    code_of = {label: code for code, label in enumerate(dict.fromkeys(named))}
+    codes[grouped] = np.fromiter(map(code_of.__getitem__, named), dtype=np.int64, count=len(named))
     return codes
 
 
@@ -326,7 +375,7 @@ def _read_plan_side(
     plan: Plan,
     side: Side,
     people: _List,
-    entry_codes: Ints,
+    entry_codes: _Ints,
     implicit: bool,
     code_of: dict[int, int],
 ) -> _Released:
@@ -336,20 +385,20 @@ def _read_plan_side(
     are all in stage 1. Otherwise a person's stage is the first stage list naming them.
     """
     unknown: dict[str, int] = {}
-    listed = _encode(_released_list(plan, side), people, unknown)
+    listed_codes = _encode(_released_list(plan, side), people, unknown)
     lists = [_stage_list(stage, side) for stage in plan.stages]
-    staged = _encode(list(chain.from_iterable(lists)), people, unknown)
+    staged_codes = _encode(list(chain.from_iterable(lists)), people, unknown)
     n, space = people.size, people.size + len(unknown)
-    released = _distinct(listed, space)
-    released = released[released < n]
+    listed = _Written.of(listed_codes, space)
+    staged = _Written.of(staged_codes, space)
+    released = listed.distinct[listed.distinct < n] if unknown else listed.distinct
     if implicit:
         in_stage = released
         stage_code = np.full(released.size, code_of[1], dtype=np.int64)
     else:
         entries = np.repeat(np.arange(len(lists), dtype=np.int64), [len(ids) for ids in lists])
-        first = _first_occurrences(staged, space)
-        first = first[staged[first] < n]
-        in_stage = staged[first]
+        first = staged.first[staged.distinct < n] if unknown else staged.first
+        in_stage = staged_codes[first]
         stage_code = entry_codes[entries[first]]
     is_released = np.zeros(n, dtype=np.bool_)
     is_released[released] = True
@@ -367,37 +416,18 @@ def _read_plan_side(
     )
 
 
-def _encode(ids: Sequence[str], people: _List, unknown: dict[str, int]) -> Ints:
+def _encode(ids: Sequence[str], people: _List, unknown: dict[str, int]) -> _Ints:
     """List positions of ids; an id not in the list gets `size` + its `unknown` number."""
+    if len(ids) > 1:
+        try:
+            # One call for all the look-ups: the common case, every id listed.
+            return np.array(itemgetter(*ids)(people.position), dtype=np.int64)
+        except KeyError:
+            pass
     codes = np.fromiter(map(people.position.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
     for at in np.flatnonzero(codes < 0).tolist():
         codes[at] = people.size + unknown.setdefault(ids[at], len(unknown))
     return codes
-
-
-def _first_occurrences(codes: Ints, space: int) -> Ints:
-    """Where each distinct code first appears, in order of appearance."""
-    if codes.size == 0 or int(np.bincount(codes, minlength=space).max()) <= 1:
-        return np.arange(codes.size, dtype=np.int64)
-    _, first = np.unique(codes, return_index=True)
-    first.sort()
-    return first.astype(np.int64)
-
-
-def _distinct(codes: Ints, space: int) -> Ints:
-    """The distinct codes, in order of first appearance."""
-    return codes[_first_occurrences(codes, space)]
-
-
-def _repeated(codes: Ints, space: int) -> Ints:
-    """The codes that appear more than once, in order of first appearance."""
-    if codes.size == 0:
-        return codes
-    counts = np.bincount(codes, minlength=space)
-    if int(counts.max()) <= 1:
-        return codes[:0]
-    distinct = _distinct(codes, space)
-    return distinct[counts[distinct] > 1]
 
 
 # --------------------------------------------------------------------------- checks
@@ -450,7 +480,6 @@ def _structure(context: _Recheck) -> list[Violation]:
             )
     for side in SIDES:
         people, written = context.lists[side], context.plan_sides[side]
-        space = people.size + len(written.unknown)
         listed = written.listed
         staged = written.staged if plan.stages or count != 1 else listed
         if written.unknown:
@@ -463,7 +492,7 @@ def _structure(context: _Recheck) -> list[Violation]:
                     f"{side.value} releases {_ids_text(unknown)}, not in its list",
                 )
             )
-        twice_listed = _names(written, people, _repeated(listed, space))
+        twice_listed = _names(written, people, listed.repeated())
         if twice_listed:
             found.append(
                 Violation(
@@ -473,7 +502,7 @@ def _structure(context: _Recheck) -> list[Violation]:
                     f"{side.value} lists {_ids_text(twice_listed)} more than once as released",
                 )
             )
-        twice_staged = _names(written, people, _repeated(staged, space)) if plan.stages else ()
+        twice_staged = _names(written, people, staged.repeated()) if plan.stages else ()
         if twice_staged:
             found.append(
                 Violation(
@@ -483,8 +512,8 @@ def _structure(context: _Recheck) -> list[Violation]:
                     f"{side.value} places {_ids_text(twice_staged)} in more than one stage slot",
                 )
             )
-        only_listed = _names(written, people, _not_in(_distinct(listed, space), staged, space))
-        only_staged = _names(written, people, _not_in(_distinct(staged, space), listed, space))
+        only_listed = _names(written, people, listed.not_in(staged))
+        only_staged = _names(written, people, staged.not_in(listed))
         if only_listed or only_staged:
             parts = []
             if only_listed:
@@ -500,13 +529,6 @@ def _structure(context: _Recheck) -> list[Violation]:
                 )
             )
     return found
-
-
-def _not_in(codes: Ints, other: Ints, space: int) -> Ints:
-    """The codes that `other` does not hold, in their order."""
-    present = np.zeros(space, dtype=np.bool_)
-    present[other] = True
-    return codes[~present[codes]]
 
 
 def _releasable(context: _Recheck) -> list[Violation]:
@@ -688,7 +710,7 @@ def _parity(context: _Recheck) -> list[Violation]:
     per_status = context.request.terms.parity == "per_status"
     kinds: tuple[Status | None, ...] = STATUSES if per_status else (None,)
     # Per side and kind: who of the staged is counted, and how many per stage code.
-    counted: dict[tuple[Side, Status | None], Flags] = {}
+    counted: dict[tuple[Side, Status | None], _Flags] = {}
     per_stage: dict[tuple[Side, Status | None], list[int]] = {}
     for side in SIDES:
         people, written = context.lists[side], context.plan_sides[side]
@@ -835,7 +857,7 @@ def _objective(context: _Recheck) -> Objective:
             stage_order[category.value] += _stage_sum(stage[member & staged], context)
         stage_order["all"] += _stage_sum(stage[staged], context)
         released_count += released.size
-        days += int(people.captivity_days[released].sum())
+        days += int(_captivity_days(people.captured_on[released], context.on).sum())
     return Objective(
         priorities=counts,
         released=released_count,
@@ -862,7 +884,7 @@ def _values(request: ExchangeRequest, objective: Objective) -> tuple[int, ...]:
     return tuple(values)
 
 
-def _stage_sum(codes: Ints, context: _Recheck) -> int:
+def _stage_sum(codes: _Ints, context: _Recheck) -> int:
     """The sum of the stage numbers behind these codes (exact, whatever the numbers)."""
     return sum(
         number * count
@@ -880,14 +902,14 @@ def _bits(categories: Iterable[Category]) -> int:
     return found
 
 
-def _per_code(codes: Ints, context: _Recheck) -> list[int]:
+def _per_code(codes: _Ints, context: _Recheck) -> list[int]:
     """How many of these stage codes there are of each, one count per stage number."""
     counts: list[int] = np.bincount(codes, minlength=len(context.numbers)).tolist()
     return counts
 
 
 def _staged_ids(
-    context: _Recheck, side: Side, code: int, among: Flags | None = None
+    context: _Recheck, side: Side, code: int, among: _Flags | None = None
 ) -> tuple[str, ...]:
     """The ids of a side's people in one stage (optionally a subset), in stage-list order."""
     written = context.plan_sides[side]
@@ -897,17 +919,17 @@ def _staged_ids(
     return _ids(context.lists[side], written.in_stage[chosen])
 
 
-def _known(people: _List, ids: Iterable[str]) -> Ints:
+def _known(people: _List, ids: Iterable[str]) -> _Ints:
     found: list[int] = [p for p in map(people.position.get, ids) if p is not None]
     return np.array(found, dtype=np.int64)
 
 
-def _ids(people: _List, positions: Ints) -> tuple[str, ...]:
+def _ids(people: _List, positions: _Ints) -> tuple[str, ...]:
     lookup: Callable[[Any], str] = people.ids.__getitem__
     return tuple(map(lookup, positions.tolist()))
 
 
-def _names(written: _Released, people: _List, codes: Ints) -> tuple[str, ...]:
+def _names(written: _Released, people: _List, codes: _Ints) -> tuple[str, ...]:
     """Ids behind codes, known or not."""
     return tuple(
         people.ids[c] if c < people.size else written.unknown[c - people.size]
