@@ -121,6 +121,22 @@ def all_examples() -> tuple[Example, ...]:
     return (*MAIN_EXAMPLES, *terms_examples())
 
 
+# The bodies of the README's verify and scenario examples: the teaching request with a
+# mediator's draft (written by hand, with the mistakes drafts have) or with variants.
+DRAFT_PATH = ROOT / "teaching.draft.json"
+VERIFY_BODY_PATH = ROOT / "teaching.verify.json"
+SCENARIOS_BODY_PATH = ROOT / "teaching.scenarios.json"
+SCENARIO_VARIANTS: tuple[dict[str, Any], ...] = (
+    {"name": "as agreed", "terms": {}},
+    {"name": "cap 4", "terms": {"max_per_side": 4}},
+    {"name": "7 for 7", "terms": {"min_per_side": 7, "max_per_side": 7}},
+    {"name": "8 for 8", "terms": {"min_per_side": 8, "max_per_side": 8}},
+    {"name": "seriously ill counted", "terms": {"outside_parity": []}},
+    {"name": "civilians separately", "terms": {"civilians_separately": True}},
+    {"name": "one stage", "terms": {"stages": None}},
+)
+
+
 # --------------------------------------------------------------------------- requests
 
 
@@ -200,6 +216,16 @@ def expected_files(example: Example) -> dict[Path, str]:
     return files
 
 
+def service_bodies() -> dict[Path, str]:
+    """The verify and scenario request bodies, built from the teaching request."""
+    request = json.loads((ROOT / "teaching.json").read_text(encoding="utf-8"))
+    draft = json.loads(DRAFT_PATH.read_text(encoding="utf-8"))
+    return {
+        VERIFY_BODY_PATH: request_json({**request, "plan": draft}),
+        SCENARIOS_BODY_PATH: request_json({**request, "variants": list(SCENARIO_VARIANTS)}),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m examples.build",
@@ -211,16 +237,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="only these examples (default: all)")
     args = parser.parse_args(argv)
     chosen = [e for e in all_examples() if not args.names or e.name in args.names]
-    stale: list[Path] = []
+    files = service_bodies() if not args.names or "teaching" in args.names else {}
     for example in chosen:
-        for path, content in expected_files(example).items():
-            current = path.read_text(encoding="utf-8") if path.exists() else None
-            if current == content:
-                continue
-            stale.append(path)
-            if not args.check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(content, encoding="utf-8")
+        files.update(expected_files(example))
+    stale: list[Path] = []
+    for path, content in files.items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == content:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
     verb = "would change" if args.check else "wrote"
     for path in stale:
         sys.stderr.write(f"{verb} {path.relative_to(ROOT.parent)}\n")

@@ -12,7 +12,14 @@ import pytest
 
 from app.core.config import Settings
 from app.csv_lists import exchange_request_from_csv
-from examples.build import MAIN_EXAMPLES, Example, all_examples, expected_files, main
+from examples.build import (
+    MAIN_EXAMPLES,
+    Example,
+    all_examples,
+    expected_files,
+    main,
+    service_bodies,
+)
 from solver.input_errors import parse_request
 
 
@@ -69,6 +76,13 @@ def test_main_examples_range_from_teaching_to_thousand_for_thousand() -> None:
     plan = json.loads(MAIN_EXAMPLES[-1].plan_path.read_text(encoding="utf-8"))
     assert [len(stage["side_a"]) for stage in plan["stages"]] == [390, 307, 303]
     assert [len(stage["side_b"]) for stage in plan["stages"]] == [390, 307, 303]
+
+
+def test_verify_and_scenario_bodies_carry_the_teaching_request() -> None:
+    for path, content in service_bodies().items():
+        assert path.read_text(encoding="utf-8") == content, f"{path.name}: run ./scripts/examples"
+        body = json.loads(content)
+        parse_request({k: v for k, v in body.items() if k not in ("plan", "variants")})
 
 
 def test_build_check_finds_the_teaching_example_up_to_date() -> None:
