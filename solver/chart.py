@@ -429,12 +429,13 @@ class _Canvas:
         )
 
     def stage_panel(self, figures: PlanFigures) -> None:
+        explanation = (
+            "Each person is counted once, in the first category of the legend that applies"
+        )
+        if any(stage.capacity is not None for stage in figures.stages):
+            explanation += "; a dashed outline is the stage's capacity per side"
         self._panel_title(
-            "Released, stage by stage",
-            "Each person is counted once, in the first category of the legend that applies; "
-            "a dashed outline is the stage's capacity per side.",
-            figures.side_names,
-            figures.bands,
+            "Released, stage by stage", explanation + ".", figures.side_names, figures.bands
         )
         reach = max(
             [s.capacity or 0 for s in figures.stages]
