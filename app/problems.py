@@ -8,6 +8,7 @@ echoed back, because the fields that fail are often the personal ones (FastAPI's
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Sequence
 from http import HTTPStatus
@@ -88,12 +89,25 @@ class ProblemError(Exception):
         self.headers = headers
 
 
+_FIELD_SEGMENT = re.compile(r"[a-z_][a-z0-9_]{0,63}(\[\d+\])*|\d+|column \d+")
+
+
+def _field_shown(field: str) -> str:
+    """The field path, with any segment that is not a plain field name masked: an unknown
+    key is the client's text, and a careless one may be a person's name."""
+    return ".".join(
+        segment if _FIELD_SEGMENT.fullmatch(segment) else "(unknown key)"
+        for segment in field.split(".")
+    )
+
+
 def invalid_request(problems: Sequence[InputProblem | ProblemItem]) -> ProblemError:
     """The 422 for a request that cannot be solved as sent; nothing was stored."""
     items = [
         p if isinstance(p, ProblemItem) else ProblemItem.model_validate(p.model_dump())
         for p in problems
     ]
+    items = [item.model_copy(update={"field": _field_shown(item.field)}) for item in items]
     count = len(items)
     return ProblemError(
         422,

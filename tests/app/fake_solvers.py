@@ -89,3 +89,22 @@ def solve_raising(
     """Fails with an exception whose message quotes a name, as a careless bug might."""
     names = [d.name for d in request.side_a.detainees if d.name]
     raise RuntimeError(f"cannot plan for {names}")
+
+
+def solve_by_side_name(
+    request: ExchangeRequest,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: StopSignal | None = None,
+) -> Plan:
+    """One stand-in for a live server, its behaviour chosen by side A's name: `crash`,
+    `slow` (takes its time limit unless stopped), `stubborn` (ignores stop and time limit);
+    any other name is solved for real."""
+    behaviour = {
+        "crash": solve_crashing,
+        "slow": solve_slowly,
+        "stubborn": solve_ignoring_stop,
+    }.get(request.side_a.name)
+    if behaviour is None:
+        return solve(request, on_progress=on_progress, stop=stop)
+    return behaviour(request, on_progress=on_progress, stop=stop)

@@ -10,34 +10,14 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
+
+import httpx
 
 from app.examples import EXCHANGE, SIDE_B_CSV
 
 MEDIATOR_TOKEN = "mediator-bootstrap-key-for-tests-0123456789abcdef"
 FINISHED = {"optimal", "feasible", "infeasible", "timeout", "cancelled", "failed", "interrupted"}
-
-
-class Response(Protocol):
-    status_code: int
-    headers: Any
-    text: str
-
-    def json(self) -> Any: ...
-
-
-class Client(Protocol):
-    """What the tests need of `TestClient` and `httpx.Client` alike."""
-
-    def request(self, method: str, url: str, **kwargs: Any) -> Any: ...
-
-    def get(self, url: str, **kwargs: Any) -> Any: ...
-
-    def post(self, url: str, **kwargs: Any) -> Any: ...
-
-    def put(self, url: str, **kwargs: Any) -> Any: ...
-
-    def delete(self, url: str, **kwargs: Any) -> Any: ...
 
 
 def auth(token: str | None) -> dict[str, str]:
@@ -69,7 +49,9 @@ class Negotiation:
         return f"/v1/cases/{self.case_id}"
 
 
-def poll_job(client: Client, job_id: str, headers: dict[str, str], timeout_s: float = 30) -> Any:
+def poll_job(
+    client: httpx.Client, job_id: str, headers: dict[str, str], timeout_s: float = 30
+) -> Any:
     deadline = time.monotonic() + timeout_s
     while True:
         job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
@@ -80,7 +62,7 @@ def poll_job(client: Client, job_id: str, headers: dict[str, str], timeout_s: fl
 
 
 def open_negotiation(
-    client: Client,
+    client: httpx.Client,
     *,
     side_a_list: dict[str, Any] | None = None,
     solve: bool = True,
