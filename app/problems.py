@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logs import request_id_var
@@ -205,6 +206,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else None
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            # The router names the methods of the first route with this path only; a path
+            # served by several routes (GET and DELETE, say) allows all of theirs.
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         return problem_response(
             request, ProblemError(exc.status_code, detail or "", headers=headers)
         )
@@ -270,6 +275,16 @@ class UnexpectedErrorMiddleware:
             )
             response = JSONResponse(body.document(), status_code=500, media_type=PROBLEM_JSON)
             await response(scope, receive, send)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods.update(route_methods)
+    return sorted(methods)
 
 
 def _parameter_problem(error: Any) -> ProblemItem:

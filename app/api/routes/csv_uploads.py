@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from app.api.deps import AuditDep, CallerDep, DispatcherDep, OffloadDep, PlansDep, SettingsDep
 from app.api.openapi import form_body, json_body
@@ -118,7 +119,14 @@ async def _read_form(request: Request, settings: Settings, offload: Offload) -> 
     if request.headers.get("content-type", "").startswith("application/json"):
         body = await request.body()
         return await offload.run(len(body), order_from_csv_json, body, settings)
-    form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_upload_bytes)
+    try:
+        form = await request.form(
+            max_files=2, max_fields=8, max_part_size=settings.max_upload_bytes
+        )
+    except HTTPException as error:  # Starlette's 400 for a form it cannot read
+        raise invalid_request(
+            [_part_problem("request", "unreadable_form", str(error.detail)[:200])]
+        ) from None
     texts: dict[str, str | None] = {}
     problems: list[ProblemItem] = []
     for name in ("side_a", "side_b", "terms", "options", "side_a_name", "side_b_name"):
