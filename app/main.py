@@ -50,15 +50,28 @@ example plan and job at start-up. All example people are made up.
 """
 
 
-def create_app(settings: Settings | None = None, solve: SolveFunction | None = None) -> FastAPI:
-    """Build the service; tests pass their own settings and a stand-in for the solver."""
+def create_app(
+    settings: Settings | None = None,
+    solve: SolveFunction | None = None,
+    *,
+    own_logging: bool = True,
+) -> FastAPI:
+    """Build the service; tests pass their own settings and a stand-in for the solver.
+
+    With `own_logging`, start-up installs the JSON log handler on the root logger and
+    switches off uvicorn's access log (see `app.core.logs`); code that embeds the app and
+    handles logging itself (the tests) turns it off.
+    """
     settings = settings or Settings()
-    configure_logging(settings.log_format, settings.log_level)
     solve_function: SolveFunction = solve or solver_solve
     metrics = ServiceMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if own_logging:
+            # Here rather than at import: uvicorn has set up its loggers by now, and
+            # importing the module (tests, tools) leaves logging alone.
+            configure_logging(settings.log_format, settings.log_level)
         engine = make_engine(settings)
         if settings.migrate_on_start:
             await run_in_threadpool(migrate, engine)

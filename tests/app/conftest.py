@@ -53,7 +53,10 @@ BASE_URL = "http://127.0.0.1"
 
 @contextmanager
 def running_client(settings: Settings, solve: SolveFunction | None = None) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, solve), base_url=BASE_URL) as client:
+    # pytest captures the records; a handler of the service's own on the root logger would
+    # outlive the app and print into other tests' output.
+    app = create_app(settings, solve, own_logging=False)
+    with TestClient(app, base_url=BASE_URL) as client:
         wait_until_ready(client)
         yield client
 

@@ -14,7 +14,7 @@ from tests.app.negotiation import MEDIATOR, MEDIATOR_TOKEN
 
 
 def test_without_keys_only_loopback_requests_are_served(tmp_path: Path) -> None:
-    app = create_app(settings_for(tmp_path))
+    app = create_app(settings_for(tmp_path), own_logging=False)
     with TestClient(app, base_url="http://127.0.0.1") as local:
         wait_until_ready(local)
         assert local.get("/v1/cases").status_code == 200

@@ -33,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.mark.slow
-def test_schemathesis_finds_no_failure_with_all_checks(server: LiveServer) -> None:
+def test_schemathesis_finds_no_failure_with_all_checks(server: LiveServer, tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run",
         f"{server.base_url}/openapi.json",
@@ -44,7 +44,10 @@ def test_schemathesis_finds_no_failure_with_all_checks(server: LiveServer) -> No
         "--request-timeout", "30",
         "--header", f"X-API-Key: {MEDIATOR_TOKEN}",
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    # Run in a scratch folder: schemathesis keeps a cache where it runs.
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=240, check=False, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     statuses = [
         json.loads(line).get("status", 0)
