@@ -134,7 +134,7 @@ def solve_with_stats(
 
     with stats.phase("search"):
         run = _select_then_schedule(request.terms, search, report if on_progress else None)
-    logger.info(
+    logger.debug(
         "solved %d+%d people in %d pools: %s",
         rosters.side_a.size,
         rosters.side_b.size,
