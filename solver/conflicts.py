@@ -196,12 +196,12 @@ def _sentence(rule: str, rules: list[str], facts: list[_SideFacts], rosters: Ros
                 f"civilian for civilian: side_a can release at most {a.countable_military:,} "
                 f"military and {a.countable_civilians:,} civilians, side_b at most "
                 f"{b.countable_military:,} military and {b.countable_civilians:,} civilians; "
-                f"side_a must release {a.required_counted:,} counted people and side_b "
+                f"side_a must release {people(a.required_counted)} counted and side_b "
                 f"{b.required_counted:,}."
             )
         return (
             "Counted releases must balance stage by stage: side_a can release at most "
-            f"{a.countable:,} counted people and must release {a.required_counted:,}; side_b can "
+            f"{people(a.countable)} counted and must release {a.required_counted:,}; side_b can "
             f"release at most {b.countable:,} and must release {b.required_counted:,}."
         )
     if rule in ("release_all", "outside_parity"):
@@ -230,12 +230,12 @@ def _sentence(rule: str, rules: list[str], facts: list[_SideFacts], rosters: Ros
     if rule == "must_exclude":
         named = [len(terms.must_exclude.of(side)) for side in Side]
         return (
-            f"must_exclude keeps {named[0]:,} people of side_a and {named[1]:,} of side_b from "
-            "release, including people other terms require to go."
+            f"must_exclude keeps {people(named[0])} of side_a and {people(named[1])} of side_b "
+            "from release, including people other terms require to go."
         )
     return (
         f"Groups travel together in one stage: {a.groups:,} groups on side_a and {b.groups:,} on "
-        f"side_b, the largest of {max(a.largest_group, b.largest_group):,} people."
+        f"side_b, the largest of {people(max(a.largest_group, b.largest_group))}."
     )
 
 
@@ -253,7 +253,7 @@ def _must_include_sentence(rosters: Rosters) -> str:
             elif not roster.consents[i]:
                 problems.append(f"{roster.side.value} {pid} refuses repatriation")
     named = [len(terms.must_include.of(side)) for side in Side]
-    head = f"must_include names {named[0]:,} people of side_a and {named[1]:,} of side_b"
+    head = f"must_include names {people(named[0])} of side_a and {people(named[1])} of side_b"
     if problems:
         return f"{head}; {'; '.join(problems[:10])}."
     return f"{head}, who must all be released."
