@@ -42,6 +42,10 @@ from solver import solve as solver_solve
 
 logger = logging.getLogger(__name__)
 
+# The solver may spend 3 s or more after its time limit naming the conflicts of
+# infeasible terms; a shorter grace would kill those solves.
+MIN_SAFE_OVERRUN_GRACE_S = 5.0
+
 DESCRIPTION = """\
 Exact, explained plans for detainee exchanges: who each side releases, in which stage.
 
@@ -80,6 +84,13 @@ def create_app(
         cases, keys, audit = CaseStore(sessions), KeyStore(sessions), AuditLog(sessions)
         access = AccessGate(settings, keys)
         logger.warning("access: %s", await run_in_threadpool(access.describe))
+        if settings.overrun_grace_s < MIN_SAFE_OVERRUN_GRACE_S:
+            logger.warning(
+                "overrun grace %.1f s is under %.0f s: solves still explaining infeasible "
+                "terms after their time limit may be killed",
+                settings.overrun_grace_s,
+                MIN_SAFE_OVERRUN_GRACE_S,
+            )
         interrupted = await run_in_threadpool(jobs.interrupt_unfinished)
         if interrupted:
             logger.warning("%d job(s) from a previous run marked interrupted", interrupted)

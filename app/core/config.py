@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         "best plan it reported (so a stop takes under 2 s).",
     )
     overrun_grace_s: float = Field(
-        default=15.0,
+        default=5.0,
         gt=0,
         description="A solve overrunning its time limit by this is killed. Keep it at 5 s or "
         "more: after the limit, the solver spends at least 3 s naming the conflicts of "
