@@ -15,7 +15,7 @@ from app.case_store import CaseStore
 from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
 from app.core.offload import Offload
-from app.core.security import Caller, RateLimiter
+from app.core.security import OPEN_ACCESS, Caller, RateLimiter
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.job_store import JobStore
 from app.key_store import KeyStore
@@ -130,7 +130,8 @@ async def authenticate(
         if wait is not None:
             raise rate_limited(wait) from None
         raise
-    wait = limiter.retry_after(f"key:{caller.key_id}")
+    # Open access (no keys configured, loopback only) is one local user: not limited.
+    wait = limiter.retry_after(f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
     if wait is not None:
         raise rate_limited(wait)
     if not caller.is_mediator and not parties_may_call(
