@@ -163,6 +163,12 @@ class CaseStore:
     def publish(self, case_id: str, plan_id: str) -> datetime:
         now = utc_now()
         with self._sessions.begin() as session:
+            # One published plan per case: a new publication replaces the previous one.
+            session.execute(
+                update(PlanRecord)
+                .where(PlanRecord.case_id == case_id, PlanRecord.id != plan_id)
+                .values(published_at=None)
+            )
             session.execute(
                 update(PlanRecord)
                 .where(PlanRecord.id == plan_id, PlanRecord.case_id == case_id)

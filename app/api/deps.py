@@ -116,7 +116,7 @@ async def authenticate(
     gate: AccessGate = request.app.state.access
     limiter: RateLimiter = request.app.state.rate_limiter
     authorization = request.headers.get("authorization")
-    if authorization is not None and bearer is None:
+    if authorization is not None and bearer is None and api_key is None:
         raise unauthorized("The Authorization header must be `Bearer <API key>`.")
     token = api_key if api_key is not None else bearer.credentials if bearer else None
     server = request.scope.get("server")

@@ -172,3 +172,18 @@ def test_missing_and_wrong_keys_are_401_problems_with_a_challenge(secured: TestC
         assert response.headers["www-authenticate"].startswith("Bearer")
     bearer = secured.get("/v1/cases", headers={"Authorization": "Bearer " + MEDIATOR["X-API-Key"]})
     assert bearer.status_code == 200
+
+
+def test_publishing_another_draft_replaces_the_publication(secured: TestClient) -> None:
+    negotiation = open_negotiation(secured)
+    job_id = secured.post(f"{negotiation.path}/solve", headers=MEDIATOR).json()["id"]
+    second = poll_job(secured, job_id, MEDIATOR)["plan_id"]
+    published = secured.post(
+        f"{negotiation.path}/publish", json={"plan_id": second}, headers=MEDIATOR
+    )
+    assert published.status_code == 200
+    for _ in range(3):  # the same answer every time: one plan is published
+        assert (
+            secured.get(f"{negotiation.path}/plan", headers=negotiation.side_a).json()["id"]
+            == second
+        )
