@@ -47,6 +47,19 @@ def _guarded(function: Callable[..., T], args: tuple[Any, ...]) -> T | _Rejected
         if error.status != 422 or error.errors is None:
             raise
         return _Rejected(error.errors)
+    except RecursionError:
+        # JSON nested thousands deep: Python's decoder gives up; it is the body's fault.
+        return _Rejected([too_deep()])
+
+
+def too_deep() -> ProblemItem:
+    return ProblemItem(
+        side=None,
+        id=None,
+        field="request",
+        rule="too_deep",
+        message="the JSON nests too deeply to be a request",
+    )
 
 
 def _warm_up() -> None:

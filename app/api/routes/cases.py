@@ -34,6 +34,7 @@ from app.api.routes.plans import plan_summary
 from app.api.stored_plans import plan_json_with_id
 from app.case_store import CaseStore
 from app.core.db import checkpoint
+from app.core.offload import too_deep
 from app.core.security import Caller
 from app.dispatch import SolveDispatcher
 from app.example_records import ensure_case
@@ -344,6 +345,8 @@ def _terms_document(body: bytes) -> dict[str, object]:
         document = json_object_of(body)
     except InvalidRequest as error:
         raise invalid_request(error.problems) from None
+    except RecursionError:
+        raise invalid_request([too_deep()]) from None
     unknown = [key for key in document if key not in ("terms", "options")]
     problems = terms_problems(document.get("terms"), document.get("options"))
     if "terms" not in document:
