@@ -22,7 +22,7 @@ from solver.categories import reference_date_of
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.levels import levels_for
 from solver.schema import Conflict, Objective, PlanStatus, Released, Stage
-from solver.validation import Violation, check_plan, level_values, objective_of
+from solver.validation import Violation, objective_of, recheck
 
 # A stored plan can be pasted as the proposal: these fields of it are not looked at.
 _IGNORED_PLAN_FIELDS = frozenset(StoredPlan.model_fields) - {"released", "stages", "reference_date"}
@@ -133,10 +133,10 @@ def read_verify_body(
 
 def verify_report(request: ExchangeRequest, proposal: Plan, optimum: Plan | None) -> VerifyReport:
     """The report; `optimum` is None when the solve for it failed."""
-    violations = check_plan(request, proposal)
-    values = level_values(request, proposal)
+    violations, values = recheck(request, proposal)
     solved = optimum is not None and optimum.status in ("optimal", "feasible")
-    best = level_values(request, optimum) if optimum is not None and solved else None
+    # The solver's plan carries its re-checked level values.
+    best = tuple(lv.value or 0 for lv in optimum.levels) if optimum is not None and solved else None
     levels = levels_for(request.terms)
     return VerifyReport(
         valid=not violations,

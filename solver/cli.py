@@ -25,7 +25,7 @@ from solver.levels import Level, levels_for
 from solver.planner import Progress, solve
 from solver.schema import ExchangeRequest, Plan, Released, Stage
 from solver.synthetic import REFERENCE_DATE, SHAPES, generate_request, request_json
-from solver.validation import Violation, check_plan, level_values
+from solver.validation import Violation, recheck
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -232,11 +232,11 @@ class Proposal(BaseModel):
 def _run_verify(args: argparse.Namespace) -> int:
     request = _with_time_limit(_load_request(args.input), args.time_limit)
     proposal = _load_proposal(args.plan, request)
-    violations = check_plan(request, proposal)
-    values = level_values(request, proposal)
+    violations, values = recheck(request, proposal)
     optimum: Plan | None = None if args.no_optimum else solve(request)
+    # The solver's plan carries its re-checked level values.
     best = (
-        level_values(request, optimum)
+        tuple(level.value or 0 for level in optimum.levels)
         if optimum is not None and optimum.status in ("optimal", "feasible")
         else None
     )
