@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from app.core.config import Settings
 from app.dispatch import SolveOrder
@@ -28,6 +29,13 @@ from solver.validation import Violation, objective_of, recheck
 _IGNORED_PLAN_FIELDS = frozenset(StoredPlan.model_fields) - {"released", "stages", "reference_date"}
 
 
+def _iso_text_only(value: object) -> object:
+    """Dates come as YYYY-MM-DD text; pydantic would also take a number (Unix time)."""
+    if value is not None and not isinstance(value, str | date):
+        raise PydanticCustomError("date_type", "Input should be a date written YYYY-MM-DD")
+    return value
+
+
 class ProposedPlan(BaseModel):
     """Who is released (and, optionally, in which stage): what a mediator drafts."""
 
@@ -38,7 +46,7 @@ class ProposedPlan(BaseModel):
         default_factory=list,
         description="May be left out when the terms have a single stage.",
     )
-    reference_date: date | None = None
+    reference_date: Annotated[date, BeforeValidator(_iso_text_only)] | None = None
 
 
 class VerifyRequest(ExchangeRequest):
