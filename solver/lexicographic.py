@@ -29,9 +29,16 @@ class SearchStats(Protocol):
     levels: dict[str, float]
 
 
-# Largest weight in a combined stage-order objective: far below where CP-SAT's 64-bit
-# arithmetic could overflow, even multiplied by stage sums of 100,000s of people.
-_MAX_WEIGHT = 1 << 31
+# Weighted objectives of several levels stay below this: exact as integers and as doubles.
+_EXACT = 1 << 53
+
+
+def _weighted_max(spans: list[tuple[int, int]]) -> int:
+    """Largest value of the weighted sum of these levels (see LexicographicSolver._batch)."""
+    total = 0
+    for i, (_, largest) in enumerate(spans):
+        total += math.prod(width for width, _ in spans[i + 1 :]) * largest
+    return total
 
 
 def _weighted(expressions: list[cp_model.LinearExprT], weights: list[int]) -> cp_model.LinearExprT:
@@ -129,7 +136,7 @@ class LexicographicSolver:
                 run.results.append(LevelResult(level, fixed, True, 0.0))
                 model.add(expression == fixed)
                 continue
-            batch = self._stage_order_batch(pending, run)
+            batch = self._batch(pending, run)
             pending = pending[len(batch) :]
             expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]
             combined = _weighted(expressions, [w for _, w in batch])
@@ -160,35 +167,46 @@ class LexicographicSolver:
                 on_level(run)
         return run
 
-    def _stage_order_batch(
-        self, pending: list[Level], run: LexicographicRun
-    ) -> list[tuple[Level, int]]:
-        """The next level, with the stage-order levels after it that one search can settle.
+    def _batch(self, pending: list[Level], run: LexicographicRun) -> list[tuple[Level, int]]:
+        """The next level, with the levels after it that one weighted search settles exactly.
 
-        Once the selection is fixed, a stage-order level of n people can only take values
-        n..S*n. Weighting each level by the product of the value ranges of the levels
-        after it makes one minimisation lexicographic over all of them; levels are taken
-        while those weights stay small enough for CP-SAT's integer arithmetic.
+        When every value of a level lies in a range of known width, weighting each level
+        by the product of the widths of the levels after it makes a single search
+        lexicographic over all of them. Levels are taken while they share a sense, their
+        ranges are known and the weighted objective stays below 2**53, where CP-SAT's
+        integers and its LP's doubles are both exact.
         """
-        first = pending[0]
-        if first.kind not in ("stage_order", "stage_order_all"):
-            return [(first, 1)]
-        released = {r.level.name: r.value for r in run.results}
-        stages = len(self.exchange.capacities)
-        ranges: list[int] = []
+        spans: list[tuple[int, int]] = []  # (width of the range, largest value)
         for level in pending:
-            if level.kind not in ("stage_order", "stage_order_all"):
+            span = self._span(level, run)
+            if level.sense != pending[0].sense or span is None:
                 break
-            source = "released" if level.kind == "stage_order_all" else f"priority:{level.category}"
-            count = released.get(source)
-            if count is None:
-                break
-            ranges.append((stages - 1) * count + 1)
-        batch: list[Level] = [first]
-        while len(batch) < len(ranges) and math.prod(ranges[1 : len(batch) + 1]) <= _MAX_WEIGHT:
-            batch.append(pending[len(batch)])
-        weights = [math.prod(ranges[i + 1 : len(batch)]) for i in range(len(batch))]
-        return list(zip(batch, weights, strict=True))
+            spans.append(span)
+        size = 1
+        while size < len(spans) and _weighted_max(spans[: size + 1]) < _EXACT:
+            size += 1
+        weights = [math.prod(width for width, _ in spans[i + 1 : size]) for i in range(size)]
+        return list(zip(pending[:size], weights, strict=True))
+
+    def _span(self, level: Level, run: LexicographicRun) -> tuple[int, int] | None:
+        """(width, largest value) of the values a level can take, or None if not known."""
+        pools = self.exchange.pools
+        if level.kind == "priority":
+            assert level.category is not None
+            most = sum(pool.n_units * pool.count_in(level.category) for pool in pools)
+            return most + 1, most
+        if level.kind == "released":
+            most = sum(pool.n_units * pool.unit_size for pool in pools)
+            return most + 1, most
+        if level.kind == "captivity_days":
+            return None
+        # Stage order of n people fixed by a level above: between n and S * n.
+        source = "released" if level.kind == "stage_order_all" else f"priority:{level.category}"
+        count = next((r.value for r in run.results if r.level.name == source), None)
+        if count is None:
+            return None
+        stages = len(self.exchange.capacities)
+        return (stages - 1) * count + 1, stages * count
 
     def _freeze(self, level: Level, expression: cp_model.LinearExprT, value: int) -> None:
         """Hold a proven level at its optimum: later levels may not make it worse."""
