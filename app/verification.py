@@ -36,13 +36,19 @@ def _iso_text_only(value: object) -> object:
     return value
 
 
+class ProposedStage(Stage):
+    """A stage of a proposal: its number a whole number, not "2" or 2.0."""
+
+    model_config = ConfigDict(strict=True)
+
+
 class ProposedPlan(BaseModel):
     """Who is released (and, optionally, in which stage): what a mediator drafts."""
 
     model_config = ConfigDict(extra="forbid")
 
     released: Released
-    stages: list[Stage] = Field(
+    stages: list[ProposedStage] = Field(
         default_factory=list,
         description="May be left out when the terms have a single stage.",
     )
