@@ -63,9 +63,16 @@ class CaptivityDays:
         for p, value in claimed.items():
             k = units[p]
             if value > self.exact(p, k):
+                # The lines at k and k - 1 cut this claim off; lines at doubling distances
+                # around k keep the next search from overclaiming just beside it.
+                n = self.exchange.pools[p].n_units
+                step = 1
                 self.add_line(p, k)
-                if k > 0:
-                    self.add_line(p, k - 1)
+                while step <= n:
+                    for at in (k - step, k + step - 1):
+                        if 0 <= at <= n:
+                            self.add_line(p, at)
+                    step *= 2
                 added = True
         return added
 
