@@ -10,7 +10,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
+from pydantic_core import PydanticCustomError
 
 
 class Category(StrEnum):
@@ -34,6 +43,16 @@ Status = Literal["military", "civilian"]
 DetaineeId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 
 
+def _not_a_number(value: object) -> object:
+    """Dates are text (YYYY-MM-DD): a number would silently become a day in 1970."""
+    if isinstance(value, int | float):
+        raise PydanticCustomError("date_type", "a date must be written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+
+
 class _Strict(BaseModel):
     # Numbers and flags are strict (no "12" for 12, no "yes" for true); dates come as
     # ISO strings in JSON, so they stay lax.
@@ -45,11 +64,11 @@ class Detainee(_Strict):
 
     id: DetaineeId
     name: StrictStr | None = None
-    birth_date: date | None = None
+    birth_date: Day | None = None
     age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
     status: Status = "military"
     seriously_ill: StrictBool = False
-    captured_on: date | None = None
+    captured_on: Day | None = None
     consents: StrictBool = True
     eligible: StrictBool = True
     ineligible_reason: StrictStr | None = None
@@ -91,7 +110,7 @@ DEFAULT_RELEASE_ALL: tuple[Category, ...] = (Category.SERIOUSLY_ILL, Category.YO
 class Terms(_Strict):
     """The agreed terms of the exchange."""
 
-    reference_date: date | None = Field(
+    reference_date: Day | None = Field(
         default=None, description="The exchange date; today when omitted."
     )
     min_per_side: Annotated[StrictInt, Field(ge=0)] = 1000

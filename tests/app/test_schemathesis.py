@@ -7,7 +7,6 @@ minutes; the solve time limit is capped at 5 s for the generated requests.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,25 +18,6 @@ from tests.app.live_server import LiveServer
 from tests.app.negotiation import MEDIATOR_TOKEN
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-# Known and reported: the solver's schema reads a number where a date is due (pydantic's
-# lax dates take 0 as 1970-01-01), so schemathesis sees a schema-violating request
-# accepted (ST201). Tolerated only when it is exactly that; remove once the solver's
-# dates take ISO text only.
-_INT_DATE = re.compile(
-    r"Invalid component: in body .*\b(?:birth_date|captured_on|reference_date): Incorrect type"
-)
-
-
-def only_solver_date_leniency(output: str) -> bool:
-    """True when every failure is an ST201 whose request puts a number in a date field."""
-    failures = re.split(r"\n\s*- (ST\d+) ", "\n" + output)[1:]
-    codes, blocks = failures[0::2], failures[1::2]
-    if not codes:
-        return False
-    return all(
-        code == "ST201" and _INT_DATE.search(block) is not None
-        for code, block in zip(codes, blocks, strict=True)
-    )
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +49,7 @@ def test_schemathesis_finds_no_failure_with_all_checks(server: LiveServer, tmp_p
         command, capture_output=True, text=True, timeout=240, check=False, cwd=tmp_path
     )
     output = result.stdout + result.stderr
-    assert result.returncode == 0 or only_solver_date_leniency(output), output[-20000:]
+    assert result.returncode == 0, output[-20000:]
     statuses = [
         json.loads(line).get("status", 0)
         for line in server.log().splitlines()
