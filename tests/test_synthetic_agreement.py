@@ -11,6 +11,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from solver import solve
 from solver.input_errors import parse_request
@@ -69,3 +71,46 @@ def test_pooled_matches_per_person_on_small_synthetic_lists(name: str) -> None:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_pooled_matches_per_person_on_synthetic_lists(name: str, seed: int) -> None:
     _compare(150, seed, name)
+
+
+CATEGORIES = ["seriously_ill", "young", "civilian", "military", "requested"]
+
+
+@st.composite
+def mutated_requests(draw: st.DrawFn) -> str:
+    """A synthetic list of 30-120 per side under randomly negotiated terms."""
+    per_side = draw(st.sampled_from([30, 60, 120]))
+    document = generate_request(
+        per_side,
+        draw(st.integers(0, 10**6)),
+        shape=draw(st.sampled_from(["thousand", "teaching"])),
+    )
+    terms = document["terms"]
+    terms["civilians_separately"] = draw(st.booleans())
+    terms["parity"] = draw(st.sampled_from(["total", "per_status"]))
+    terms["outside_parity"] = draw(st.lists(st.sampled_from(CATEGORIES[:3]), max_size=2))
+    terms["release_all"] = draw(st.lists(st.sampled_from(CATEGORIES[:3]), max_size=2))
+    terms["priorities"] = draw(st.lists(st.sampled_from(CATEGORIES), max_size=4, unique=True))
+    if draw(st.booleans()):
+        count = draw(st.integers(1, 6))
+        terms["stages"] = [draw(st.integers(1, max(2, per_side // count))) for _ in range(count)]
+    terms["min_per_side"] = draw(st.integers(0, per_side))
+    terms.pop("max_per_side", None)
+    if draw(st.booleans()):
+        terms["max_per_side"] = terms["min_per_side"] + draw(st.integers(0, 10))
+    document["options"] = {"time_limit_s": 30}
+    return json.dumps(document)
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mutated_requests())
+def test_pooled_matches_per_person_under_random_terms(document: str) -> None:
+    request = parse_request(document)
+    plan = solve(request)
+    reference = solve_per_person(request, time_limit_s=60)
+    if reference.status not in ("optimal", "infeasible"):
+        return  # the slow twin ran out of time; nothing to compare
+    assert plan.status == reference.status
+    if plan.status == "optimal":
+        assert tuple(level.value for level in plan.levels) == reference.levels
