@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from solver.schema import Category, Detainee, Terms
+from solver.schema import Category, DetaineeRecord, Terms
 
 
 def reference_date_of(terms: Terms) -> date:
@@ -22,21 +22,21 @@ def age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - int(before_birthday)
 
 
-def known_age(detainee: Detainee, on: date) -> int | None:
+def known_age(detainee: DetaineeRecord, on: date) -> int | None:
     """The age to use: from `birth_date` when given (it wins), else `age`, else unknown."""
     if detainee.birth_date is not None:
         return age_on(detainee.birth_date, on)
     return detainee.age
 
 
-def captivity_days(detainee: Detainee, on: date) -> int:
+def captivity_days(detainee: DetaineeRecord, on: date) -> int:
     """Days held at the reference date; unknown or future capture dates count as 0."""
     if detainee.captured_on is None:
         return 0
     return max(0, (on - detainee.captured_on).days)
 
 
-def categories_of(detainee: Detainee, on: date, young_age_limit: int) -> frozenset[Category]:
+def categories_of(detainee: DetaineeRecord, on: date, young_age_limit: int) -> frozenset[Category]:
     """Every category the detainee is in; an unknown age never makes someone young."""
     found = {Category.CIVILIAN if detainee.status == "civilian" else Category.MILITARY}
     if detainee.seriously_ill:

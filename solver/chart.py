@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from solver.categories import categories_of
-from solver.schema import Category, ExchangeRequest, NotReleasedReason, Plan, Side
+from solver.schema import (
+    Category,
+    ExchangeRequest,
+    NotReleasedReason,
+    Plan,
+    RequestRecord,
+    Side,
+)
 
 SIDES: tuple[Side, Side] = (Side.A, Side.B)
 
@@ -131,7 +138,7 @@ def bands_for(priorities: Sequence[Category]) -> tuple[Category, ...]:
     return (*dict.fromkeys(order), Category.MILITARY)
 
 
-def plan_figures(request: ExchangeRequest, plan: Plan) -> PlanFigures:
+def plan_figures(request: RequestRecord, plan: Plan) -> PlanFigures:
     """The chart's numbers; people the plan names but the lists lack are left out."""
     terms = request.terms
     on = plan.reference_date
@@ -209,7 +216,7 @@ def plan_figures(request: ExchangeRequest, plan: Plan) -> PlanFigures:
     )
 
 
-def _side_name(request: ExchangeRequest, side: Side) -> str:
+def _side_name(request: RequestRecord, side: Side) -> str:
     name = request.side(side).name.strip()
     fallback = "Side A" if side is Side.A else "Side B"
     return (name or fallback)[:40]
@@ -218,7 +225,7 @@ def _side_name(request: ExchangeRequest, side: Side) -> str:
 # --------------------------------------------------------------------------- drawing
 
 
-def plan_chart_svg(request: ExchangeRequest, plan: Plan) -> str:
+def plan_chart_svg(request: RequestRecord, plan: Plan) -> str:
     """The plan at a glance as a standalone SVG document (UTF-8 text)."""
     return render_svg(plan_figures(request, plan))
 

@@ -19,12 +19,12 @@ from solver.pools import build_pools
 from solver.roster import CATEGORY_BIT, Rosters, build_rosters
 from solver.rules import add_all_rules
 from solver.schema import (
-    ExchangeRequest,
     LevelReport,
     Objective,
     Plan,
     PlanStatus,
     Released,
+    RequestRecord,
     Stage,
     Terms,
 )
@@ -79,7 +79,7 @@ class SolveStats:
 
 
 def solve(
-    request: ExchangeRequest,
+    request: RequestRecord,
     *,
     on_progress: ProgressCallback | None = None,
     stop: StopSignal | None = None,
@@ -93,7 +93,7 @@ def solve(
 
 
 def solve_with_stats(
-    request: ExchangeRequest,
+    request: RequestRecord,
     *,
     on_progress: ProgressCallback | None = None,
     stop: StopSignal | None = None,
@@ -195,7 +195,7 @@ _SELECTION_LEVELS = ("priority", "released", "captivity_days")
 
 
 def _plan(
-    request: ExchangeRequest,
+    request: RequestRecord,
     rosters: Rosters,
     levels: list[Level],
     run: LexicographicRun,
@@ -259,7 +259,7 @@ def _objective(rosters: Rosters, assignment: Assignment) -> Objective:
 
 
 def _unsolved(
-    request: ExchangeRequest,
+    request: RequestRecord,
     rosters: Rosters,
     status: PlanStatus,
     rules: list[str],
@@ -279,7 +279,7 @@ def _unsolved(
     )
 
 
-def _recheck(request: ExchangeRequest, plan: Plan) -> None:
+def _recheck(request: RequestRecord, plan: Plan) -> None:
     """Re-check the plan with the independent validation module before anyone sees it."""
     violations, recomputed = recheck(request, plan)
     if violations:

@@ -6,7 +6,7 @@ on whole columns (numpy), which keeps a 100,000-person list cheap to plan.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.categories import age_on, reference_date_of
-from solver.schema import Category, Detainee, ExchangeRequest, Side, Terms
+from solver.schema import Category, DetaineeRecord, RequestRecord, Side, Terms
 
 CATEGORY_BIT: dict[Category, int] = {
     Category.SERIOUSLY_ILL: 1,
@@ -68,7 +68,7 @@ class Roster:
         return {pid: i for i, pid in enumerate(self.ids)}
 
 
-def build_roster(request: ExchangeRequest, side: Side) -> Roster:
+def build_roster(request: RequestRecord, side: Side) -> Roster:
     """Read one side's list into columns, computing categories at the reference date."""
     terms = request.terms
     on = reference_date_of(terms)
@@ -123,7 +123,7 @@ def build_roster(request: ExchangeRequest, side: Side) -> Roster:
     )
 
 
-def _ages(people: list[Detainee], on: date) -> tuple[IntArray, BoolArray, BoolArray]:
+def _ages(people: Sequence[DetaineeRecord], on: date) -> tuple[IntArray, BoolArray, BoolArray]:
     """Age in full years per person; birth dates win over stated ages."""
     n = len(people)
     ages = np.zeros(n, dtype=np.int64)
@@ -161,7 +161,7 @@ class Rosters:
         return iter((self.side_a, self.side_b))
 
 
-def build_rosters(request: ExchangeRequest) -> Rosters:
+def build_rosters(request: RequestRecord) -> Rosters:
     return Rosters(
         side_a=build_roster(request, Side.A),
         side_b=build_roster(request, Side.B),

@@ -6,9 +6,10 @@ request is an input error instead of a silently ignored term.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -147,6 +148,61 @@ class ExchangeRequest(_Strict):
 
     def side(self, side: Side) -> SideList:
         return self.side_a if side is Side.A else self.side_b
+
+
+# ------------------------------------------------------------ what the solver reads
+#
+# The solver only reads a request. These protocols name what it reads, so that a request
+# checked by the models above and one decoded by the fast reader (`solver.decoding`,
+# light objects with the same fields) are solved by the same code.
+
+
+class DetaineeRecord(Protocol):
+    """A detainee as the solver reads it: the fields of `Detainee`, read-only."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def birth_date(self) -> date | None: ...
+    @property
+    def age(self) -> int | None: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def seriously_ill(self) -> bool: ...
+    @property
+    def captured_on(self) -> date | None: ...
+    @property
+    def consents(self) -> bool: ...
+    @property
+    def eligible(self) -> bool: ...
+    @property
+    def ineligible_reason(self) -> str | None: ...
+    @property
+    def group(self) -> str | None: ...
+    @property
+    def requested(self) -> bool: ...
+
+
+class SideRecord(Protocol):
+    """One side's list as the solver reads it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def detainees(self) -> Sequence[DetaineeRecord]: ...
+
+
+class RequestRecord(Protocol):
+    """A checked request as the solver reads it: `ExchangeRequest` is one."""
+
+    @property
+    def terms(self) -> Terms: ...
+    @property
+    def options(self) -> Options: ...
+    def side(self, side: Side) -> SideRecord: ...
 
 
 # --------------------------------------------------------------------------- plan

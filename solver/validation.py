@@ -30,10 +30,10 @@ from solver.levels import levels_for
 from solver.schema import (
     Category,
     ConflictRule,
-    Detainee,
-    ExchangeRequest,
+    DetaineeRecord,
     Objective,
     Plan,
+    RequestRecord,
     Side,
     Stage,
     Status,
@@ -88,13 +88,13 @@ class Violation:
     message: str
 
 
-def stage_count(request: ExchangeRequest) -> int:
+def stage_count(request: RequestRecord) -> int:
     """Number of stages S; terms without stages mean one stage without capacity."""
     stages = request.terms.stages
     return 1 if stages is None else len(stages)
 
 
-def check_plan(request: ExchangeRequest, plan: Plan) -> list[Violation]:
+def check_plan(request: RequestRecord, plan: Plan) -> list[Violation]:
     """Every broken rule of a plan; an empty list means the plan meets the terms.
 
     The plan's `status` is not looked at: call this on plans that release people
@@ -103,7 +103,7 @@ def check_plan(request: ExchangeRequest, plan: Plan) -> list[Violation]:
     return _violations(_Recheck.of(request, plan))
 
 
-def objective_of(request: ExchangeRequest, plan: Plan) -> Objective:
+def objective_of(request: RequestRecord, plan: Plan) -> Objective:
     """Every level's value recomputed from the released people.
 
     Ids unknown to the request are ignored, and a released person without a stage adds
@@ -112,12 +112,12 @@ def objective_of(request: ExchangeRequest, plan: Plan) -> Objective:
     return _objective(_Recheck.of(request, plan))
 
 
-def level_values(request: ExchangeRequest, plan: Plan) -> tuple[int, ...]:
+def level_values(request: RequestRecord, plan: Plan) -> tuple[int, ...]:
     """The recomputed objective as one value per level, in lexicographic order."""
     return _values(request, objective_of(request, plan))
 
 
-def recheck(request: ExchangeRequest, plan: Plan) -> tuple[list[Violation], tuple[int, ...]]:
+def recheck(request: RequestRecord, plan: Plan) -> tuple[list[Violation], tuple[int, ...]]:
     """`check_plan` and `level_values` together, reading the lists once (large requests)."""
     context = _Recheck.of(request, plan)
     return _violations(context), _values(request, _objective(context))
@@ -197,7 +197,7 @@ class _Released:
 class _Recheck:
     """Everything one re-check reads, computed once per (request, plan)."""
 
-    request: ExchangeRequest
+    request: RequestRecord
     plan: Plan
     lists: dict[Side, _List]
     plan_sides: dict[Side, _Released]
@@ -206,7 +206,7 @@ class _Recheck:
     codes: dict[int, int]  # stage number -> its index in `numbers`
 
     @classmethod
-    def of(cls, request: ExchangeRequest, plan: Plan) -> _Recheck:
+    def of(cls, request: RequestRecord, plan: Plan) -> _Recheck:
         on = _reference_date(request, plan)
         needed = _categories_needed(request)
         lists = {
@@ -228,7 +228,7 @@ class _Recheck:
         return self.codes.get(number)
 
 
-def _reference_date(request: ExchangeRequest, plan: Plan) -> date:
+def _reference_date(request: RequestRecord, plan: Plan) -> date:
     # Terms without a date mean "today" as the solver saw it; the plan echoes that day,
     # so a solve that crosses midnight is still checked at the date it was solved for.
     if request.terms.reference_date is None:
@@ -236,7 +236,7 @@ def _reference_date(request: ExchangeRequest, plan: Plan) -> date:
     return reference_date_of(request.terms)
 
 
-def _categories_needed(request: ExchangeRequest) -> frozenset[Category]:
+def _categories_needed(request: RequestRecord) -> frozenset[Category]:
     """The categories some rule or level asks about; the others are not computed."""
     terms = request.terms
     return frozenset((*terms.priorities, *terms.release_all, *terms.outside_parity))
@@ -253,9 +253,9 @@ _ONLY_FOR: dict[Category, tuple[str, ...]] = {
 
 def _read_list(
     side: Side,
-    detainees: Sequence[Detainee],
+    detainees: Sequence[DetaineeRecord],
     on: date,
-    request: ExchangeRequest,
+    request: RequestRecord,
     needed: frozenset[Category],
 ) -> _List:
     """The columns of one side's list at the reference date.
@@ -298,7 +298,7 @@ def _read_list(
     )
 
 
-def _table(detainees: Sequence[Detainee], fields: tuple[str, ...]) -> _Objects:
+def _table(detainees: Sequence[DetaineeRecord], fields: tuple[str, ...]) -> _Objects:
     """The named fields of every detainee: one row per person, one column per field."""
     row = itemgetter(*fields)
     cells = chain.from_iterable(map(row, map(vars, detainees)))
@@ -866,7 +866,7 @@ def _objective(context: _Recheck) -> Objective:
     )
 
 
-def _values(request: ExchangeRequest, objective: Objective) -> tuple[int, ...]:
+def _values(request: RequestRecord, objective: Objective) -> tuple[int, ...]:
     values: list[int] = []
     for level in levels_for(request.terms):
         if level.kind == "priority":
