@@ -20,10 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from solver.categories import reference_date_of
 from solver.chart import plan_chart_svg
-from solver.input_errors import InvalidRequest, parse_request, problems_as_text
+from solver.decoding import DecodedRequest
+from solver.input_errors import InvalidRequest, problems_as_text, read_request
 from solver.levels import Level, levels_for
 from solver.planner import Progress, solve
-from solver.schema import ExchangeRequest, Plan, Released, Stage
+from solver.schema import ExchangeRequest, Plan, Released, RequestRecord, Stage
 from solver.synthetic import REFERENCE_DATE, SHAPES, generate_request, request_json
 from solver.validation import Violation, recheck
 
@@ -248,7 +249,7 @@ def _run_verify(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if violations else EXIT_OK
 
 
-def _load_proposal(path: str, request: ExchangeRequest) -> Plan:
+def _load_proposal(path: str, request: RequestRecord) -> Plan:
     """A plan file read leniently: only `released` is required, as a mediator drafts it."""
     raw = _read(path)
     try:
@@ -270,7 +271,7 @@ def _load_proposal(path: str, request: ExchangeRequest) -> Plan:
 
 
 def _verify_report(
-    request: ExchangeRequest,
+    request: RequestRecord,
     violations: list[Violation],
     values: tuple[int, ...],
     optimum: Plan | None,
@@ -380,14 +381,18 @@ def _write(path: str | None, text: str) -> None:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def _load_request(path: str) -> ExchangeRequest:
-    return parse_request(_read(path))
+def _load_request(path: str) -> ExchangeRequest | DecodedRequest:
+    return read_request(_read(path))
 
 
-def _with_time_limit(request: ExchangeRequest, seconds: float | None) -> ExchangeRequest:
+def _with_time_limit(
+    request: ExchangeRequest | DecodedRequest, seconds: float | None
+) -> ExchangeRequest | DecodedRequest:
     if seconds is None:
         return request
     options = request.options.model_copy(update={"time_limit_s": seconds})
+    if isinstance(request, DecodedRequest):
+        return request.with_options(options)
     return request.model_copy(update={"options": options})
 
 

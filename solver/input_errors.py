@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from solver.categories import reference_date_of
-from solver.schema import Category, ExchangeRequest, Side, Terms
+from solver.decoding import DecodedRequest, decode_request
+from solver.schema import Category, ExchangeRequest, RequestRecord, Side, Terms
 
 _SIDES = tuple(s.value for s in Side)
 _MUST_LISTS = ("must_include", "must_exclude")
@@ -111,6 +112,22 @@ def parse_request(raw: bytes | str | Mapping[str, object]) -> ExchangeRequest:
             request = ExchangeRequest.model_validate(dict(raw))
     except ValidationError as error:
         raise InvalidRequest(_problems_of_unparsed(raw, error)) from None
+    problems = _consistency_problems(_RequestView.of_request(request))
+    if problems:
+        raise InvalidRequest(problems)
+    return request
+
+
+def read_request(raw: bytes | str) -> ExchangeRequest | DecodedRequest:
+    """Read and check a request as `parse_request` does, the fast way when it can.
+
+    The fast reader (`solver.decoding`) accepts exactly what the models accept, in light
+    objects the solver reads the same way; anything it refuses goes to `parse_request`,
+    so a bad request gets the same list of problems either way.
+    """
+    request = decode_request(raw)
+    if request is None:
+        return parse_request(raw)
     problems = _consistency_problems(_RequestView.of_request(request))
     if problems:
         raise InvalidRequest(problems)
@@ -316,7 +333,7 @@ class _RequestView:
     must: dict[tuple[str, str], list[tuple[int, str]]] = field(default_factory=dict)
 
     @classmethod
-    def of_request(cls, request: ExchangeRequest) -> _RequestView:
+    def of_request(cls, request: RequestRecord) -> _RequestView:
         terms = request.terms
         return cls(
             people={
