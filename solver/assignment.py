@@ -28,12 +28,10 @@ class Assignment:
         return self.side_a if side is Side.A else self.side_b
 
     def released_ids(self, roster: Roster) -> list[str]:
-        stage = self.of(roster.side)
-        return sorted(roster.ids[i] for i in np.flatnonzero(stage > 0).tolist())
+        return roster.ids_where(self.of(roster.side) > 0)
 
     def stage_ids(self, roster: Roster, number: int) -> list[str]:
-        stage = self.of(roster.side)
-        return sorted(roster.ids[i] for i in np.flatnonzero(stage == number).tolist())
+        return roster.ids_where(self.of(roster.side) == number)
 
 
 def assign(rosters: Rosters, pools: list[Pool], solution: Solution) -> Assignment:

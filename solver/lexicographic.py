@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -110,19 +110,28 @@ class LexicographicSolver:
         *,
         frozen: Sequence[LevelResult] = (),
         hint: Solution | None = None,
+        forced: Mapping[int, int] | None = None,
     ) -> LexicographicRun:
         """Optimise every level in turn.
 
         `frozen` levels (proven elsewhere, on a relaxation) are imposed from the start; if
         no plan reaches them the run ends `infeasible`, which then means "the relaxation's
         optimum is out of reach", not "no plan at all". `hint` seeds the first search.
+        `forced` (pool -> units released) are totals every plan reaching the frozen levels
+        has (see `forced_totals`): they leave a much smaller search. When every pool is
+        forced, they fix the frozen levels' values on their own.
         """
         run = LexicographicRun(status="solved", solution=None)
         model = self.exchange.model
+        forced = forced or {}
+        for p, total in forced.items():
+            model.add(self.exchange.released_units[p] == total)
+        all_forced = len(forced) == len(self.exchange.pools)
         for result in frozen:
-            expression = level_expression(self.exchange, result.level, self.days)
-            assert result.value is not None
-            self._freeze(result.level, expression, result.value)
+            if not all_forced:
+                expression = level_expression(self.exchange, result.level, self.days)
+                assert result.value is not None
+                self._freeze(result.level, expression, result.value)
             run.results.append(result)
         frozen_names = {result.level.name for result in frozen}
         pending = [level for level in self.levels if level.name not in frozen_names]
@@ -166,6 +175,54 @@ class LexicographicSolver:
             if on_level is not None:
                 on_level(run)
         return run
+
+    def forced_totals(self, solution: Solution, rounds: int = 4) -> dict[int, int]:
+        """Pools whose released units are the same in every plan that keeps the proven levels.
+
+        Called after `run` on the one-stage relaxation, whose model then holds every
+        proven level as a constraint. Each round asks CP-SAT for a plan that keeps them
+        all and releases other totals in a pool not yet known to vary; "infeasible"
+        proves every other pool's total forced. Pools seen to vary are left free and the
+        question is asked again, for at most `rounds` rounds; {} when not settled.
+        """
+        model = self.exchange.model
+        model.clear_objective()  # type: ignore[no-untyped-call]
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        totals = [solution.pool_total(p) for p in range(len(self.exchange.pools))]
+        moves: list[list[cp_model.IntVar]] = []
+        for p, var in enumerate(self.exchange.released_units):
+            pool_moves = []
+            if totals[p] < self.exchange.pools[p].n_units:
+                more = model.new_bool_var(f"more_p{p}")
+                model.add(var >= totals[p] + 1).only_enforce_if(more)
+                pool_moves.append(more)
+            if totals[p] > 0:
+                fewer = model.new_bool_var(f"fewer_p{p}")
+                model.add(var <= totals[p] - 1).only_enforce_if(fewer)
+                pool_moves.append(fewer)
+            moves.append(pool_moves)
+        varying: set[int] = set()
+        for r in range(rounds):
+            asked = model.new_bool_var(f"ask_{r}")
+            others = [
+                m for p, pool_moves in enumerate(moves) if p not in varying for m in pool_moves
+            ]
+            model.add_bool_or(others).only_enforce_if(asked)
+            model.clear_assumptions()
+            model.add_assumption(asked)
+            while True:
+                status, solver = self._solve()
+                if status == cp_model.INFEASIBLE:
+                    return {p: t for p, t in enumerate(totals) if p not in varying}
+                if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    return {}
+                other = self._read(solver)
+                units, claimed = self._days_claims(other, solver)
+                # Totals that only seem to keep the captivity days: cut them off, ask again.
+                if not (self._days_frozen and self.days.tighten(units, claimed)):
+                    break
+            varying.update(p for p, t in enumerate(totals) if other.pool_total(p) != t)
+        return {}
 
     def _batch(self, pending: list[Level], run: LexicographicRun) -> list[tuple[Level, int]]:
         """The next level, with the levels after it that one weighted search settles exactly.

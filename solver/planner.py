@@ -185,7 +185,13 @@ def _select_then_schedule(
     if selection.status == "infeasible":
         return selection
     if selection.all_proven and len(selection.results) == len(relaxation.levels):
-        scheduled = search(terms).run(on_level, frozen=selection.results, hint=selection.solution)
+        assert selection.solution is not None
+        # Pools whose totals every optimal selection shares are fixed for the stages,
+        # which then mostly only have to order the people already chosen.
+        forced = relaxation.forced_totals(selection.solution)
+        scheduled = search(terms).run(
+            on_level, frozen=selection.results, hint=selection.solution, forced=forced
+        )
         if scheduled.status != "infeasible":
             return scheduled
     return search(terms).run(on_level)

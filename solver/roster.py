@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -66,6 +67,17 @@ class Roster:
 
     def index_of(self) -> dict[str, int]:
         return {pid: i for i, pid in enumerate(self.ids)}
+
+    @cached_property
+    def by_id(self) -> IntArray:
+        """Positions in the order of the ids: every list of ids in a plan is sorted."""
+        order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
+        return np.array(order, dtype=np.int64)
+
+    def ids_where(self, chosen: BoolArray) -> list[str]:
+        """The ids of the chosen people, sorted."""
+        ids, order = self.ids, self.by_id
+        return [ids[i] for i in order[chosen[order]].tolist()]
 
 
 def build_roster(request: RequestRecord, side: Side) -> Roster:

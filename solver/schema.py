@@ -7,9 +7,10 @@ request is an input error instead of a silently ignored term.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, ClassVar, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -247,7 +248,17 @@ class Objective(_Out):
     stage_order: dict[str, int]
 
 
-class NotReleased(_Out):
+@dataclass(slots=True)
+class NotReleased:
+    """One listed person who is not released, and why.
+
+    A slotted dataclass rather than a model: a plan at 100,000 people per side holds
+    tens of thousands of these, and a model costs several times more to build. pydantic
+    still checks, documents and writes it like a model.
+    """
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
     side: Side
     id: str
     reason: NotReleasedReason
