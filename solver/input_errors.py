@@ -335,6 +335,8 @@ class _RequestView:
     @classmethod
     def of_request(cls, request: RequestRecord) -> _RequestView:
         terms = request.terms
+        on = reference_date_of(terms)
+        # Only birth dates after the reference date are ever reported: keep just those.
         return cls(
             people={
                 side.value: _ListView(
@@ -342,12 +344,12 @@ class _RequestView:
                     birth_dates=[
                         (i, d.birth_date)
                         for i, d in enumerate(request.side(side).detainees)
-                        if d.birth_date is not None
+                        if d.birth_date is not None and d.birth_date > on
                     ],
                 )
                 for side in Side
             },
-            reference_date=reference_date_of(terms),
+            reference_date=on,
             min_per_side=terms.min_per_side,
             min_is_default="min_per_side" not in terms.model_fields_set,
             max_per_side=terms.max_per_side,

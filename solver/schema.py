@@ -6,6 +6,7 @@ request is an input error instead of a silently ignored term.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,20 +46,25 @@ Status = Literal["military", "civilian"]
 DetaineeId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 
 
-def _not_a_number(value: object) -> object:
-    """Dates are text (YYYY-MM-DD): a number would silently become a day in 1970."""
-    if isinstance(value, int | float):
+def _iso_day(value: object) -> object:
+    """Dates are written YYYY-MM-DD, nothing else.
+
+    pydantic alone would also read a number, or a string of digits, as seconds since
+    1970, and a midnight datetime as its day: a typo would silently become a date.
+    """
+    if isinstance(value, int | float) or (isinstance(value, str) and not _ISO_DAY.fullmatch(value)):
         raise PydanticCustomError("date_type", "a date must be written YYYY-MM-DD")
     return value
 
 
-Day = Annotated[date, BeforeValidator(_not_a_number)]
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class _Strict(BaseModel):
     # Numbers and flags are strict (no "12" for 12, no "yes" for true); dates come as
     # ISO strings in JSON, so they stay lax.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Detainee(_Strict):
@@ -225,7 +231,7 @@ ConflictRule = Literal[
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Released(_Out):

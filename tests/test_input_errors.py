@@ -415,3 +415,14 @@ def test_problems_as_text_limit_counts_the_rest() -> None:
 def test_invalid_request_is_a_value_error_listing_every_problem() -> None:
     with pytest.raises(ValueError, match=r"2 problem\(s\)"):
         parse_request(request(stages=[0, 0]))
+
+
+@pytest.mark.parametrize("spelling", ["0", "1704067200", "2020-01-01T00:00:00", "2020-1-1"])
+def test_date_not_written_yyyy_mm_dd_is_an_error(spelling: str) -> None:
+    """A string of digits would otherwise be read as seconds since 1970: a silent typo."""
+    doc = request(side_a=[person("A-1", birth_date=spelling, captured_on=spelling)])
+    problems = problems_of(doc)
+    assert {(p.id, p.field, p.rule) for p in problems} == {
+        ("A-1", "birth_date", "invalid_date"),
+        ("A-1", "captured_on", "invalid_date"),
+    }
