@@ -201,11 +201,7 @@ class LexicographicSolver:
                 model.add(var <= totals[p] - 1).only_enforce_if(fewer)
                 pool_moves.append(fewer)
             moves.append(pool_moves)
-        import os
-
         varying: set[int] = set()
-        if os.environ.get("PARTIAL"):
-            varying = {p for p, t in enumerate(totals) if 0 < t < self.exchange.pools[p].n_units}
         for r in range(rounds):
             asked = model.new_bool_var(f"ask_{r}")
             others = [
