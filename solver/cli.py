@@ -19,7 +19,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from solver.categories import reference_date_of
-from solver.chart import plan_chart_svg
 from solver.decoding import DecodedRequest
 from solver.input_errors import InvalidRequest, problems_as_text, read_request
 from solver.levels import Level, levels_for
@@ -167,7 +166,7 @@ def _run_solve(args: argparse.Namespace) -> int:
     plan = solve(request, on_progress=on_progress)
     _write(args.output, plan.model_dump_json(indent=None if args.compact else 2) + "\n")
     if args.chart:
-        _write(args.chart, plan_chart_svg(request, plan))
+        _write(args.chart, _chart(request, plan))
     if args.output not in (None, _STDIO):
         print(_summary(plan), file=sys.stderr)
     return EXIT_OK
@@ -196,10 +195,17 @@ def _summary(plan: Plan) -> str:
 # --------------------------------------------------------------------------- chart
 
 
+def _chart(request: RequestRecord, plan: Plan) -> str:
+    # Imported here: drawing is rarely asked for, and every command pays for its imports.
+    from solver.chart import plan_chart_svg
+
+    return plan_chart_svg(request, plan)
+
+
 class _StoredPlan(Plan):
     """A plan as `solve` writes it, or as the service returns it (with its `id`)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 def _run_chart(args: argparse.Namespace) -> int:
@@ -213,7 +219,7 @@ def _run_chart(args: argparse.Namespace) -> int:
             where = ".".join(str(part) for part in detail["loc"]) or "plan"
             lines.append(f"  {where}: {detail['msg']}")
         raise UsageError("\n".join(lines)) from None
-    _write(args.output, plan_chart_svg(request, plan))
+    _write(args.output, _chart(request, plan))
     return EXIT_OK
 
 
@@ -223,7 +229,7 @@ def _run_chart(args: argparse.Namespace) -> int:
 class Proposal(BaseModel):
     """What `verify` needs from a plan file; a full plan's other fields are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     released: Released
     stages: list[Stage] = Field(default_factory=list)

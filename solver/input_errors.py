@@ -65,7 +65,7 @@ class InputProblem(BaseModel):
     ("terms.stages", "side_a.name"). `rule` is a stable code for programs.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     side: str | None
     id: str | None
@@ -304,7 +304,7 @@ def _quote(value: object, leaf: str) -> str:
 # --------------------------------------------------------------------------- consistency
 
 
-_DATE = TypeAdapter(date)
+_DATE = TypeAdapter(date, config=ConfigDict(defer_build=True))
 
 
 @dataclass
