@@ -93,14 +93,20 @@ class LexicographicSolver:
         deadline: float,
         should_stop: StopCheck | None = None,
         stats: SearchStats | None = None,
+        forced: Mapping[int, int] | None = None,
     ):
+        """`forced` (pool -> units released) are totals every plan worth finding has (see
+        `forced_totals`): they are fixed, which leaves a much smaller search."""
         self.exchange = exchange
         self.levels = levels
         self.options = options
         self.deadline = deadline
         self.should_stop = should_stop
         self.stats = stats
-        self.days = CaptivityDays(exchange)
+        self.forced = dict(forced or {})
+        for p, total in self.forced.items():
+            exchange.model.add(exchange.released_units[p] == total)
+        self.days = CaptivityDays(exchange, self.forced)
         self.stopped = False
         self._days_frozen = False
 
@@ -110,23 +116,17 @@ class LexicographicSolver:
         *,
         frozen: Sequence[LevelResult] = (),
         hint: Solution | None = None,
-        forced: Mapping[int, int] | None = None,
     ) -> LexicographicRun:
         """Optimise every level in turn.
 
         `frozen` levels (proven elsewhere, on a relaxation) are imposed from the start; if
         no plan reaches them the run ends `infeasible`, which then means "the relaxation's
         optimum is out of reach", not "no plan at all". `hint` seeds the first search.
-        `forced` (pool -> units released) are totals every plan reaching the frozen levels
-        has (see `forced_totals`): they leave a much smaller search. When every pool is
-        forced, they fix the frozen levels' values on their own.
+        When every pool's total is forced, the frozen levels' values are fixed already.
         """
         run = LexicographicRun(status="solved", solution=None)
         model = self.exchange.model
-        forced = forced or {}
-        for p, total in forced.items():
-            model.add(self.exchange.released_units[p] == total)
-        all_forced = len(forced) == len(self.exchange.pools)
+        all_forced = len(self.forced) == len(self.exchange.pools)
         for result in frozen:
             if not all_forced:
                 expression = level_expression(self.exchange, result.level, self.days)
@@ -329,7 +329,7 @@ class LexicographicSolver:
         solution: Solution,
     ) -> int:
         if level.kind == "captivity_days":
-            return sum(self.days.exact(p, solution.pool_total(p)) for p in self.days.days)
+            return self.days.true_total(solution.pool_total)
         return int(solver.value(expression))
 
     def _days_claims(

@@ -9,6 +9,8 @@ function is concave and the lines are added until the bound is tight at the answ
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 
 from solver.cpsat import cp_model
@@ -24,13 +26,17 @@ _FIRST_LINES = 8
 class CaptivityDays:
     """The captivity-days level: one bounded variable per pool, tangent lines on demand."""
 
-    def __init__(self, exchange: ExchangeModel):
+    def __init__(self, exchange: ExchangeModel, fixed: Mapping[int, int] | None = None):
+        """`fixed` (pool -> units released) are pools whose total is already decided:
+        their days are a constant, and they need no variable and no lines."""
         self.exchange = exchange
         self.days: dict[int, cp_model.IntVar] = {}
         self._slopes: dict[int, set[int]] = {}
+        fixed = fixed or {}
+        self.fixed_days = sum(self.exact(p, units) for p, units in fixed.items())
         for p, pool in enumerate(exchange.pools):
             total = int(pool.days_prefix[-1])
-            if total == 0:
+            if total == 0 or p in fixed:
                 continue
             self.days[p] = exchange.model.new_int_var(0, total, f"days_p{p}")
             self._slopes[p] = set()
@@ -40,7 +46,11 @@ class CaptivityDays:
                 self.add_line(p, int(at))
 
     def expression(self) -> cp_model.LinearExprT:
-        return sum(self.days.values())
+        return sum(self.days.values()) + self.fixed_days
+
+    def true_total(self, units: Callable[[int], int]) -> int:
+        """The days a plan really reaches, given the units it releases per pool."""
+        return self.fixed_days + sum(self.exact(p, units(p)) for p in self.days)
 
     def exact(self, p: int, units: int) -> int:
         """Days of pool p's best `units` units: the true value the variable stands for."""

@@ -120,7 +120,7 @@ def solve_with_stats(
         _recheck(request, best)
         on_progress(Progress(best.levels, best, time.perf_counter() - started))
 
-    def search(terms: Terms) -> LexicographicSolver:
+    def search(terms: Terms, forced: dict[int, int] | None = None) -> LexicographicSolver:
         exchange = ExchangeModel(pools, terms, unreleasable_included=unreleasable_included)
         add_all_rules(exchange)
         return LexicographicSolver(
@@ -130,6 +130,7 @@ def solve_with_stats(
             deadline=deadline,
             should_stop=stop.is_set if stop is not None else None,
             stats=stats,
+            forced=forced,
         )
 
     with stats.phase("search"):
@@ -160,7 +161,7 @@ def solve_with_stats(
 
 def _select_then_schedule(
     terms: Terms,
-    search: Callable[[Terms], LexicographicSolver],
+    search: Callable[[Terms, dict[int, int] | None], LexicographicSolver],
     on_level: Callable[[LexicographicRun], None] | None,
 ) -> LexicographicRun:
     """Choose who goes on a one-stage relaxation, then fit them into the stages.
@@ -175,11 +176,11 @@ def _select_then_schedule(
     """
     stages = terms.stages or []
     if len(stages) <= 1 and not terms.civilians_separately:
-        return search(terms).run(on_level)
+        return search(terms, None).run(on_level)
     merged = terms.model_copy(
         update={"stages": [sum(stages)] if stages else None, "civilians_separately": False}
     )
-    relaxation = search(merged)
+    relaxation = search(merged, None)
     relaxation.levels = [lv for lv in relaxation.levels if lv.kind in _SELECTION_LEVELS]
     selection = relaxation.run()
     if selection.status == "infeasible":
@@ -189,12 +190,12 @@ def _select_then_schedule(
         # Pools whose totals every optimal selection shares are fixed for the stages,
         # which then mostly only have to order the people already chosen.
         forced = relaxation.forced_totals(selection.solution)
-        scheduled = search(terms).run(
-            on_level, frozen=selection.results, hint=selection.solution, forced=forced
+        scheduled = search(terms, forced).run(
+            on_level, frozen=selection.results, hint=selection.solution
         )
         if scheduled.status != "infeasible":
             return scheduled
-    return search(terms).run(on_level)
+    return search(terms, None).run(on_level)
 
 
 _SELECTION_LEVELS = ("priority", "released", "captivity_days")
