@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,7 +29,7 @@ from solver.schema import (
     Stage,
     Terms,
 )
-from solver.validation import recheck
+from solver.validation import ListsRead, read_lists, recheck
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def solve_with_stats(
     def search(terms: Terms, forced: dict[int, int] | None = None) -> LexicographicSolver:
         exchange = ExchangeModel(pools, terms, unreleasable_included=unreleasable_included)
         add_all_rules(exchange)
-        return LexicographicSolver(
+        solver = LexicographicSolver(
             exchange,
             levels,
             request.options,
@@ -132,7 +133,10 @@ def solve_with_stats(
             stats=stats,
             forced=forced,
         )
+        ahead.start()
+        return solver
 
+    ahead = _ReadAhead(request, rosters)
     with stats.phase("search"):
         run = _select_then_schedule(request.terms, search, report if on_progress else None)
     logger.debug(
@@ -153,7 +157,7 @@ def solve_with_stats(
     with stats.phase("plan"):
         plan = _plan(request, rosters, levels, run, assign(rosters, pools, run.solution), started)
     with stats.phase("check"):
-        _recheck(request, plan)
+        _recheck(request, plan, ahead.lists())
     # The solve's wall time includes the re-check: it is part of every answer.
     plan = plan.model_copy(update={"solve_seconds": round(time.perf_counter() - started, 3)})
     return plan, stats
@@ -286,9 +290,40 @@ def _unsolved(
     )
 
 
-def _recheck(request: RequestRecord, plan: Plan) -> None:
+class _ReadAhead:
+    """What needs no plan, done in a thread while CP-SAT searches.
+
+    CP-SAT releases the GIL and searches on one core; meanwhile the re-check reads the
+    lists (on its own, as an independent check must) and the ids are sorted for the
+    plan, which lists every id in order. Started once the first model is built, so the
+    thread competes with as little Python work as possible.
+    """
+
+    def __init__(self, request: RequestRecord, rosters: Rosters):
+        self._request = request
+        self._rosters = rosters
+        self._lists: Future[ListsRead] | None = None
+
+    def start(self) -> None:
+        if self._lists is not None:
+            return
+        background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        self._lists = background.submit(read_lists, self._request, self._rosters.reference_date)
+        background.submit(_sort_ids, self._rosters)
+        background.shutdown(wait=False)
+
+    def lists(self) -> ListsRead | None:
+        return None if self._lists is None else self._lists.result()
+
+
+def _sort_ids(rosters: Rosters) -> None:
+    for roster in rosters:
+        _ = roster.by_id
+
+
+def _recheck(request: RequestRecord, plan: Plan, lists: ListsRead | None = None) -> None:
     """Re-check the plan with the independent validation module before anyone sees it."""
-    violations, recomputed = recheck(request, plan)
+    violations, recomputed = recheck(request, plan, lists)
     if violations:
         raise PlanCheckError(
             f"plan breaks {len(violations)} rule(s), first: {violations[0].rule}: "

@@ -117,10 +117,36 @@ def level_values(request: RequestRecord, plan: Plan) -> tuple[int, ...]:
     return _values(request, objective_of(request, plan))
 
 
-def recheck(request: RequestRecord, plan: Plan) -> tuple[list[Violation], tuple[int, ...]]:
-    """`check_plan` and `level_values` together, reading the lists once (large requests)."""
-    context = _Recheck.of(request, plan)
+def recheck(
+    request: RequestRecord, plan: Plan, lists: ListsRead | None = None
+) -> tuple[list[Violation], tuple[int, ...]]:
+    """`check_plan` and `level_values` together, reading the lists once (large requests).
+
+    `lists` are the request's lists read ahead by `read_lists` (while the solver
+    searches, say); they are used when read at the date the plan is checked at.
+    """
+    context = _Recheck.of(request, plan, lists)
     return _violations(context), _values(request, _objective(context))
+
+
+@dataclass(frozen=True)
+class ListsRead:
+    """Both sides' lists as the re-check reads them, at one reference date."""
+
+    on: date
+    lists: dict[Side, _List]
+
+
+def read_lists(request: RequestRecord, on: date) -> ListsRead:
+    """Read the lists for a re-check at `on`: it needs no plan, so it can be done early."""
+    needed = _categories_needed(request)
+    return ListsRead(
+        on,
+        {
+            side: _read_list(side, request.side(side).detainees, on, request, needed)
+            for side in SIDES
+        },
+    )
 
 
 # --------------------------------------------------------------------------- reading
@@ -206,13 +232,11 @@ class _Recheck:
     codes: dict[int, int]  # stage number -> its index in `numbers`
 
     @classmethod
-    def of(cls, request: RequestRecord, plan: Plan) -> _Recheck:
+    def of(cls, request: RequestRecord, plan: Plan, read: ListsRead | None = None) -> _Recheck:
         on = _reference_date(request, plan)
-        needed = _categories_needed(request)
-        lists = {
-            side: _read_list(side, request.side(side).detainees, on, request, needed)
-            for side in SIDES
-        }
+        if read is None or read.on != on:
+            read = read_lists(request, on)
+        lists = read.lists
         implicit = not plan.stages and stage_count(request) == 1
         numbers = sorted({stage.number for stage in plan.stages} | ({1} if implicit else set()))
         code_of = {number: code for code, number in enumerate(numbers)}

@@ -786,14 +786,6 @@ def test_synthetic_request_fast_path_taken(seed: int) -> None:
     assert isinstance(read_request(text), DecodedRequest)
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=False,
-    reason=(
-        "solver.validation._table reads detainees with vars(); msgspec structs have no "
-        "__dict__ (being changed in solver/validation.py)"
-    ),
-)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_solve_synthetic_request_same_plan_both_readers(seed: int) -> None:
     """Solving the decoded request gives the plan solving the pydantic request gives."""
