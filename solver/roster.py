@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from solver.categories import age_on, reference_date_of
+from solver.categories import reference_date_of
 from solver.schema import Category, DetaineeRecord, RequestRecord, Side, Terms
 
 CATEGORY_BIT: dict[Category, int] = {
@@ -136,19 +136,27 @@ def build_roster(request: RequestRecord, side: Side) -> Roster:
 
 
 def _ages(people: Sequence[DetaineeRecord], on: date) -> tuple[IntArray, BoolArray, BoolArray]:
-    """Age in full years per person; birth dates win over stated ages."""
-    n = len(people)
-    ages = np.zeros(n, dtype=np.int64)
-    unknown = np.zeros(n, dtype=bool)
-    mismatch = np.zeros(n, dtype=bool)
-    for i, p in enumerate(people):
-        if p.birth_date is not None:
-            ages[i] = age_on(p.birth_date, on)
-            mismatch[i] = p.age is not None and p.age != ages[i]
-        elif p.age is not None:
-            ages[i] = p.age
-        else:
-            unknown[i] = True
+    """Age in full years per person; birth dates win over stated ages.
+
+    Each birth date is written as the number YYYYMMDD, so that the whole column is aged
+    at once, exactly as `age_on` ages one person: the difference in years, less one
+    when the birthday (month and day) comes after `on`'s in the year.
+    """
+    births = [p.birth_date for p in people]
+    stated = [p.age for p in people]
+    born = np.fromiter(
+        (-1 if b is None else b.year * 10_000 + b.month * 100 + b.day for b in births),
+        np.int64,
+        len(births),
+    )
+    known_birth = born >= 0
+    before_birthday = born % 10_000 > on.month * 100 + on.day
+    from_birth = on.year - born // 10_000 - before_birthday
+    said = np.fromiter((-1 if a is None else a for a in stated), np.int64, len(stated))
+    known_age = said >= 0
+    ages = np.where(known_birth, from_birth, np.where(known_age, said, 0)).astype(np.int64)
+    unknown = ~known_birth & ~known_age
+    mismatch = known_birth & known_age & (said != from_birth)
     return ages, unknown, mismatch
 
 
