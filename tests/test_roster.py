@@ -24,7 +24,10 @@ def test_ages_match_age_on_person_by_person(
 ) -> None:
     """Leap days included: the whole column is aged exactly as `age_on` ages one person."""
     births = [b if b is None or b <= on else on for b in births]
-    people = [person(f"A-{i}", birth_date=b, age=a) for i, (b, a) in enumerate(zip(births, stated, strict=False))]
+    people = [
+        person(f"A-{i}", birth_date=b, age=a)
+        for i, (b, a) in enumerate(zip(births, stated, strict=False))
+    ]
     ages, unknown, mismatch = _ages(people, on)
     for i, p in enumerate(people):
         expected = age_on(p.birth_date, on) if p.birth_date is not None else p.age
