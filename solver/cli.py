@@ -167,12 +167,18 @@ def _run_solve(args: argparse.Namespace) -> int:
     request = _with_time_limit(_load_request(args.input), args.time_limit)
     on_progress = _print_progress if args.progress else None
     plan = solve(request, on_progress=on_progress)
-    _write(args.output, plan.model_dump_json(indent=None if args.compact else 2) + "\n")
+    _write(args.output, _plan_json(plan, compact=args.compact))
     if args.chart:
         _write(args.chart, _chart(request, plan))
     if args.output not in (None, _STDIO):
         print(_summary(plan), file=sys.stderr)
     return EXIT_OK
+
+
+def _plan_json(plan: Plan, *, compact: bool) -> bytes:
+    """The plan as UTF-8 JSON with a final newline, written by pydantic straight to bytes."""
+    data: bytes = plan.__pydantic_serializer__.to_json(plan, indent=None if compact else 2)
+    return data + b"\n"
 
 
 def _print_progress(progress: Progress) -> None:
@@ -380,12 +386,15 @@ def _read(path: str) -> bytes:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _write(path: str | None, text: str) -> None:
+def _write(path: str | None, text: str | bytes) -> None:
+    """Write text, or UTF-8 bytes as they are (a large plan is never copied to text)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if path in (None, _STDIO):
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
         return
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        Path(path).write_bytes(data)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
