@@ -17,7 +17,7 @@ def draw(rows: list[InstanceResult], path: Path) -> None:
     axes = figure.subplots()
     project = (
         ("json.loads (floor)", [r.floor_s for r in ordered], "k", "--"),
-        ("parse_request", [r.parse_s for r in ordered], "tab:gray", ":"),
+        ("read_request", [r.parse_s for r in ordered], "tab:gray", ":"),
         ("solver.solve", [r.solve_s for r in ordered], "tab:blue", "-"),
         ("CLI end to end", [r.cli_s for r in ordered], "tab:cyan", "-"),
     )

@@ -19,8 +19,8 @@ from typing import TypeVar
 
 from benchmarks.peers.outcome import PeerOutcome
 from solver import solve
-from solver.input_errors import parse_request
-from solver.schema import ExchangeRequest, Plan
+from solver.input_errors import read_request
+from solver.schema import Plan, RequestRecord
 from solver.synthetic import generate_request, request_json
 
 T = TypeVar("T")
@@ -91,12 +91,12 @@ def floor_seconds(raw: bytes, repeat: int = 3) -> float:
     return seconds
 
 
-def parse_seconds(raw: bytes, repeat: int) -> tuple[float, ExchangeRequest]:
-    """Reading and checking the request (`parse_request`): what the CLI and API do first."""
-    return best_of(repeat, lambda: parse_request(raw))
+def parse_seconds(raw: bytes, repeat: int) -> tuple[float, RequestRecord]:
+    """Reading and checking the request (`read_request`): what the CLI does first."""
+    return best_of(repeat, lambda: read_request(raw))
 
 
-def solve_seconds(request: ExchangeRequest, repeat: int) -> tuple[float, Plan]:
+def solve_seconds(request: RequestRecord, repeat: int) -> tuple[float, Plan]:
     """The solver phase: `solver.solve` from a parsed request to a re-checked plan."""
     return best_of(repeat, lambda: solve(request))
 

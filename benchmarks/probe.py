@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from solver.planner import solve_with_stats
-from solver.schema import ExchangeRequest, Plan
+from solver.schema import Plan, RequestRecord
 
 PHASES: tuple[tuple[str, str], ...] = (
     ("read", "read the lists into columns, pool interchangeable people"),
@@ -35,7 +35,7 @@ class Probe:
     total_seconds: float = 0.0
 
 
-def probe_solve(request: ExchangeRequest) -> tuple[Probe, Plan]:
+def probe_solve(request: RequestRecord) -> tuple[Probe, Plan]:
     """Solve once, recording the planner's own timings; return them with the plan."""
     started = time.perf_counter()
     plan, stats = solve_with_stats(request)
