@@ -102,8 +102,8 @@ class InvalidRequest(ValueError):  # noqa: N818 - the name the API and the app a
 def parse_request(raw: bytes | str | Mapping[str, object]) -> ExchangeRequest:
     """Read and check a request; raise `InvalidRequest` naming every problem found.
 
-    JSON text goes straight to pydantic's JSON parser, the fast path for lists of 100,000
-    people; the slower generic decoder runs only to describe a request that failed.
+    JSON text goes straight to pydantic's JSON parser; the slower generic decoder runs
+    only to describe a request that failed. `read_request` is faster on long lists.
     """
     try:
         if isinstance(raw, bytes | str):
