@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.levels import Level
@@ -41,6 +44,45 @@ def _weighted_max(spans: list[tuple[int, int]]) -> int:
     for i, (_, largest) in enumerate(spans):
         total += math.prod(width for width, _ in spans[i + 1 :]) * largest
     return total
+
+
+def _stage_sum_range(people: int, capacities: list[int]) -> tuple[int, int] | None:
+    """Smallest and largest sum of stage numbers of `people` released over both sides.
+
+    Each side has the stage capacities; however the people split between the sides,
+    their stage sum is at least that of filling each side's earliest stages first, and
+    at most that of filling its latest stages first. When every place is taken (a
+    floor equal to the total capacity), both are the same number and the level costs
+    nothing to fold into a weighted search. None when no split fits.
+    """
+    on_side = sum(capacities)
+    fewest, most = max(0, people - on_side), min(people, on_side)
+    if fewest > most:
+        return None
+    side_a = np.arange(fewest, most + 1, dtype=np.int64)
+    side_b = people - side_a
+    numbers = np.arange(1, len(capacities) + 1, dtype=np.int64)
+    early = _filled(np.array(capacities, dtype=np.int64), numbers)
+    late = _filled(np.array(capacities[::-1], dtype=np.int64), numbers[::-1])
+    lowest = int((early(side_a) + early(side_b)).min())
+    highest = int((late(side_a) + late(side_b)).max())
+    return lowest, highest
+
+
+def _filled(
+    capacities: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64]
+) -> Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
+    """Stage sum of k people who fill the stages in the given order, as a function of k."""
+    before = np.concatenate(([0], np.cumsum(capacities)))  # places in the stages before
+    sums = np.concatenate(([0], np.cumsum(capacities * numbers)))  # their stage sum
+
+    def stage_sum(k: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        stage = np.searchsorted(before, k, side="right") - 1  # stage of the k-th place
+        stage = np.minimum(stage, len(capacities) - 1)
+        result: npt.NDArray[np.int64] = sums[stage] + (k - before[stage]) * numbers[stage]
+        return result
+
+    return stage_sum
 
 
 def _weighted(expressions: list[cp_model.LinearExprT], weights: list[int]) -> cp_model.LinearExprT:
@@ -265,6 +307,12 @@ class LexicographicSolver:
         if count is None:
             return None
         stages = len(self.exchange.capacities)
+        capacities = [c for c in self.exchange.capacities if c is not None]
+        if len(capacities) == stages:
+            tighter = _stage_sum_range(count, capacities)
+            if tighter is not None:
+                lowest, highest = tighter
+                return highest - lowest + 1, highest
         return (stages - 1) * count + 1, stages * count
 
     def _freeze(self, level: Level, expression: cp_model.LinearExprT, value: int) -> None:
@@ -274,8 +322,18 @@ class LexicographicSolver:
         model.add(expression >= value if level.sense == "max" else expression <= value)
 
     def _value_without_search(self, level: Level, run: LexicographicRun) -> int | None:
-        """With a single stage, stage order equals the counts already fixed above."""
-        if len(self.exchange.capacities) != 1 or run.solution is None:
+        """A value the levels above already fix: no search needed to prove it.
+
+        With a single stage, stage order equals the counts fixed above; with every place
+        of every stage taken, the stage order of everybody is one number.
+        """
+        if run.solution is None:
+            return None
+        if level.kind == "stage_order_all":
+            span = self._span(level, run)
+            if span is not None and span[0] == 1:
+                return span[1]
+        if len(self.exchange.capacities) != 1:
             return None
         if level.kind not in ("stage_order", "stage_order_all"):
             return None
