@@ -133,12 +133,13 @@ def solve_with_stats(
             stats=stats,
             forced=forced,
         )
-        ahead.start()
         return solver
 
     ahead = _ReadAhead(request, rosters)
     with stats.phase("search"):
-        run = _select_then_schedule(request.terms, search, report if on_progress else None)
+        run = _select_then_schedule(
+            request.terms, search, report if on_progress else None, ahead.start
+        )
     logger.debug(
         "solved %d+%d people in %d pools: %s",
         rosters.side_a.size,
@@ -167,6 +168,7 @@ def _select_then_schedule(
     terms: Terms,
     search: Callable[[Terms, dict[int, int] | None], LexicographicSolver],
     on_level: Callable[[LexicographicRun], None] | None,
+    on_long_searches: Callable[[], None] = lambda: None,
 ) -> LexicographicRun:
     """Choose who goes on a one-stage relaxation, then fit them into the stages.
 
@@ -177,9 +179,13 @@ def _select_then_schedule(
     Only when no staged plan reaches them does the search start over on the staged
     model, level by level. The relaxation is much easier: the stages multiply the
     symmetric ways of writing down the same selection.
+
+    `on_long_searches` is called where CP-SAT's longest, least interrupted searches
+    begin: the time to do other work in a thread.
     """
     stages = terms.stages or []
     if len(stages) <= 1 and not terms.civilians_separately:
+        on_long_searches()
         return search(terms, None).run(on_level)
     merged = terms.model_copy(
         update={"stages": [sum(stages)] if stages else None, "civilians_separately": False}
@@ -193,12 +199,14 @@ def _select_then_schedule(
         assert selection.solution is not None
         # Pools whose totals every optimal selection shares are fixed for the stages,
         # which then mostly only have to order the people already chosen.
+        on_long_searches()
         forced = relaxation.forced_totals(selection.solution)
         scheduled = search(terms, forced).run(
             on_level, frozen=selection.results, hint=selection.solution
         )
         if scheduled.status != "infeasible":
             return scheduled
+    on_long_searches()
     return search(terms, None).run(on_level)
 
 
@@ -295,8 +303,8 @@ class _ReadAhead:
 
     CP-SAT releases the GIL and searches on one core; meanwhile the re-check reads the
     lists (on its own, as an independent check must) and the ids are sorted for the
-    plan, which lists every id in order. Started once the first model is built, so the
-    thread competes with as little Python work as possible.
+    plan, which lists every id in order. Started where the longest searches begin, so
+    that the thread holds the GIL while the search does not need it.
     """
 
     def __init__(self, request: RequestRecord, rosters: Rosters):
