@@ -7,6 +7,7 @@ plan found so far is returned as `feasible`, never as `optimal`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -22,7 +23,8 @@ from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.levels import Level
 from solver.objective import CaptivityDays, level_expression
-from solver.schema import Options
+from solver.pools import Pool
+from solver.schema import Options, Side
 
 
 class SearchStats(Protocol):
@@ -83,6 +85,36 @@ def _filled(
         return result
 
     return stage_sum
+
+
+def _tied_at_the_margin(pools: Sequence[Pool], totals: Sequence[int]) -> set[int]:
+    """Pools of one side and one kind of member that can swap people at equal days.
+
+    Two such pools (single people, say, and families of four of the same kind) count
+    the same in every level but captivity days; releasing k more units of one and the
+    same number of people fewer of the other keeps the days when the units gained and
+    the units given up were held equally long. Only the swaps at the current totals
+    are looked at, in both directions: a guess, not a proof.
+    """
+    kinds: dict[tuple[Side, int], list[int]] = {}
+    for p, pool in enumerate(pools):
+        if len(pool.members) == 1:
+            kinds.setdefault((pool.side, pool.members[0][0].code), []).append(p)
+    tied: set[int] = set()
+    for same in kinds.values():
+        for a, b in itertools.permutations(same, 2):
+            size_a, size_b = pools[a].unit_size, pools[b].unit_size
+            people = math.lcm(size_a, size_b)
+            more, fewer = people // size_a, people // size_b
+            gained = pools[a].unit_days[totals[a] : totals[a] + more]
+            given_up = pools[b].unit_days[max(0, totals[b] - fewer) : totals[b]]
+            if (
+                len(gained) == more
+                and len(given_up) == fewer
+                and int(gained.sum()) == int(given_up.sum())
+            ):
+                tied.update((a, b))
+    return tied
 
 
 def _weighted(expressions: list[cp_model.LinearExprT], weights: list[int]) -> cp_model.LinearExprT:
@@ -245,7 +277,10 @@ class LexicographicSolver:
                 model.add(var <= totals[p] - 1).only_enforce_if(fewer)
                 pool_moves.append(fewer)
             moves.append(pool_moves)
-        varying: set[int] = set()
+        # Pools that trade at equal value at the margin are guessed to vary: when the guess
+        # is right, one search proves every other pool forced. A wrong guess costs only
+        # a round (the search finds more) or a pool left open that need not be.
+        varying = _tied_at_the_margin(self.exchange.pools, totals)
         for r in range(rounds):
             asked = model.new_bool_var(f"ask_{r}")
             others = [

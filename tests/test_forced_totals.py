@@ -15,7 +15,7 @@ from datetime import timedelta
 from solver import solve
 from solver.exchange_model import ExchangeModel
 from solver.levels import levels_for
-from solver.lexicographic import LexicographicSolver
+from solver.lexicographic import LexicographicSolver, _tied_at_the_margin
 from solver.per_person import solve_per_person
 from solver.pools import build_pools
 from solver.roster import build_rosters
@@ -78,3 +78,18 @@ def test_staged_plan_takes_the_tied_alternative_the_stages_need() -> None:
     assert plan.released.side_a == ["A-1", "A-2"]
     reference = solve_per_person(_tie_request([1, 1]), time_limit_s=30)
     assert tuple(level.value for level in plan.levels) == reference.levels
+
+
+def test_tie_at_the_margin_is_guessed() -> None:
+    """Two singles for a family of two, all held 100 days: the guess names both pools."""
+    request = _tie_request([1, 1])
+    pools = build_pools(build_rosters(request))
+    singles = next(
+        p for p, pool in enumerate(pools) if pool.side.value == "side_a" and pool.unit_size == 1
+    )
+    family = next(p for p, pool in enumerate(pools) if pool.unit_size == 2)
+    totals = [pool.n_units for pool in pools]
+    totals[family] = 0  # the singles go, the family stays: swapping them keeps the days
+    assert {singles, family} <= _tied_at_the_margin(pools, totals)
+    totals[singles] = 1  # one single cannot make room for a family of two
+    assert family not in _tied_at_the_margin(pools, totals)
