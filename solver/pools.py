@@ -145,41 +145,40 @@ def _side_pools(roster: Roster, terms: Terms) -> list[Pool]:
     in_group = roster.group >= 0
 
     # A group's releasable members form one unit; a group with one such member is a single.
-    group_members: dict[int, list[int]] = defaultdict(list)
-    for i in np.flatnonzero(releasable & in_group).tolist():
-        group_members[int(roster.group[i])].append(i)
+    # Members are listed group by group, each group's by member code, then list order.
+    grouped = np.flatnonzero(releasable & in_group)
+    grouped = grouped[np.lexsort((grouped, codes[grouped], roster.group[grouped]))]
+    starts = np.flatnonzero(np.diff(roster.group[grouped])) + 1
     singles = releasable & ~in_group
-    for members in group_members.values():
+    units_by_signature: dict[tuple[int, ...], list[list[int]]] = defaultdict(list)
+    for members in np.split(grouped, starts):
         if len(members) == 1:
             singles[members[0]] = True
-    units_by_signature: dict[tuple[int, ...], list[list[int]]] = defaultdict(list)
-    for members in group_members.values():
-        if len(members) > 1:
-            members.sort(key=lambda i: codes[i])
-            signature = tuple(int(codes[i]) for i in members)
-            units_by_signature[signature].append(members)
+        elif len(members) > 1:
+            units_by_signature[tuple(codes[members].tolist())].append(members.tolist())
 
     pools: list[Pool] = []
+    # Singles by member code; within a code the longest held first, list order breaking
+    # ties, so the same input gives the same plan.
     single_idx = np.flatnonzero(singles)
     single_codes = codes[single_idx]
-    for code in np.unique(single_codes).tolist():
-        people = single_idx[single_codes == code]
-        # Longest held first; list order breaks ties, so the same input gives the same plan.
-        order = np.lexsort((people, -roster.days[people]))
-        people = people[order]
+    order = np.lexsort((single_idx, -roster.days[single_idx], single_codes))
+    single_idx, single_codes = single_idx[order], single_codes[order]
+    for people in np.split(single_idx, np.flatnonzero(np.diff(single_codes)) + 1):
+        if len(people) == 0:
+            continue
         pools.append(
             Pool(
                 side=roster.side,
-                members=((MemberClass(int(code)), 1),),
+                members=((MemberClass(int(codes[people[0]])), 1),),
                 people=people.astype(np.int64),
                 unit_days=roster.days[people].astype(np.int64),
             )
         )
     for signature in sorted(units_by_signature):
-        units = units_by_signature[signature]
-        days = np.array([int(roster.days[u].sum()) for u in units], dtype=np.int64)
-        first = np.array([min(u) for u in units], dtype=np.int64)
-        order = np.lexsort((first, -days))
+        units = np.array(units_by_signature[signature], dtype=np.int64)  # one row per unit
+        days = roster.days[units].sum(axis=1).astype(np.int64)
+        order = np.lexsort((units.min(axis=1), -days))
         counts: dict[int, int] = defaultdict(int)
         for code in signature:
             counts[code] += 1
@@ -187,7 +186,7 @@ def _side_pools(roster: Roster, terms: Terms) -> list[Pool]:
             Pool(
                 side=roster.side,
                 members=tuple((MemberClass(c), n) for c, n in sorted(counts.items())),
-                people=np.array([i for k in order for i in units[k]], dtype=np.int64),
+                people=units[order].ravel(),
                 unit_days=days[order],
             )
         )
