@@ -7,6 +7,8 @@ ages). Only registry ids and counts appear here, never names or birth dates.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 
 from solver.assignment import Assignment
@@ -43,9 +45,15 @@ def not_released(rosters: Rosters, assignment: Assignment | None) -> list[NotRel
         details = {i: text for i, text in roster.ineligible_reasons.items() if code_of[i] == 0}
         blocked = _groups_blocked_by_exclusion(roster) & (code_of == 3)
         details.update(dict.fromkeys(np.flatnonzero(blocked).tolist(), _BLOCKED_BY_EXCLUSION))
-        side, ids = roster.side, roster.ids
-        for i, c in zip(left, code_of[left].tolist(), strict=True):
-            entries.append(NotReleased(side, ids[i], _REASONS[c], details.get(i)))
+        entries.extend(
+            map(
+                NotReleased,
+                repeat(roster.side),
+                map(roster.ids.__getitem__, left),
+                map(_REASONS.__getitem__, code_of[left].tolist()),
+                map(details.get, left),
+            )
+        )
     return entries
 
 
