@@ -33,6 +33,8 @@ COPY solver ./solver
 COPY app ./app
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --all-extras --no-default-groups
+# Like the scripts' compile_project: compiled once here, not on every run.
+RUN .venv/bin/python -m compileall -q -j 0 solver app
 
 # ---------------------------------------------------------------- runtime
 FROM ${PYTHON_IMAGE} AS runtime
