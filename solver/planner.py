@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from solver.assignment import Assignment, assign
-from solver.conflicts import explain, smallest_conflict
 from solver.exchange_model import ExchangeModel
 from solver.explanation import not_released, warnings
 from solver.levels import Level, levels_for, values_of
@@ -20,6 +19,7 @@ from solver.pools import build_pools
 from solver.roster import CATEGORY_BIT, Rosters, build_rosters
 from solver.rules import add_all_rules
 from solver.schema import (
+    Conflict,
     LevelReport,
     Objective,
     Plan,
@@ -150,6 +150,9 @@ def solve_with_stats(
     if run.status == "infeasible":
         with stats.phase("conflicts"):
             seconds = max(_MIN_CONFLICT_SECONDS, deadline - time.monotonic())
+            # Imported here: only infeasible terms need it, and every command pays for imports.
+            from solver.conflicts import smallest_conflict
+
             rules = smallest_conflict(rosters, pools, unreleasable_included, seconds)
             plan = _unsolved(request, rosters, "infeasible", rules, started)
         return plan, stats
@@ -288,7 +291,7 @@ def _unsolved(
         status=status,
         reference_date=rosters.reference_date,
         not_released=not_released(rosters, None),
-        conflicts=explain(rules, rosters),
+        conflicts=_explain(rules, rosters),
         warnings=warnings(rosters, None),
         levels=[
             LevelReport(name=lv.name, sense=lv.sense, value=None, proven=False)
@@ -322,6 +325,12 @@ class _ReadAhead:
 
     def lists(self) -> ListsRead | None:
         return None if self._lists is None else self._lists.result()
+
+
+def _explain(rules: list[str], rosters: Rosters) -> list[Conflict]:
+    from solver.conflicts import explain
+
+    return explain(rules, rosters)
 
 
 def _sort_ids(rosters: Rosters) -> None:
