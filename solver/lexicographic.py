@@ -36,6 +36,10 @@ class SearchStats(Protocol):
 
 _PRESOLVE_PASSES = 1
 
+# The least time a try of the stage orders at their floors gets (a quarter of what is
+# left, if more): see LexicographicSolver._at_floors.
+_FLOOR_TRY_S = 2.0
+
 # Weighted objectives of several levels stay below this: exact as integers and as doubles.
 _EXACT = 1 << 53
 
@@ -211,6 +215,7 @@ class LexicographicSolver:
             run.results.append(result)
         frozen_names = {result.level.name for result in frozen}
         pending = [level for level in self.levels if level.name not in frozen_names]
+        speculated = False
         while pending:
             level = pending[0]
             started = time.perf_counter()
@@ -221,6 +226,19 @@ class LexicographicSolver:
                 run.results.append(LevelResult(level, fixed, True, 0.0))
                 model.add(expression == fixed)
                 continue
+            floors: list[tuple[Level, int]] = []
+            if not speculated and (run.solution or hint) is not None:
+                speculated = True
+                floors = self._stage_order_floors(pending, run)
+            if floors:
+                # Try the leading stage orders at their floors (everybody as early as the
+                # capacities allow): reached, they are proven without a search of their own.
+                reached = self._at_floors(floors, pending[len(floors) :], run, hint, started)
+                if reached is not None:
+                    pending = reached
+                    if on_level is not None:
+                        on_level(run)
+                    continue
             batch = self._batch(pending, run)
             pending = pending[len(batch) :]
             expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]
@@ -303,6 +321,86 @@ class LexicographicSolver:
             varying.update(p for p, t in enumerate(totals) if other.pool_total(p) != t)
         return {}
 
+    def _stage_order_floors(
+        self, pending: list[Level], run: LexicographicRun
+    ) -> list[tuple[Level, int]]:
+        """As few leading per-category stage orders as let one search settle the rest,
+        with their floors; [] when one search settles everything anyway, or none can.
+
+        A floor is the smallest stage sum the capacities allow for the people a level
+        above fixed (see `_stage_sum_range`): no plan does better. Assuming the fewest
+        floors makes the try most likely to succeed (the most urgent category first in
+        the first stage is what the terms usually make possible).
+        """
+        floors: list[tuple[Level, int]] = []
+        capacities = [c for c in self.exchange.capacities if c is not None]
+        if len(capacities) < 2 or len(capacities) != len(self.exchange.capacities):
+            return []
+        for level in pending:
+            if level.kind != "stage_order":
+                break
+            source = f"priority:{level.category}"
+            count = next((r.value for r in run.results if r.level.name == source), None)
+            bounds = None if count is None else _stage_sum_range(count, capacities)
+            if bounds is None:
+                break
+            floors.append((level, bounds[0]))
+        if len(self._batch(pending, run)) == len(pending):
+            return []
+        for k in range(1, min(len(floors), len(pending) - 1) + 1):
+            rest = pending[k:]
+            if len(self._batch(rest, run)) == len(rest):
+                return floors[:k]
+        return []
+
+    def _at_floors(
+        self,
+        floors: list[tuple[Level, int]],
+        rest: list[Level],
+        run: LexicographicRun,
+        hint: Solution | None,
+        started: float,
+    ) -> list[Level] | None:
+        """Search the levels after `floors` with those held at their floors.
+
+        When a plan reaches every floor, those levels are optimal (nothing is below a
+        floor) and are frozen; the search's own levels are recorded as usual, and the
+        levels still pending are returned. None, with nothing changed, when the floors
+        cannot all be reached (or that is not known within a short time).
+        """
+        model = self.exchange.model
+        at_floor = model.new_bool_var("stage_orders_at_their_floors")
+        floor_expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in floors]
+        for expression, (_, floor) in zip(floor_expressions, floors, strict=True):
+            model.add(expression <= floor).only_enforce_if(at_floor)
+        model.add_assumption(at_floor)
+        batch = self._batch(rest, run)
+        expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]
+        combined = _weighted(expressions, [w for _, w in batch])
+        # A try, not the search itself: it gets a share of the time left, and only a
+        # proven answer is kept (anything else is searched again the usual way).
+        limit = max(_FLOOR_TRY_S, (self.deadline - time.monotonic()) / 4)
+        try:
+            outcome = self._optimise(batch[0][0], combined, run.solution or hint, limit)
+        finally:
+            model.clear_assumptions()
+        if outcome is None or outcome[0] != cp_model.OPTIMAL:
+            return None
+        _, solution, value, solver = outcome
+        run.solution = solution
+        seconds = time.perf_counter() - started
+        for (lv, floor), expression in zip(floors, floor_expressions, strict=True):
+            run.results.append(LevelResult(lv, floor, True, 0.0))
+            self._freeze(lv, expression, floor)
+        for (lv, _), expression in zip(batch, expressions, strict=True):
+            lv_value = value if len(batch) == 1 else int(solver.value(expression))
+            run.results.append(LevelResult(lv, lv_value, True, seconds / len(batch)))
+            if self.stats is not None:
+                spent = self.stats.levels.get(lv.name, 0.0) + seconds / len(batch)
+                self.stats.levels[lv.name] = spent
+            self._freeze(lv, expression, lv_value)
+        return rest[len(batch) :]
+
     def _batch(self, pending: list[Level], run: LexicographicRun) -> list[tuple[Level, int]]:
         """The next level, with the levels after it that one weighted search settles exactly.
 
@@ -383,8 +481,12 @@ class LexicographicSolver:
         level: Level,
         expression: cp_model.LinearExprT,
         hint: Solution | None,
+        limit_s: float | None = None,
     ) -> tuple[cp_model.CpSolverStatus, Solution, int, cp_model.CpSolver] | None:
-        """Solve one level: (CP-SAT status, solution, true value, solver), or None (no plan)."""
+        """Solve one level: (CP-SAT status, solution, true value, solver), or None (no plan).
+
+        `limit_s` caps each CP-SAT call below what is left of the time limit.
+        """
         model = self.exchange.model
         if level.sense == "max":
             model.maximize(expression)
@@ -394,7 +496,7 @@ class LexicographicSolver:
             if hint is not None:
                 self._hint(hint)
                 self.days.tighten(*self._days_claims(hint, None))
-            status, solver = self._solve()
+            status, solver = self._solve(limit_s)
             if status == cp_model.INFEASIBLE:
                 return status, Solution([]), 0, solver
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -458,14 +560,16 @@ class LexicographicSolver:
         units = self.exchange.units
         return Solution([[int(solver.value(v)) for v in per_stage] for per_stage in units])
 
-    def _solve(self) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+    def _solve(
+        self, limit_s: float | None = None
+    ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         remaining = self.deadline - time.monotonic()
         if self.should_stop is not None and self.should_stop():
             self.stopped = True
         if remaining <= 0 or self.stopped:
             return cp_model.UNKNOWN, solver
-        solver.parameters.max_time_in_seconds = remaining
+        solver.parameters.max_time_in_seconds = min(remaining, limit_s or remaining)
         solver.parameters.num_workers = self.options.workers
         solver.parameters.random_seed = self.options.seed
         # One presolve pass: the pooled models are small and already tight, and more
