@@ -333,12 +333,14 @@ def levels_table(rows: list[InstanceResult]) -> list[str]:
         for r in probed:
             proven = dict(zip(r.level_names, r.proven, strict=True)).get(level, False)
             seconds = r.level_seconds.get(level)
-            text = "0 (follows from the levels above)" if seconds is None else seconds_text(seconds)
+            text = "0 (no search of its own)" if seconds is None else seconds_text(seconds)
             cells.append(text + ("" if proven else " (not proven)"))
         lines.append(f"| {level} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Levels settled together in one weighted search share its time evenly.",
+        "Levels settled together in one weighted search share its time evenly. A level"
+        " with no search of its own follows from the levels above, or from the"
+        " capacities (a stage order at its floor, reached by the next search).",
     ]
     return lines
 

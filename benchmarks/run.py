@@ -192,9 +192,7 @@ def _measure(instance: Instance, args: argparse.Namespace, work: Path) -> Instan
     return row
 
 
-def _write(
-    out: Path, rows: list[InstanceResult], settings: dict[str, Any], *, chart: bool
-) -> str:
+def _write(out: Path, rows: list[InstanceResult], settings: dict[str, Any], *, chart: bool) -> str:
     found = ratios(rows)
     chart_name = f"{REPORT_NAME}.png" if chart else None
     if chart:

@@ -97,8 +97,7 @@ def _queues(request: ExchangeRequest, side: Side) -> dict[str, deque[_Unit]]:
             for p, found in zip(people, categories, strict=True)
         )
         share = [
-            sum(category in found for found in categories) / len(people)
-            for category in priorities
+            sum(category in found for found in categories) / len(people) for category in priorities
         ]
         days = sum(captivity_days(p, on) for p in people) / len(people)
         queues[status].append(
