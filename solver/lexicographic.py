@@ -256,14 +256,7 @@ class LexicographicSolver:
                 break
             run.solution = solution
             proven = status == cp_model.OPTIMAL
-            for (lv, _), expr in zip(batch, expressions, strict=True):
-                lv_value = value if len(batch) == 1 else int(solver.value(expr))
-                run.results.append(LevelResult(lv, lv_value, proven, seconds / len(batch)))
-                if self.stats is not None:
-                    spent = self.stats.levels.get(lv.name, 0.0) + seconds / len(batch)
-                    self.stats.levels[lv.name] = spent
-                if proven:
-                    self._freeze(lv, expr, lv_value)
+            self._record(run, batch, expressions, (value, solver), proven, seconds)
             if not proven:
                 break
             if on_level is not None:
@@ -392,14 +385,29 @@ class LexicographicSolver:
         for (lv, floor), expression in zip(floors, floor_expressions, strict=True):
             run.results.append(LevelResult(lv, floor, True, 0.0))
             self._freeze(lv, expression, floor)
+        self._record(run, batch, expressions, (value, solver), True, seconds)
+        return rest[len(batch) :]
+
+    def _record(
+        self,
+        run: LexicographicRun,
+        batch: list[tuple[Level, int]],
+        expressions: list[cp_model.LinearExprT],
+        answer: tuple[int, cp_model.CpSolver],
+        proven: bool,
+        seconds: float,
+    ) -> None:
+        """Note each level a search settled (its value, its share of the time); freeze it
+        when proven. `answer` is the search's true value and its solver."""
+        value, solver = answer
         for (lv, _), expression in zip(batch, expressions, strict=True):
             lv_value = value if len(batch) == 1 else int(solver.value(expression))
-            run.results.append(LevelResult(lv, lv_value, True, seconds / len(batch)))
+            run.results.append(LevelResult(lv, lv_value, proven, seconds / len(batch)))
             if self.stats is not None:
                 spent = self.stats.levels.get(lv.name, 0.0) + seconds / len(batch)
                 self.stats.levels[lv.name] = spent
-            self._freeze(lv, expression, lv_value)
-        return rest[len(batch) :]
+            if proven:
+                self._freeze(lv, expression, lv_value)
 
     def _batch(self, pending: list[Level], run: LexicographicRun) -> list[tuple[Level, int]]:
         """The next level, with the levels after it that one weighted search settles exactly.
