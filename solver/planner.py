@@ -124,7 +124,7 @@ def solve_with_stats(
     def search(terms: Terms, forced: dict[int, int] | None = None) -> LexicographicSolver:
         exchange = ExchangeModel(pools, terms, unreleasable_included=unreleasable_included)
         add_all_rules(exchange)
-        solver = LexicographicSolver(
+        return LexicographicSolver(
             exchange,
             levels,
             request.options,
@@ -133,7 +133,6 @@ def solve_with_stats(
             stats=stats,
             forced=forced,
         )
-        return solver
 
     ahead = _ReadAhead(request, rosters)
     with stats.phase("search"):
