@@ -326,15 +326,12 @@ class LexicographicSolver:
         the first stage is what the terms usually make possible).
         """
         floors: list[tuple[Level, int]] = []
-        capacities = [c for c in self.exchange.capacities if c is not None]
-        if len(capacities) < 2 or len(capacities) != len(self.exchange.capacities):
+        if len(self.exchange.capacities) < 2:
             return []
         for level in pending:
             if level.kind != "stage_order":
                 break
-            source = f"priority:{level.category}"
-            count = next((r.value for r in run.results if r.level.name == source), None)
-            bounds = None if count is None else _stage_sum_range(count, capacities)
+            bounds = self._stage_sum_bounds(level, run)
             if bounds is None:
                 break
             floors.append((level, bounds[0]))
@@ -442,19 +439,30 @@ class LexicographicSolver:
             return most + 1, most
         if level.kind == "captivity_days":
             return None
-        # Stage order of n people fixed by a level above: between n and S * n.
-        source = "released" if level.kind == "stage_order_all" else f"priority:{level.category}"
-        count = next((r.value for r in run.results if r.level.name == source), None)
+        # Stage order of n people fixed by a level above: within what the capacities
+        # allow when they are known, else between n and S * n.
+        bounds = self._stage_sum_bounds(level, run)
+        if bounds is not None:
+            lowest, highest = bounds
+            return highest - lowest + 1, highest
+        count = self._ranked_people(level, run)
         if count is None:
             return None
         stages = len(self.exchange.capacities)
-        capacities = [c for c in self.exchange.capacities if c is not None]
-        if len(capacities) == stages:
-            tighter = _stage_sum_range(count, capacities)
-            if tighter is not None:
-                lowest, highest = tighter
-                return highest - lowest + 1, highest
         return (stages - 1) * count + 1, stages * count
+
+    def _ranked_people(self, level: Level, run: LexicographicRun) -> int | None:
+        """How many people a stage order ranks, as a level above fixed it (None: not yet)."""
+        source = "released" if level.kind == "stage_order_all" else f"priority:{level.category}"
+        return next((r.value for r in run.results if r.level.name == source), None)
+
+    def _stage_sum_bounds(self, level: Level, run: LexicographicRun) -> tuple[int, int] | None:
+        """Smallest and largest value of a stage order the capacities allow, if known."""
+        count = self._ranked_people(level, run)
+        capacities = [c for c in self.exchange.capacities if c is not None]
+        if count is None or len(capacities) != len(self.exchange.capacities):
+            return None
+        return _stage_sum_range(count, capacities)
 
     def _freeze(self, level: Level, expression: cp_model.LinearExprT, value: int) -> None:
         """Hold a proven level at its optimum: later levels may not make it worse."""
