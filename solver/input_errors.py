@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -314,6 +315,15 @@ class _ListView:
     ids: list[str | None] = field(default_factory=list)  # None: missing or unreadable
     birth_dates: list[tuple[int, date]] = field(default_factory=list)
 
+    @cached_property
+    def known(self) -> set[str]:
+        """The readable ids, once: both the duplicate and the must-list checks ask."""
+        return {i for i in self.ids if i is not None}
+
+    @property
+    def readable(self) -> int:
+        return len(self.ids) - self.ids.count(None)
+
 
 @dataclass
 class _RequestView:
@@ -448,8 +458,7 @@ def _consistency_problems(view: _RequestView) -> list[InputProblem]:
 def _duplicate_ids(view: _RequestView) -> Iterator[InputProblem]:
     """An id names one person; a repeated one makes must_include and the plan ambiguous."""
     for side, people in view.people.items():
-        readable = [i for i in people.ids if i is not None]
-        if len(set(readable)) == len(readable):
+        if len(people.known) == people.readable:
             continue  # the common case, checked without building position lists
         positions: dict[str, list[int]] = defaultdict(list)
         for index, detainee_id in enumerate(people.ids):
@@ -478,7 +487,8 @@ def _positions(at: list[int], shown: int = 5) -> str:
 def _must_list_problems(view: _RequestView) -> Iterator[InputProblem]:
     """Negotiated ids must name listed people, and nobody can be both kept and released."""
     for side in _SIDES:
-        known = set(view.people[side].ids) if side in view.people else set()
+        named = any(view.must.get((name, side)) for name in _MUST_LISTS)
+        known = view.people[side].known if named and side in view.people else set()
         for name in _MUST_LISTS:
             reported: set[str] = set()
             for index, detainee_id in view.must.get((name, side), []):

@@ -16,9 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.levels import Level
@@ -44,12 +41,22 @@ _FLOOR_TRY_S = 2.0
 _EXACT = 1 << 53
 
 
+def _weights(spans: list[tuple[int, int]]) -> list[int]:
+    """Each level's weight in one lexicographic weighted sum (see LexicographicSolver._batch).
+
+    A level of width 1 has the same value in every plan: it gets weight 0, which keeps
+    it out of the sum (its value is read off the plan all the same).
+    """
+    return [
+        0 if width == 1 else math.prod(w for w, _ in spans[i + 1 :])
+        for i, (width, _) in enumerate(spans)
+    ]
+
+
 def _weighted_max(spans: list[tuple[int, int]]) -> int:
-    """Largest value of the weighted sum of these levels (see LexicographicSolver._batch)."""
-    total = 0
-    for i, (_, largest) in enumerate(spans):
-        total += math.prod(width for width, _ in spans[i + 1 :]) * largest
-    return total
+    """Largest value of the weighted sum of these levels."""
+    weights = _weights(spans)
+    return sum(w * largest for w, (_, largest) in zip(weights, spans, strict=True))
 
 
 def _stage_sum_range(people: int, capacities: list[int]) -> tuple[int, int] | None:
@@ -60,35 +67,33 @@ def _stage_sum_range(people: int, capacities: list[int]) -> tuple[int, int] | No
     at most that of filling its latest stages first. When every place is taken (a
     floor equal to the total capacity), both are the same number and the level costs
     nothing to fold into a weighted search. None when no split fits.
+
+    Filling the earliest stages first, each further person goes to a stage no earlier
+    than the last one's, so that side's sum is convex in its number of people; filling
+    the latest first, it is concave. Added over the two sides at a split of `people`,
+    the sum is symmetric about the even split, which therefore gives the smallest
+    (convex) and the largest (concave) value over all the splits that fit.
     """
     on_side = sum(capacities)
-    fewest, most = max(0, people - on_side), min(people, on_side)
-    if fewest > most:
+    if people > 2 * on_side:
         return None
-    side_a = np.arange(fewest, most + 1, dtype=np.int64)
-    side_b = people - side_a
-    numbers = np.arange(1, len(capacities) + 1, dtype=np.int64)
-    early = _filled(np.array(capacities, dtype=np.int64), numbers)
-    late = _filled(np.array(capacities[::-1], dtype=np.int64), numbers[::-1])
-    lowest = int((early(side_a) + early(side_b)).min())
-    highest = int((late(side_a) + late(side_b)).max())
+    numbers = list(range(1, len(capacities) + 1))
+    half, other = people // 2, people - people // 2
+    early = list(zip(capacities, numbers, strict=True))
+    late = early[::-1]
+    lowest = _filled(early, half) + _filled(early, other)
+    highest = _filled(late, half) + _filled(late, other)
     return lowest, highest
 
 
-def _filled(
-    capacities: npt.NDArray[np.int64], numbers: npt.NDArray[np.int64]
-) -> Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
-    """Stage sum of k people who fill the stages in the given order, as a function of k."""
-    before = np.concatenate(([0], np.cumsum(capacities)))  # places in the stages before
-    sums = np.concatenate(([0], np.cumsum(capacities * numbers)))  # their stage sum
-
-    def stage_sum(k: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        stage = np.searchsorted(before, k, side="right") - 1  # stage of the k-th place
-        stage = np.minimum(stage, len(capacities) - 1)
-        result: npt.NDArray[np.int64] = sums[stage] + (k - before[stage]) * numbers[stage]
-        return result
-
-    return stage_sum
+def _filled(stages: list[tuple[int, int]], people: int) -> int:
+    """Stage sum of `people` who fill the (capacity, number) stages in the given order."""
+    total = 0
+    for capacity, number in stages:
+        placed = min(capacity, people)
+        total += placed * number
+        people -= placed
+    return total
 
 
 def _tied_at_the_margin(pools: Sequence[Pool], totals: Sequence[int]) -> set[int]:
@@ -124,7 +129,7 @@ def _tied_at_the_margin(pools: Sequence[Pool], totals: Sequence[int]) -> set[int
 def _weighted(expressions: list[cp_model.LinearExprT], weights: list[int]) -> cp_model.LinearExprT:
     if len(expressions) == 1:
         return expressions[0]
-    return sum(w * e for w, e in zip(weights, expressions, strict=True))
+    return sum(w * e for w, e in zip(weights, expressions, strict=True) if w)
 
 
 # What a run ended with: a proof that no plan exists, no plan in time, or a plan.
@@ -196,6 +201,7 @@ class LexicographicSolver:
         *,
         frozen: Sequence[LevelResult] = (),
         hint: Solution | None = None,
+        on_long_searches: Callable[[], None] | None = None,
     ) -> LexicographicRun:
         """Optimise every level in turn.
 
@@ -203,6 +209,8 @@ class LexicographicSolver:
         no plan reaches them the run ends `infeasible`, which then means "the relaxation's
         optimum is out of reach", not "no plan at all". `hint` seeds the first search.
         When every pool's total is forced, the frozen levels' values are fixed already.
+        `on_long_searches` is called before captivity days are searched: their rounds of
+        tangent lines are the longest searches of a selection.
         """
         run = LexicographicRun(status="solved", solution=None)
         model = self.exchange.model
@@ -241,6 +249,8 @@ class LexicographicSolver:
                     continue
             batch = self._batch(pending, run)
             pending = pending[len(batch) :]
+            if on_long_searches is not None and level.kind == "captivity_days":
+                on_long_searches()
             expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]
             combined = _weighted(expressions, [w for _, w in batch])
             outcome = self._optimise(level, combined, run.solution or hint)
@@ -421,22 +431,28 @@ class LexicographicSolver:
             if level.sense != pending[0].sense or span is None:
                 break
             spans.append(span)
+        if not spans:
+            return [(pending[0], 1)]
         size = 1
         while size < len(spans) and _weighted_max(spans[: size + 1]) < _EXACT:
             size += 1
-        weights = [math.prod(width for width, _ in spans[i + 1 : size]) for i in range(size)]
-        return list(zip(pending[:size], weights, strict=True))
+        return list(zip(pending[:size], _weights(spans[:size]), strict=True))
 
     def _span(self, level: Level, run: LexicographicRun) -> tuple[int, int] | None:
         """(width, largest value) of the values a level can take, or None if not known."""
         pools = self.exchange.pools
-        if level.kind == "priority":
-            assert level.category is not None
-            most = sum(pool.n_units * pool.count_in(level.category) for pool in pools)
-            return most + 1, most
-        if level.kind == "released":
-            most = sum(pool.n_units * pool.unit_size for pool in pools)
-            return most + 1, most
+        if level.kind in ("priority", "released"):
+            # Between the people every plan must release (all units of a pool some
+            # obligation binds) and everybody the pools hold.
+            category = level.category
+
+            def people(pool: Pool) -> int:
+                per_unit = pool.unit_size if category is None else pool.count_in(category)
+                return pool.n_units * per_unit
+
+            most = sum(people(pool) for pool in pools)
+            least = sum(people(pool) for pool in pools if pool.required)
+            return most - least + 1, most
         if level.kind == "captivity_days":
             return None
         # Stage order of n people fixed by a level above: within what the capacities

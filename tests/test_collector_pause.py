@@ -1,0 +1,72 @@
+"""A solve holds Python's cycle collector off, and always leaves it as it found it."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from solver import planner, solve
+from solver.schema import ExchangeRequest
+from tests.handmade import exchange, person
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was_on = gc.isenabled()
+    gc.enable()
+    yield
+    if not was_on:
+        gc.disable()
+
+
+def _small_request() -> ExchangeRequest:
+    return exchange([person("A-1")], [person("B-1")], min_per_side=1)
+
+
+def test_paused_during_a_solve_and_on_again_after(collector_on: None) -> None:
+    seen: list[bool] = []
+    with planner._collector_paused():
+        seen.append(gc.isenabled())
+    assert seen == [False]
+    assert gc.isenabled()
+    plan = solve(_small_request())
+    assert plan.status == "optimal"
+    assert gc.isenabled()
+
+
+def test_on_again_after_a_failing_solve(collector_on: None) -> None:
+    with pytest.raises(RuntimeError), planner._collector_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+def test_left_off_when_it_was_off(collector_on: None) -> None:
+    gc.disable()
+    with planner._collector_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_overlapping_solves_resume_it_once_the_last_ends(collector_on: None) -> None:
+    first_in, second_done = threading.Event(), threading.Event()
+    states: list[tuple[str, bool]] = []
+
+    def first() -> None:
+        with planner._collector_paused():
+            first_in.set()
+            second_done.wait(5)
+            states.append(("first still running", gc.isenabled()))
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(5)
+    with planner._collector_paused():
+        pass
+    states.append(("second done", gc.isenabled()))
+    second_done.set()
+    thread.join(5)
+    assert states == [("second done", False), ("first still running", False)]
+    assert gc.isenabled()
