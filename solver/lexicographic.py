@@ -528,7 +528,7 @@ class LexicographicSolver:
             if hint is not None:
                 self._hint(hint)
                 self.days.tighten(*self._days_claims(hint, None))
-            status, solver = self._solve(limit_s)
+            status, solver = self._solve(limit_s, lp_guided=level.kind == "captivity_days")
             if status == cp_model.INFEASIBLE:
                 return status, Solution([]), 0, solver
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -593,8 +593,16 @@ class LexicographicSolver:
         return Solution([[int(solver.value(v)) for v in per_stage] for per_stage in units])
 
     def _solve(
-        self, limit_s: float | None = None
+        self, limit_s: float | None = None, *, lp_guided: bool = False
     ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+        """One CP-SAT call on the model as it stands.
+
+        `lp_guided` branches on the LP's reduced costs, which suits captivity days: a
+        sum of concave curves bounded by tangent lines, whose LP optimum is close to the
+        answer. With the exact lines of small pools (`solver.objective`) it took 8% off
+        the search time over seven synthetic requests of 1,000 to 100,000 people a side
+        (some slower, most faster).
+        """
         solver = cp_model.CpSolver()
         remaining = self.deadline - time.monotonic()
         if self.should_stop is not None and self.should_stop():
@@ -608,6 +616,8 @@ class LexicographicSolver:
         # passes cost more than they save (searches 20-25% faster from 1,400 to 100,000
         # people a side; proofs are CP-SAT's either way).
         solver.parameters.max_presolve_iterations = _PRESOLVE_PASSES
+        if lp_guided:
+            solver.parameters.search_branching = solver.parameters.LP_SEARCH
         with self._watch_stop(solver):
             status = solver.solve(self.exchange.model)
         if self.stats is not None:

@@ -9,7 +9,7 @@ function is concave and the lines are added until the bound is tight at the answ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -21,6 +21,11 @@ from solver.levels import Level
 # 8 cut the captivity level's time about 4x (19 CP-SAT calls in all became 15); 32 gained
 # nothing more.
 _FIRST_LINES = 8
+
+# Pools of at most this many units get every tangent line from the start: the bound is
+# then the curve itself, and no round of the search has to add lines there (families,
+# mostly; a few hundred lines in all at 100,000 people a side).
+_EXACT_UNITS = 32
 
 
 class CaptivityDays:
@@ -42,7 +47,11 @@ class CaptivityDays:
             self._slopes[p] = set()
             # A few lines spread over the range start the bound close to the curve, so
             # that few searches are spent adding the lines where the answer lies.
-            for at in np.unique(np.linspace(0, pool.n_units, _FIRST_LINES).astype(np.int64)):
+            if pool.n_units <= _EXACT_UNITS:
+                spread: Iterable[int] = range(pool.n_units + 1)
+            else:
+                spread = np.unique(np.linspace(0, pool.n_units, _FIRST_LINES).astype(np.int64))
+            for at in spread:
                 self.add_line(p, int(at))
 
     def expression(self) -> cp_model.LinearExprT:
