@@ -441,18 +441,13 @@ class LexicographicSolver:
     def _span(self, level: Level, run: LexicographicRun) -> tuple[int, int] | None:
         """(width, largest value) of the values a level can take, or None if not known."""
         pools = self.exchange.pools
-        if level.kind in ("priority", "released"):
-            # Between the people every plan must release (all units of a pool some
-            # obligation binds) and everybody the pools hold.
-            category = level.category
-
-            def people(pool: Pool) -> int:
-                per_unit = pool.unit_size if category is None else pool.count_in(category)
-                return pool.n_units * per_unit
-
-            most = sum(people(pool) for pool in pools)
-            least = sum(people(pool) for pool in pools if pool.required)
-            return most - least + 1, most
+        if level.kind == "priority":
+            assert level.category is not None
+            most = sum(pool.n_units * pool.count_in(level.category) for pool in pools)
+            return most + 1, most
+        if level.kind == "released":
+            most = sum(pool.n_units * pool.unit_size for pool in pools)
+            return most + 1, most
         if level.kind == "captivity_days":
             return None
         # Stage order of n people fixed by a level above: within what the capacities

@@ -19,7 +19,7 @@ from solver.levels import Level, levels_for, values_of
 from solver.lexicographic import LexicographicRun, LexicographicSolver
 from solver.pools import build_pools
 from solver.roster import CATEGORY_BIT, Rosters, build_rosters
-from solver.rules import add_all_rules
+from solver.rules import add_all_rules, civilians_separately
 from solver.schema import (
     Conflict,
     LevelReport,
@@ -234,6 +234,8 @@ def _select_then_schedule(
         update={"stages": [sum(stages)] if stages else None, "civilians_separately": False}
     )
     relaxation = search(merged, None)
+    if terms.civilians_separately:
+        civilians_separately.add_to_merged_stages(relaxation.exchange, terms.stages)
     relaxation.levels = [lv for lv in relaxation.levels if lv.kind in _SELECTION_LEVELS]
     selection = relaxation.run(on_long_searches=on_long_searches)
     if selection.status == "infeasible":
