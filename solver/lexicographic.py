@@ -604,10 +604,11 @@ class LexicographicSolver:
         of small pools (`solver.objective`) that took 8% off the search time over seven
         synthetic requests of 1,000 to 100,000 people a side (some slower, most faster).
         Stage orders skip probing in presolve: it tries each of the staged model's many
-        yes/no choices (which stage holds civilians, say) again at every call. Over 15
-        requests of 100,000 a side and various terms that took 12% off the search time
-        in all, and more than a third off the slowest (civilians separately with the
-        seriously ill outside parity); a few got slower, by up to 0.4 s.
+        yes/no choices (which stage holds civilians, say) again at every call. Over 11
+        requests of 100,000 a side under various terms that took 12% off the search time
+        in all (28% over 4 more), and a third or more off the slowest (the mediated
+        swap: civilians separately, the seriously ill outside parity); a few got slower,
+        by up to 0.4 s.
         """
         solver = cp_model.CpSolver()
         remaining = self.deadline - time.monotonic()
