@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -33,10 +33,18 @@ class SearchStats(Protocol):
 
 _PRESOLVE_PASSES = 1
 
-# A try of the stage orders at their floors gets half as long as the solve has taken so
-# far, at least this, never more than a quarter of what is left (see
-# LexicographicSolver._at_floors).
-_FLOOR_TRY_MIN_S = 0.2
+# A try of the stage orders at their floors ends after this much of CP-SAT's deterministic
+# time (work counted, not seconds: the same on any machine, so whether a try succeeds,
+# and with it the plan, never depends on the machine's load). Measured at 100,000 a side
+# on 8 lists: tries that succeed take 0.02-0.06, the others run on past 0.5 (about 0.3 s
+# of wall time per 0.1 here). See LexicographicSolver._at_floors.
+_FLOOR_TRY_DTIME = 0.1
+
+_STATS_LOCK = threading.Lock()
+
+# How often a search checks its stop signal: a stopped search (a cancelled job, or the
+# losing one of two run side by side) ends within this.
+_STOP_POLL_S = 0.01
 
 # Weighted objectives of several levels stay below this: exact as integers and as doubles.
 _EXACT = 1 << 53
@@ -180,9 +188,12 @@ class LexicographicSolver:
         should_stop: StopCheck | None = None,
         stats: SearchStats | None = None,
         forced: Mapping[int, int] | None = None,
+        waiting: Callable[[], AbstractContextManager[object]] = nullcontext,
     ):
         """`forced` (pool -> units released) are totals every plan worth finding has (see
-        `forced_totals`): they are fixed, which leaves a much smaller search."""
+        `forced_totals`): they are fixed, which leaves a much smaller search. Each
+        CP-SAT search runs inside `waiting()`: the caller's thread is idle meanwhile."""
+        self.waiting = waiting
         self.exchange = exchange
         self.levels = levels
         self.options = options
@@ -202,7 +213,7 @@ class LexicographicSolver:
         *,
         frozen: Sequence[LevelResult] = (),
         hint: Solution | None = None,
-        on_long_searches: Callable[[], None] | None = None,
+        try_floors: bool = True,
     ) -> LexicographicRun:
         """Optimise every level in turn.
 
@@ -210,9 +221,31 @@ class LexicographicSolver:
         no plan reaches them the run ends `infeasible`, which then means "the relaxation's
         optimum is out of reach", not "no plan at all". `hint` seeds the first search.
         When every pool's total is forced, the frozen levels' values are fixed already.
-        `on_long_searches` is called before captivity days are searched: their rounds of
-        tangent lines are the longest searches of a selection.
+        `try_floors` False skips the try of the stage orders at their floors
+        (`run_at_floors` makes it elsewhere).
         """
+        run = self._run(on_level, frozen, hint, "try" if try_floors else "skip")
+        assert run is not None
+        return run
+
+    def run_at_floors(
+        self, *, frozen: Sequence[LevelResult] = (), hint: Solution | None = None
+    ) -> LexicographicRun | None:
+        """The run that starts with the try of the stage orders at their floors.
+
+        None, after no search or one, when there is no such try to make or it fails:
+        the usual searches are then what settles the stage orders, and a planner with a
+        core to spare runs them beside this (see `solver.planner`).
+        """
+        return self._run(None, frozen, hint, "only")
+
+    def _run(
+        self,
+        on_level: Callable[[LexicographicRun], None] | None,
+        frozen: Sequence[LevelResult],
+        hint: Solution | None,
+        floors_try: Literal["try", "skip", "only"],
+    ) -> LexicographicRun | None:
         run = LexicographicRun(status="solved", solution=None)
         model = self.exchange.model
         all_forced = len(self.forced) == len(self.exchange.pools)
@@ -238,20 +271,24 @@ class LexicographicSolver:
             floors: list[tuple[Level, int]] = []
             if not speculated and (run.solution or hint) is not None:
                 speculated = True
-                floors = self._stage_order_floors(pending, run)
+                if floors_try != "skip":
+                    floors = self._stage_order_floors(pending, run)
+            if floors_try == "only" and not floors:
+                return None
             if floors:
                 # Try the leading stage orders at their floors (everybody as early as the
                 # capacities allow): reached, they are proven without a search of their own.
                 reached = self._at_floors(floors, pending[len(floors) :], run, hint, started)
                 if reached is not None:
+                    floors_try = "try"
                     pending = reached
                     if on_level is not None:
                         on_level(run)
                     continue
+                if floors_try == "only":
+                    return None
             batch = self._batch(pending, run)
             pending = pending[len(batch) :]
-            if on_long_searches is not None and level.kind == "captivity_days":
-                on_long_searches()
             expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]
             combined = _weighted(expressions, [w for _, w in batch])
             outcome = self._optimise(level, combined, run.solution or hint)
@@ -286,7 +323,7 @@ class LexicographicSolver:
         model = self.exchange.model
         model.clear_objective()  # type: ignore[no-untyped-call]
         model.clear_hints()  # type: ignore[no-untyped-call]
-        totals = [solution.pool_total(p) for p in range(len(self.exchange.pools))]
+        totals = self._totals(solution)
         moves: list[list[cp_model.IntVar]] = []
         for p, var in enumerate(self.exchange.released_units):
             pool_moves = []
@@ -302,7 +339,7 @@ class LexicographicSolver:
         # Pools that trade at equal value at the margin are guessed to vary: when the guess
         # is right, one search proves every other pool forced. A wrong guess costs only
         # a round (the search finds more) or a pool left open that need not be.
-        varying = _tied_at_the_margin(self.exchange.pools, totals)
+        varying = set(totals) - set(self.forced_guess(solution))
         for r in range(rounds):
             asked = model.new_bool_var(f"ask_{r}")
             others = [
@@ -314,7 +351,7 @@ class LexicographicSolver:
             while True:
                 status, solver = self._solve()
                 if status == cp_model.INFEASIBLE:
-                    return {p: t for p, t in enumerate(totals) if p not in varying}
+                    return {p: t for p, t in totals.items() if p not in varying}
                 if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     return {}
                 other = self._read(solver)
@@ -322,8 +359,18 @@ class LexicographicSolver:
                 # Totals that only seem to keep the captivity days: cut them off, ask again.
                 if not (self._days_frozen and self.days.tighten(units, claimed)):
                     break
-            varying.update(p for p, t in enumerate(totals) if other.pool_total(p) != t)
+            varying.update(p for p, t in totals.items() if other.pool_total(p) != t)
         return {}
+
+    def forced_guess(self, solution: Solution) -> dict[int, int]:
+        """What `forced_totals` returns when its first search settles it: every pool's
+        total but those of pools tied at the margin (a guess until that search proves it)."""
+        totals = self._totals(solution)
+        tied = _tied_at_the_margin(self.exchange.pools, list(totals.values()))
+        return {p: t for p, t in totals.items() if p not in tied}
+
+    def _totals(self, solution: Solution) -> dict[int, int]:
+        return {p: solution.pool_total(p) for p in range(len(self.exchange.pools))}
 
     def _stage_order_floors(
         self, pending: list[Level], run: LexicographicRun
@@ -378,17 +425,16 @@ class LexicographicSolver:
         batch = self._batch(rest, run)
         expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]
         combined = _weighted(expressions, [w for _, w in batch])
-        # A try, not the search itself: it adds at most half the time spent so far, and
-        # only a proven answer is kept (anything else is searched again the usual way).
-        # A try that neither reaches the floors nor proves them out of reach can run
-        # long: with families of many sizes at 100,000 a side, 2.3 s for nothing, where
-        # the usual search then took 0.3 s. Where floors are reached, at 100,000 a side,
-        # the try takes about an eighth of the time spent before it.
-        now = time.monotonic()
-        spent = now - (self.deadline - self.options.time_limit_s)
-        limit = min((self.deadline - now) / 4, max(_FLOOR_TRY_MIN_S, spent / 2))
+        # A try, not the search itself: only a proven answer is kept (anything else is
+        # searched again the usual way). A try that neither reaches the floors nor proves
+        # them out of reach can run long (with families of many sizes at 100,000 a side,
+        # 2.3 s for nothing, where the usual search then took 0.3 s): it is cut off after
+        # a fixed amount of work, and never takes more than a quarter of the time left.
+        limit = (self.deadline - time.monotonic()) / 4
         try:
-            outcome = self._optimise(batch[0][0], combined, run.solution or hint, limit)
+            outcome = self._optimise(
+                batch[0][0], combined, run.solution or hint, limit, _FLOOR_TRY_DTIME
+            )
         finally:
             model.clear_assumptions()
         if outcome is None or outcome[0] != cp_model.OPTIMAL:
@@ -516,10 +562,12 @@ class LexicographicSolver:
         expression: cp_model.LinearExprT,
         hint: Solution | None,
         limit_s: float | None = None,
+        dtime: float | None = None,
     ) -> tuple[cp_model.CpSolverStatus, Solution, int, cp_model.CpSolver] | None:
         """Solve one level: (CP-SAT status, solution, true value, solver), or None (no plan).
 
-        `limit_s` caps each CP-SAT call below what is left of the time limit.
+        `limit_s` caps each CP-SAT call below what is left of the time limit; `dtime`, if
+        given, caps its deterministic time.
         """
         model = self.exchange.model
         if level.sense == "max":
@@ -530,7 +578,7 @@ class LexicographicSolver:
             if hint is not None:
                 self._hint(hint)
                 self.days.tighten(*self._days_claims(hint, None))
-            status, solver = self._solve(limit_s, level)
+            status, solver = self._solve(limit_s, level, dtime)
             if status == cp_model.INFEASIBLE:
                 return status, Solution([]), 0, solver
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -595,7 +643,7 @@ class LexicographicSolver:
         return Solution([[int(solver.value(v)) for v in per_stage] for per_stage in units])
 
     def _solve(
-        self, limit_s: float | None = None, level: Level | None = None
+        self, limit_s: float | None = None, level: Level | None = None, dtime: float | None = None
     ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         """One CP-SAT call on the model as it stands, tuned to the `level` it optimises.
 
@@ -617,6 +665,8 @@ class LexicographicSolver:
         if remaining <= 0 or self.stopped:
             return cp_model.UNKNOWN, solver
         solver.parameters.max_time_in_seconds = min(remaining, limit_s or remaining)
+        if dtime is not None:
+            solver.parameters.max_deterministic_time = dtime
         solver.parameters.num_workers = self.options.workers
         solver.parameters.random_seed = self.options.seed
         # One presolve pass: the pooled models are small and already tight, and more
@@ -627,10 +677,11 @@ class LexicographicSolver:
             solver.parameters.search_branching = solver.parameters.LP_SEARCH
         if level is not None and level.kind in ("stage_order", "stage_order_all"):
             solver.parameters.cp_model_probing_level = 0
-        with self._watch_stop(solver):
+        with self._watch_stop(solver), self.waiting():
             status = solver.solve(self.exchange.model)
         if self.stats is not None:
-            self.stats.searches += 1
+            with _STATS_LOCK:  # the forced-totals proof counts from its own thread
+                self.stats.searches += 1
         return status, solver
 
     @contextmanager
@@ -643,7 +694,7 @@ class LexicographicSolver:
         check = self.should_stop
 
         def watch() -> None:
-            while not done.wait(0.05):
+            while not done.wait(_STOP_POLL_S):
                 if check():
                     self.stopped = True
                     solver.stop_search()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -130,24 +131,32 @@ def _solve(
         _recheck(request, best)
         on_progress(Progress(best.levels, best, time.perf_counter() - started))
 
-    def search(terms: Terms, forced: dict[int, int] | None = None) -> LexicographicSolver:
+    def search(
+        terms: Terms, forced: dict[int, int] | None = None, abandon: Sequence[StopSignal] = ()
+    ) -> LexicographicSolver:
         exchange = ExchangeModel(pools, terms, unreleasable_included=unreleasable_included)
         add_all_rules(exchange)
+        signals = [*abandon, *([stop] if stop is not None else [])]
         return LexicographicSolver(
             exchange,
             levels,
             request.options,
             deadline=deadline,
-            should_stop=stop.is_set if stop is not None else None,
+            should_stop=(lambda: any(s.is_set() for s in signals)) if signals else None,
             stats=stats,
             forced=forced,
+            waiting=turns.waiting,
         )
 
-    ahead = _ReadAhead(request, rosters)
-    with stats.phase("search"):
-        run = _select_then_schedule(
-            request.terms, search, report if on_progress else None, ahead.start
-        )
+    turns = _Turns()
+    try:
+        with stats.phase("search"):
+            ahead = _ReadAhead(request, rosters, turns)
+            run = _select_then_schedule(
+                request.terms, search, report if on_progress else None, turns.waiting
+            )
+    finally:
+        turns.end()  # from here on, nothing waits for the read-ahead's turn
     logger.debug(
         "solved %d+%d people in %d pools: %s",
         rosters.side_a.size,
@@ -206,11 +215,25 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
+Waiting = Callable[[], AbstractContextManager[object]]
+
+
+class Search(Protocol):
+    """A fresh search of the planner's pools under some terms (see `_solve`)."""
+
+    def __call__(
+        self,
+        terms: Terms,
+        forced: dict[int, int] | None = None,
+        abandon: Sequence[StopSignal] = (),
+    ) -> LexicographicSolver: ...
+
+
 def _select_then_schedule(
     terms: Terms,
-    search: Callable[[Terms, dict[int, int] | None], LexicographicSolver],
+    search: Search,
     on_level: Callable[[LexicographicRun], None] | None,
-    on_long_searches: Callable[[], None] = lambda: None,
+    waiting: Waiting = nullcontext,
 ) -> LexicographicRun:
     """Choose who goes on a one-stage relaxation, then fit them into the stages.
 
@@ -222,13 +245,10 @@ def _select_then_schedule(
     model, level by level. The relaxation is much easier: the stages multiply the
     symmetric ways of writing down the same selection.
 
-    `on_long_searches` is called where CP-SAT's longest, least interrupted searches
-    begin (the selection's captivity days, else the staged search): the time to do
-    other work in a thread.
+    `waiting()` marks where this thread waits for other threads' searches.
     """
     stages = terms.stages or []
     if len(stages) <= 1 and not terms.civilians_separately:
-        on_long_searches()
         return search(terms, None).run(on_level)
     merged = terms.model_copy(
         update={"stages": [sum(stages)] if stages else None, "civilians_separately": False}
@@ -237,22 +257,100 @@ def _select_then_schedule(
     if terms.civilians_separately:
         civilians_separately.add_to_merged_stages(relaxation.exchange, terms.stages)
     relaxation.levels = [lv for lv in relaxation.levels if lv.kind in _SELECTION_LEVELS]
-    selection = relaxation.run(on_long_searches=on_long_searches)
+    selection = relaxation.run()
     if selection.status == "infeasible":
         return selection
     if selection.all_proven and len(selection.results) == len(relaxation.levels):
-        assert selection.solution is not None
-        # Pools whose totals every optimal selection shares are fixed for the stages,
-        # which then mostly only have to order the people already chosen.
-        on_long_searches()
-        forced = relaxation.forced_totals(selection.solution)
-        scheduled = search(terms, forced).run(
-            on_level, frozen=selection.results, hint=selection.solution
-        )
+        scheduled = _schedule_while_proving(terms, search, relaxation, selection, on_level, waiting)
         if scheduled.status != "infeasible":
             return scheduled
-    on_long_searches()
     return search(terms, None).run(on_level)
+
+
+def _schedule_while_proving(
+    terms: Terms,
+    search: Search,
+    relaxation: LexicographicSolver,
+    selection: LexicographicRun,
+    on_level: Callable[[LexicographicRun], None] | None,
+    waiting: Waiting,
+) -> LexicographicRun:
+    """Fit the relaxation's selection into the stages, searching two ways at once.
+
+    Pools whose totals every optimal selection shares are fixed for the stages, which
+    then mostly only have to order the people already chosen. Proving which totals are
+    forced is one more CP-SAT search on the relaxation, whose first question nearly
+    always confirms a guess (`forced_guess`); so the stages are searched on the guess
+    while the proof runs beside them.
+
+    Their search is a bet too. The try of the stage orders at their floors settles them
+    in one search when it wins and wastes its (fixed) amount of work when it loses; at
+    100,000 a side either happens on one list or another, by 0.1-0.3 s. So it runs
+    beside the usual searches, each on its own model, and its plan is the answer
+    whenever it succeeds, however the two threads finish: the plan never depends on
+    which one is faster, nor on the number of cores (with one, the two run in turn).
+
+    Nothing from the guess counts, and no progress is reported, until the proof
+    confirms it; a proof that disagrees stops both, and the stages are searched again
+    on what the proof found, as they would have been without the guess.
+    """
+    assert selection.solution is not None
+    frozen, hint = selection.results, selection.solution
+    guess = relaxation.forced_guess(hint)
+    wrong_guess, try_won = threading.Event(), threading.Event()
+
+    def proven(proof: Future[dict[int, int]]) -> None:
+        if proof.exception() is not None or proof.result() != guess:
+            wrong_guess.set()
+
+    def tried(outcome: Future[LexicographicRun | None]) -> None:
+        if outcome.exception() is None and outcome.result() is not None:
+            try_won.set()
+
+    progressed: list[LexicographicRun] = []
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="schedule") as beside:
+        proof = beside.submit(relaxation.forced_totals, hint)
+        proof.add_done_callback(proven)
+        # The try's model is built first: when it wins, it is all that is waited for.
+        trier = search(terms, guess, (wrong_guess,))
+        if _spare_core():
+            trying = beside.submit(trier.run_at_floors, frozen=frozen, hint=hint)
+            trying.add_done_callback(tried)
+        else:
+            trying = Future()
+            trying.set_result(trier.run_at_floors(frozen=frozen, hint=hint))
+        usual: LexicographicRun | None = None
+        if not trying.done() or trying.result() is None:
+            usual = search(terms, guess, (wrong_guess, try_won)).run(
+                progressed.append, frozen=frozen, hint=hint, try_floors=False
+            )
+        with waiting():
+            won = trying.result()
+            forced = proof.result()
+    scheduled = won or usual
+    assert scheduled is not None
+    if forced == guess:
+        if (progressed or won) and on_level is not None:
+            on_level(scheduled)
+        return scheduled
+    again = search(terms, forced).run(on_level, frozen=frozen, hint=hint)
+    if again.solution is None and scheduled.solution is not None:
+        # Out of time (or stopped) before the stages were searched again: the plan found
+        # on the guess keeps every term and the selection's proven levels, but its stage
+        # orders were only optimal for the guess.
+        for result in scheduled.results[len(frozen) :]:
+            result.proven = False
+        return scheduled
+    return again
+
+
+def _spare_core() -> bool:
+    """Whether a second search can run beside the first without slowing it."""
+    return (
+        len(os.sched_getaffinity(0)) >= 2
+        if hasattr(os, "sched_getaffinity")
+        else ((os.cpu_count() or 1) >= 2)
+    )
 
 
 _SELECTION_LEVELS = ("priority", "released", "captivity_days")
@@ -343,30 +441,62 @@ def _unsolved(
     )
 
 
+class _Turns:
+    """Whose turn it is to run Python: a helper thread's only while the solve waits.
+
+    Threads share one interpreter lock, and a thread that reads the lists while the
+    solve builds its next model slows the solve as much as it gains. So the solve's
+    thread marks where it waits (`waiting()`: CP-SAT searches and the searches it waits
+    for in other threads), and a helper works in steps of a few milliseconds, each
+    begun only during such a wait (`wait_for_turn`). After `end()` helpers run freely.
+    """
+
+    def __init__(self) -> None:
+        self._owner = threading.current_thread()
+        self._solve_waits = threading.Event()
+        self._over = False
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        if threading.current_thread() is not self._owner or self._over:
+            yield  # another thread's wait leaves the solve's thread busy
+            return
+        self._solve_waits.set()
+        try:
+            yield
+        finally:
+            if not self._over:
+                self._solve_waits.clear()
+
+    def wait_for_turn(self) -> None:
+        self._solve_waits.wait()
+
+    def end(self) -> None:
+        self._over = True
+        self._solve_waits.set()
+
+
 class _ReadAhead:
-    """What needs no plan, done in a thread while CP-SAT searches.
+    """What needs no plan, done in a thread while the solve waits on CP-SAT.
 
     CP-SAT releases the GIL and searches on one core; meanwhile the re-check reads the
     lists (on its own, as an independent check must) and the ids are sorted for the
-    plan, which lists every id in order. Started where the longest searches begin, so
-    that the thread holds the GIL while the search does not need it.
+    plan, which lists every id in order. The thread takes its turns (`_Turns`): it
+    starts with the search and reads only while the solve's thread waits.
     """
 
-    def __init__(self, request: RequestRecord, rosters: Rosters):
-        self._request = request
-        self._rosters = rosters
-        self._lists: Future[ListsRead] | None = None
-
-    def start(self) -> None:
-        if self._lists is not None:
-            return
+    def __init__(self, request: RequestRecord, rosters: Rosters, turns: _Turns):
+        self._turns = turns
         background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
-        self._lists = background.submit(read_lists, self._request, self._rosters.reference_date)
-        background.submit(_sort_ids, self._rosters)
+        self._lists = background.submit(
+            read_lists, request, rosters.reference_date, turns.wait_for_turn
+        )
+        background.submit(_sort_ids, rosters, turns)
         background.shutdown(wait=False)
 
-    def lists(self) -> ListsRead | None:
-        return None if self._lists is None else self._lists.result()
+    def lists(self) -> ListsRead:
+        self._turns.end()
+        return self._lists.result()
 
 
 def _explain(rules: list[str], rosters: Rosters) -> list[Conflict]:
@@ -375,8 +505,9 @@ def _explain(rules: list[str], rosters: Rosters) -> list[Conflict]:
     return explain(rules, rosters)
 
 
-def _sort_ids(rosters: Rosters) -> None:
+def _sort_ids(rosters: Rosters, turns: _Turns) -> None:
     for roster in rosters:
+        turns.wait_for_turn()
         _ = roster.by_id
 
 

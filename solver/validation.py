@@ -137,13 +137,19 @@ class ListsRead:
     lists: dict[Side, _List]
 
 
-def read_lists(request: RequestRecord, on: date) -> ListsRead:
-    """Read the lists for a re-check at `on`: it needs no plan, so it can be done early."""
+def read_lists(
+    request: RequestRecord, on: date, between: Callable[[], object] = lambda: None
+) -> ListsRead:
+    """Read the lists for a re-check at `on`: it needs no plan, so it can be done early.
+
+    `between` is called between steps of a few milliseconds each: a reader running
+    beside other work can wait there for its turn (see `solver.planner`).
+    """
     needed = _categories_needed(request)
     return ListsRead(
         on,
         {
-            side: _read_list(side, request.side(side).detainees, on, request, needed)
+            side: _read_list(side, request.side(side).detainees, on, request, needed, between)
             for side in SIDES
         },
     )
@@ -281,6 +287,7 @@ def _read_list(
     on: date,
     request: RequestRecord,
     needed: frozenset[Category],
+    between: Callable[[], object] = lambda: None,
 ) -> _List:
     """The columns of one side's list at the reference date.
 
@@ -288,13 +295,16 @@ def _read_list(
     so meeting one here means the caller skipped input validation.
     """
     fields = _ALWAYS + tuple(chain.from_iterable(_ONLY_FOR[c] for c in _ONLY_FOR if c in needed))
-    column = _columns(detainees, fields)
+    column = _columns(detainees, fields, between)
     ids: list[str] = column["id"].tolist()
     position = dict(zip(ids, range(len(ids)), strict=True))
     if len(position) < len(ids):
         raise ValueError(f"{side.value}: duplicate id {_first_repeated(ids)}")
+    between()
     eligible = _flags(column["eligible"])
     civilian = _flags(np.equal(column["status"], _scalar("civilian")))
+    categories = _categories(column, civilian, needed, on, request.terms.young_age_limit)
+    between()
     return _List(
         side=side,
         ids=ids,
@@ -302,13 +312,17 @@ def _read_list(
         eligible=eligible,
         releasable=eligible & _flags(column["consents"]),
         civilian=civilian,
-        categories=_categories(column, civilian, needed, on, request.terms.young_age_limit),
+        categories=categories,
         captured_on=column["captured_on"],
         group=_group_codes(column["group"]),
     )
 
 
-def _columns(detainees: Sequence[DetaineeRecord], fields: tuple[str, ...]) -> dict[str, _Objects]:
+def _columns(
+    detainees: Sequence[DetaineeRecord],
+    fields: tuple[str, ...],
+    between: Callable[[], object] = lambda: None,
+) -> dict[str, _Objects]:
     """The named fields of every detainee: one column of Python objects per field.
 
     Fields are read as attributes, so any `DetaineeRecord` will do: a pydantic model, or
@@ -320,10 +334,11 @@ def _columns(detainees: Sequence[DetaineeRecord], fields: tuple[str, ...]) -> di
     """
     if detainees and not hasattr(detainees[0], "__dict__"):
         n = len(detainees)
-        return {
-            field: np.fromiter(_BY_FIELD[field](detainees), dtype=np.object_, count=n)
-            for field in fields
-        }
+        columns = {}
+        for field in fields:
+            between()
+            columns[field] = np.fromiter(_BY_FIELD[field](detainees), dtype=np.object_, count=n)
+        return columns
     return _by_row(detainees, fields)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from solver import planner, solve
-from solver.exchange_model import ExchangeModel
+from solver.lexicographic import LexicographicSolver
 from solver.per_person import solve_per_person
 from tests.handmade import exchange, person
 
@@ -37,19 +37,21 @@ def _two_civilians_against_one() -> Any:
 def test_the_relaxation_is_reached_without_starting_over(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    built: list[ExchangeModel] = []
+    unforced: list[LexicographicSolver] = []
 
-    def counting(*args: Any, **kwargs: Any) -> ExchangeModel:
-        model = ExchangeModel(*args, **kwargs)
-        built.append(model)
-        return model
+    def counting(*args: Any, **kwargs: Any) -> LexicographicSolver:
+        solver = LexicographicSolver(*args, **kwargs)
+        if kwargs.get("forced") is None:
+            unforced.append(solver)
+        return solver
 
-    monkeypatch.setattr(planner, "ExchangeModel", counting)
+    monkeypatch.setattr(planner, "LexicographicSolver", counting)
     request = _two_civilians_against_one()
     plan = solve(request)
     assert plan.status == "optimal"
-    # The relaxation and the staged model: no third model for a search from scratch.
-    assert len(built) == 2
+    # The staged searches start from the relaxation's totals: only the relaxation itself
+    # is searched without them, never the stages from scratch.
+    assert len(unforced) == 1
     reference = solve_per_person(request, time_limit_s=30)
     assert reference.status == "optimal"
     assert tuple(level.value for level in plan.levels) == reference.levels
