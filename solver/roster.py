@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from solver.categories import reference_date_of
+from solver.categories import age_on, reference_date_of
 from solver.schema import Category, DetaineeRecord, RequestRecord, Side, Terms
 
 CATEGORY_BIT: dict[Category, int] = {
@@ -138,26 +138,53 @@ def build_roster(request: RequestRecord, side: Side) -> Roster:
 def _ages(people: Sequence[DetaineeRecord], on: date) -> tuple[IntArray, BoolArray, BoolArray]:
     """Age in full years per person; birth dates win over stated ages.
 
-    Each birth date is written as the number YYYYMMDD, so that the whole column is aged
-    at once, exactly as `age_on` ages one person: the difference in years, less one
-    when the birthday (month and day) comes after `on`'s in the year.
+    Birth dates are read as day numbers (one call per person, where year, month and day
+    were three reads and some arithmetic), and the whole column is aged at once, exactly
+    as `age_on` ages one person (see `_full_years`).
     """
-    births = [p.birth_date for p in people]
-    stated = [p.age for p in people]
+    n = len(people)
     born = np.fromiter(
-        (-1 if b is None else b.year * 10_000 + b.month * 100 + b.day for b in births),
-        np.int64,
-        len(births),
+        (-1 if p.birth_date is None else p.birth_date.toordinal() for p in people), np.int64, n
     )
     known_birth = born >= 0
-    before_birthday = born % 10_000 > on.month * 100 + on.day
-    from_birth = on.year - born // 10_000 - before_birthday
-    said = np.fromiter((-1 if a is None else a for a in stated), np.int64, len(stated))
+    from_birth = _full_years(born, known_birth, on)
+    said = np.fromiter((-1 if p.age is None else p.age for p in people), np.int64, n)
     known_age = said >= 0
     ages = np.where(known_birth, from_birth, np.where(known_age, said, 0)).astype(np.int64)
     unknown = ~known_birth & ~known_age
     mismatch = known_birth & known_age & (said != from_birth)
     return ages, unknown, mismatch
+
+
+def _full_years(born: IntArray, known: BoolArray, on: date) -> IntArray:
+    """Full years from each birth day number (where `known`) to `on`.
+
+    Someone is k or older on `on` exactly when born on or before their k-th birthday's
+    latest possible day: `on`'s month and day, k years earlier (28 February when that
+    year has no 29th). Those days fall as k grows, so a person's age is the number of
+    them on or after the birth, less one (k = 0 is `on` itself). Births after `on`,
+    which input checks reject, are aged one by one.
+    """
+    years = np.zeros(born.size, dtype=np.int64)
+    if not known.any():
+        return years
+    earliest = date.fromordinal(int(born[known].min())).year
+    latest_days = np.array(
+        [_latest_day(on, year) for year in range(earliest, on.year + 1)], dtype=np.int64
+    )  # ascending: the oldest age first
+    later = len(latest_days) - np.searchsorted(latest_days, born, side="left")
+    years[known] = later[known] - 1
+    for i in np.flatnonzero(known & (born > on.toordinal())).tolist():
+        years[i] = age_on(date.fromordinal(int(born[i])), on)
+    return years
+
+
+def _latest_day(on: date, year: int) -> int:
+    """Day number of `on`'s month and day in `year` (28 February for a missing 29th)."""
+    try:
+        return date(year, on.month, on.day).toordinal()
+    except ValueError:
+        return date(year, on.month, on.day - 1).toordinal()
 
 
 def _flags(ids: list[str], named: list[str]) -> BoolArray:
