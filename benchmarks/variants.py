@@ -9,12 +9,17 @@ shape can stall on another. This writes the benchmark's request and a few varian
 it, runs `exchange-planner solve` on each, and reports each one's status, CLI time and
 ratio to `json.loads` of the same file. Writes `variants.md` and `variants.json` to
 `--out`; exits 1 when a variant ends unproven (`feasible` or `timeout`).
+
+The variants named "independent lists: ..." time the planner on lists from
+`benchmarks.independent_lists`, a generator written apart from the planner, so that the
+speed measured is not only the speed on lists of the texture the planner's authors made.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks import independent_lists
 from benchmarks.measure import Instance, floor_seconds, run_cli
 from benchmarks.report import machine, seconds_text
 from solver.synthetic import Mix, generate_request, request_json
@@ -65,6 +71,21 @@ def _floor(request: Request) -> int:
 
 def _below_capacity(request: Request) -> int:
     return round(0.85 * _floor(request))
+
+
+def _independent(name: str) -> Callable[[int, int], Request]:
+    """Lists and terms from the independently written generator's variant `name`."""
+
+    def make(per_side: int, seed: int) -> Request:
+        return independent_lists.generate(per_side, seed, name)
+
+    return make
+
+
+# The independent generator's variants that add something: its "floor below capacity"
+# repeats terms tried above, and its "exactly n for n" cap is what the stages already
+# impose when the floor fills every place.
+INDEPENDENT = ("base", "dates spread", "side b half", "civilians separately", "many small families")
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -124,6 +145,14 @@ VARIANTS: tuple[Variant, ...] = (
         "the `teaching` shape: ill on top of a capped core, civilians separately",
         lambda n, seed: generate_request(n, seed, shape="teaching"),
     ),
+    *(
+        Variant(
+            f"independent lists: {name}",
+            f"another generator's lists: {independent_lists.VARIANTS[name].what}",
+            _independent(name),
+        )
+        for name in INDEPENDENT
+    ),
 )
 
 
@@ -144,7 +173,7 @@ class VariantResult:
 def measure(variant: Variant, per_side: int, seed: int, repeat: int, work: Path) -> VariantResult:
     """Write the variant's request, time `json.loads` of it and the CLI on it."""
     request = variant.make(per_side, seed)
-    path = work / f"{variant.name.replace(' ', '-').replace(',', '')}.json"
+    path = work / f"{re.sub(r'[^a-z0-9]+', '-', variant.name.lower()).strip('-')}.json"
     path.write_text(request_json(request), encoding="utf-8")
     raw = path.read_bytes()
     people_b = len(request["side_b"]["detainees"])
@@ -163,7 +192,8 @@ def markdown(results: list[VariantResult], settings: dict[str, Any]) -> str:
         f"`{settings['command']}` on {settings['machine']['cpus']} CPUs, Python "
         f"{settings['machine']['python']}, OR-Tools {settings['machine']['ortools']}; "
         f"{settings['started']}. "
-        f"{settings['per_side']:,} people on side A (about 90% of that on B), seed "
+        f"{settings['per_side']:,} people on side A (about 90% of that on B unless a row "
+        "says otherwise), seed "
         f"{settings['seed']}; the CLI the best of {settings['repeat']}, json.loads the "
         "best of 3. The machine is shared: read the ratios, not the absolute times.",
         "",
