@@ -17,7 +17,7 @@ from solver.assignment import Assignment, assign
 from solver.exchange_model import ExchangeModel
 from solver.explanation import not_released, warnings
 from solver.levels import Level, levels_for, values_of
-from solver.lexicographic import LexicographicRun, LexicographicSolver
+from solver.lexicographic import LexicographicRun, LexicographicSolver, SearchStats
 from solver.pools import build_pools
 from solver.roster import CATEGORY_BIT, Rosters, build_rosters
 from solver.rules import add_all_rules, civilians_separately
@@ -132,7 +132,10 @@ def _solve(
         on_progress(Progress(best.levels, best, time.perf_counter() - started))
 
     def search(
-        terms: Terms, forced: dict[int, int] | None = None, abandon: Sequence[StopSignal] = ()
+        terms: Terms,
+        forced: dict[int, int] | None = None,
+        abandon: Sequence[StopSignal] = (),
+        counts: SearchStats | None = None,
     ) -> LexicographicSolver:
         exchange = ExchangeModel(pools, terms, unreleasable_included=unreleasable_included)
         add_all_rules(exchange)
@@ -143,7 +146,7 @@ def _solve(
             request.options,
             deadline=deadline,
             should_stop=(lambda: any(s.is_set() for s in signals)) if signals else None,
-            stats=stats,
+            stats=stats if counts is None else counts,
             forced=forced,
             waiting=turns.waiting,
         )
@@ -226,6 +229,7 @@ class Search(Protocol):
         terms: Terms,
         forced: dict[int, int] | None = None,
         abandon: Sequence[StopSignal] = (),
+        counts: SearchStats | None = None,
     ) -> LexicographicSolver: ...
 
 
@@ -308,27 +312,36 @@ def _schedule_while_proving(
             try_won.set()
 
     progressed: list[LexicographicRun] = []
+    # Each run's counts are kept apart: only the run whose plan is kept has its levels'
+    # seconds recorded (both runs' searches are counted).
+    tried_counts, usual_counts = _SearchCounts(), _SearchCounts()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="schedule") as beside:
         proof = beside.submit(relaxation.forced_totals, hint)
         proof.add_done_callback(proven)
-        # The try's model is built first: when it wins, it is all that is waited for.
-        trier = search(terms, guess, (wrong_guess,))
-        if _spare_core():
-            trying = beside.submit(trier.run_at_floors, frozen=frozen, hint=hint)
-            trying.add_done_callback(tried)
-        else:
-            trying = Future()
-            trying.set_result(trier.run_at_floors(frozen=frozen, hint=hint))
-        usual: LexicographicRun | None = None
-        if not trying.done() or trying.result() is None:
-            usual = search(terms, guess, (wrong_guess, try_won)).run(
-                progressed.append, frozen=frozen, hint=hint, try_floors=False
-            )
-        with waiting():
-            won = trying.result()
-            forced = proof.result()
+        try:
+            # The try's model is built first: when it wins, it is all that is waited for.
+            trier = search(terms, guess, (wrong_guess,), tried_counts)
+            if _spare_core():
+                trying = beside.submit(trier.run_at_floors, frozen=frozen, hint=hint)
+                trying.add_done_callback(tried)
+            else:
+                trying = Future()
+                trying.set_result(trier.run_at_floors(frozen=frozen, hint=hint))
+            usual: LexicographicRun | None = None
+            if not trying.done() or trying.result() is None:
+                usual = search(terms, guess, (wrong_guess, try_won), usual_counts).run(
+                    progressed.append, frozen=frozen, hint=hint, try_floors=False
+                )
+            with waiting():
+                won = trying.result()
+                forced = proof.result()
+        except BaseException:
+            wrong_guess.set()  # nothing of it will count: stop the try at once
+            raise
     scheduled = won or usual
     assert scheduled is not None
+    kept = None if forced != guess else tried_counts if won is not None else usual_counts
+    _record_counts(relaxation.stats, (tried_counts, usual_counts), kept)
     if forced == guess:
         if (progressed or won) and on_level is not None:
             on_level(scheduled)
@@ -342,6 +355,24 @@ def _schedule_while_proving(
             result.proven = False
         return scheduled
     return again
+
+
+@dataclass
+class _SearchCounts:
+    """One run's searches and level seconds, kept apart until it is known whether it counts."""
+
+    searches: int = 0
+    levels: dict[str, float] = field(default_factory=dict)
+
+
+def _record_counts(
+    stats: SearchStats | None, runs: Sequence[_SearchCounts], kept: _SearchCounts | None
+) -> None:
+    if stats is None:
+        return
+    stats.searches += sum(run.searches for run in runs)
+    for name, seconds in (kept.levels if kept is not None else {}).items():
+        stats.levels[name] = stats.levels.get(name, 0.0) + seconds
 
 
 def _spare_core() -> bool:

@@ -153,12 +153,12 @@ def _side_pools(roster: Roster, terms: Terms) -> list[Pool]:
     singles = releasable & ~in_group
     units_by_signature: dict[tuple[int, ...], list[list[int]]] = defaultdict(list)
     # Thousands of groups: sliced as Python lists, which costs a fraction of an array each.
-    people, member_code = grouped.tolist(), codes[grouped].tolist()
+    members, member_code = grouped.tolist(), codes[grouped].tolist()
     for start, end in itertools.pairwise(bounds):
         if end - start == 1:
-            singles[people[start]] = True
+            singles[members[start]] = True
         elif end - start > 1:
-            units_by_signature[tuple(member_code[start:end])].append(people[start:end])
+            units_by_signature[tuple(member_code[start:end])].append(members[start:end])
 
     pools: list[Pool] = []
     # Singles by member code; within a code the longest held first, list order breaking

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from solver import lexicographic, planner, solve
+from solver.cpsat import cp_model
 from solver.lexicographic import LexicographicSolver, Solution
 from solver.per_person import solve_per_person
 from solver.schema import ExchangeRequest, Plan
@@ -149,3 +150,37 @@ def test_turns_another_threads_wait_is_not_the_solves() -> None:
     assert not released.is_set()
     turns.end()
     turns.wait_for_turn()  # after the end, nobody waits for a turn
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_schedule_counts_every_search_and_the_kept_runs_levels(
+    cores: int, floors_tried: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    original = cp_model.CpSolver.solve
+
+    def counted(self: cp_model.CpSolver, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)  # from any thread: list.append holds the GIL
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", counted)
+    monkeypatch.setattr(planner, "_spare_core", lambda: cores >= 2)
+    request = ExchangeRequest.model_validate(generate_request(150, seed=1))
+    plan, stats = planner.solve_with_stats(request)
+    assert plan.status == "optimal"
+    assert stats.searches == len(calls)
+    searched = {name for name, seconds in stats.levels.items() if seconds > 0}
+    assert searched <= {level.name for level in plan.levels}
+    assert sum(stats.levels.values()) <= stats.phases["search"]
+
+
+def test_schedule_record_counts_keeps_one_runs_levels() -> None:
+    stats = planner._SearchCounts(searches=3, levels={"released": 0.5})
+    tried = planner._SearchCounts(searches=2, levels={"stage_order:all": 0.25})
+    usual = planner._SearchCounts(searches=4, levels={"stage_order:all": 0.75})
+    planner._record_counts(stats, (tried, usual), tried)
+    assert stats.searches == 9
+    assert stats.levels == {"released": 0.5, "stage_order:all": 0.25}
+    planner._record_counts(stats, (tried, usual), None)  # a wrong guess: no levels kept
+    assert stats.searches == 15
+    assert stats.levels == {"released": 0.5, "stage_order:all": 0.25}
