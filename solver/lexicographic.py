@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 
 from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
+from solver.first_schedule import Schedule, first_schedule
 from solver.levels import Level
 from solver.objective import CaptivityDays, level_expression
 from solver.pools import Pool
@@ -629,14 +630,27 @@ class LexicographicSolver:
             len(counts) == len(per_stage)
             for per_stage, counts in zip(self.exchange.units, solution.units, strict=True)
         )
+        schedule = solution.units if staged else self._first_schedule(solution)
         for p, counts in enumerate(solution.units):
-            if staged:
-                for var, count in zip(self.exchange.units[p], counts, strict=True):
+            if schedule is not None:
+                for var, count in zip(self.exchange.units[p], schedule[p], strict=True):
                     model.add_hint(var, count)
             if not staged or len(counts) > 1:
                 model.add_hint(self.exchange.released_units[p], sum(counts))
         for p, var in self.days.days.items():
             model.add_hint(var, self.days.exact(p, solution.pool_total(p)))
+
+    def _first_schedule(self, selection: Solution) -> Schedule | None:
+        """Stages for a one-stage selection's units, when a quick greedy can guess them."""
+        capacities = [c for c in self.exchange.capacities if c is not None]
+        if (
+            len(capacities) < 2
+            or len(capacities) != len(self.exchange.capacities)
+            or self.exchange.terms.civilians_separately
+        ):
+            return None
+        totals = [selection.pool_total(p) for p in range(len(self.exchange.pools))]
+        return first_schedule(self.exchange.pools, totals, capacities, self.levels)
 
     def _read(self, solver: cp_model.CpSolver) -> Solution:
         units = self.exchange.units
