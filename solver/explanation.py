@@ -148,11 +148,15 @@ def _groups_partly_releasable(roster: Roster) -> BoolArray:
 
 
 def _per_person(code: str, roster: Roster, who: BoolArray, what: str) -> PlanWarning:
-    ids = sorted(roster.ids[i] for i in np.flatnonzero(who).tolist())
-    shown = ", ".join(ids[:_SHOWN_IDS]) + (", ..." if len(ids) > _SHOWN_IDS else "")
+    # The first few ids in id order, from the roster's sorted order: thousands of people
+    # may have unknown ages, and only a few of them are named.
+    order = roster.by_id
+    first = order[who[order]][:_SHOWN_IDS].tolist()
+    count = int(who.sum())
+    shown = ", ".join(roster.ids[i] for i in first) + (", ..." if count > _SHOWN_IDS else "")
     return PlanWarning(
         code=code,
-        message=f"{roster.side.value}: {people(len(ids))} {what} ({shown}).",
+        message=f"{roster.side.value}: {people(count)} {what} ({shown}).",
     )
 
 
