@@ -649,7 +649,7 @@ class LexicographicSolver:
             or self.exchange.terms.civilians_separately
         ):
             return None
-        totals = [selection.pool_total(p) for p in range(len(self.exchange.pools))]
+        totals = list(self._totals(selection).values())
         return first_schedule(self.exchange.pools, totals, capacities, self.levels)
 
     def _read(self, solver: cp_model.CpSolver) -> Solution:
