@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parents[1]
 _SOLVE_TWICE = """
 import json, sys, time
 from pathlib import Path
+import solver.planner
 from solver.input_errors import read_request
 from solver.planner import solve_with_stats
 request = read_request(Path(sys.argv[1]).read_bytes())
@@ -45,7 +46,8 @@ for _ in range(2):
     plan, stats = solve_with_stats(request)
     runs.append((time.perf_counter() - started, stats.phases.get("search", 0.0)))
 seconds, search = min(runs)
-print(json.dumps({"seconds": seconds, "search": search, "status": plan.status}))
+where = solver.planner.__file__
+print(json.dumps({"seconds": seconds, "search": search, "status": plan.status, "where": where}))
 """
 
 
@@ -58,16 +60,21 @@ class Timing:
 
 def solve_with(checkout: Path, request: Path) -> Timing:
     """The best of two solves of `request` by the planner in `checkout`, in a new process."""
+    # Run from the checkout, and with it first on the path: `python -c` puts the current
+    # folder before PYTHONPATH, and this project is also installed in the environment.
     environment = {**os.environ, "PYTHONPATH": str(checkout)}
     done = subprocess.run(
-        [sys.executable, "-c", _SOLVE_TWICE, str(request)],
+        [sys.executable, "-c", _SOLVE_TWICE, str(request.resolve())],
         capture_output=True,
         text=True,
         env=environment,
+        cwd=checkout,
         check=True,
         timeout=600,
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
+    if not Path(result["where"]).resolve().is_relative_to(checkout.resolve()):
+        raise RuntimeError(f"the planner imported was {result['where']}, not {checkout}'s")
     return Timing(float(result["seconds"]), float(result["search"]), str(result["status"]))
 
 

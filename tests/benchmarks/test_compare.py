@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from benchmarks import compare
+from benchmarks.variants import VARIANTS
+from solver.synthetic import request_json
 
 
 def test_compare_runs_a_checkout_against_itself(capsys: pytest.CaptureFixture[str]) -> None:
@@ -23,3 +26,13 @@ def test_compare_runs_a_checkout_against_itself(capsys: pytest.CaptureFixture[st
 def test_compare_refuses_a_folder_that_is_no_checkout(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         compare.main(["--before", str(tmp_path)])
+
+
+def test_compare_solves_with_the_checkout_it_is_given(tmp_path: Path) -> None:
+    """A copy of the planner elsewhere is the one imported, not the installed project."""
+    copy = tmp_path / "before"
+    shutil.copytree(compare.HERE / "solver", copy / "solver")
+    request = tmp_path / "request.json"
+    request.write_text(request_json(VARIANTS[0].make(150, 1)))
+    timing = compare.solve_with(copy, request)
+    assert timing.status == "optimal"
