@@ -295,58 +295,38 @@ def _schedule_while_proving(
     which one is faster, nor on the number of cores (with one, the two run in turn).
 
     Nothing from the guess counts, and no progress is reported, until the proof
-    confirms it; a proof that disagrees stops both, and the stages are searched again
-    on what the proof found, as they would have been without the guess.
+    confirms it; a proof that disagrees stops both, and the stages are searched again,
+    the same two ways, on what the proof found.
     """
     assert selection.solution is not None
     frozen, hint = selection.results, selection.solution
     guess = relaxation.forced_guess(hint)
-    wrong_guess, try_won = threading.Event(), threading.Event()
+    wrong_guess = threading.Event()
 
     def proven(proof: Future[dict[int, int]]) -> None:
         if proof.exception() is not None or proof.result() != guess:
             wrong_guess.set()
 
-    def tried(outcome: Future[LexicographicRun | None]) -> None:
-        if outcome.exception() is None and outcome.result() is not None:
-            try_won.set()
-
-    progressed: list[LexicographicRun] = []
-    # Each run's counts are kept apart: only the run whose plan is kept has its levels'
-    # seconds recorded (both runs' searches are counted).
-    tried_counts, usual_counts = _SearchCounts(), _SearchCounts()
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="schedule") as beside:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forced-totals") as beside:
         proof = beside.submit(relaxation.forced_totals, hint)
         proof.add_done_callback(proven)
         try:
-            # The try's model is built first: when it wins, it is all that is waited for.
-            trier = search(terms, guess, (wrong_guess,), tried_counts)
-            if _spare_core():
-                trying = beside.submit(trier.run_at_floors, frozen=frozen, hint=hint)
-                trying.add_done_callback(tried)
-            else:
-                trying = Future()
-                trying.set_result(trier.run_at_floors(frozen=frozen, hint=hint))
-            usual: LexicographicRun | None = None
-            if not trying.done() or trying.result() is None:
-                usual = search(terms, guess, (wrong_guess, try_won), usual_counts).run(
-                    progressed.append, frozen=frozen, hint=hint, try_floors=False
-                )
+            scheduled, kept = _stages_two_ways(
+                terms, search, guess, selection, (wrong_guess,), waiting
+            )
             with waiting():
-                won = trying.result()
                 forced = proof.result()
         except BaseException:
-            wrong_guess.set()  # nothing of it will count: stop the try at once
+            wrong_guess.set()  # nothing of it will count: stop the searches at once
             raise
-    scheduled = won or usual
-    assert scheduled is not None
-    kept = None if forced != guess else tried_counts if won is not None else usual_counts
-    _record_counts(relaxation.stats, (tried_counts, usual_counts), kept)
+    # Searches on a wrong guess are counted, but none of their levels' seconds.
+    _record_counts(relaxation.stats, kept if forced == guess else _SearchCounts(kept.searches))
     if forced == guess:
-        if (progressed or won) and on_level is not None:
+        if on_level is not None and scheduled.results[len(frozen) :]:
             on_level(scheduled)
         return scheduled
-    again = search(terms, forced).run(on_level, frozen=frozen, hint=hint)
+    again, kept = _stages_two_ways(terms, search, forced, selection, (), waiting)
+    _record_counts(relaxation.stats, kept)
     if again.solution is None and scheduled.solution is not None:
         # Out of time (or stopped) before the stages were searched again: the plan found
         # on the guess keeps every term and the selection's proven levels, but its stage
@@ -354,7 +334,56 @@ def _schedule_while_proving(
         for result in scheduled.results[len(frozen) :]:
             result.proven = False
         return scheduled
+    if on_level is not None and again.results[len(frozen) :]:
+        on_level(again)
     return again
+
+
+def _stages_two_ways(
+    terms: Terms,
+    search: Search,
+    forced: dict[int, int],
+    selection: LexicographicRun,
+    abandon: Sequence[StopSignal],
+    waiting: Waiting,
+) -> tuple[LexicographicRun, _SearchCounts]:
+    """The stages searched on `forced` totals: the try at the floors beside the usual
+    searches (in turn on one core), and the try's run whenever it succeeds. Returns
+    the run kept, and its counts (with every search of both runs)."""
+    assert selection.solution is not None
+    frozen, hint = selection.results, selection.solution
+    try_won, give_up = threading.Event(), threading.Event()
+    tried_counts, usual_counts = _SearchCounts(), _SearchCounts()
+
+    def tried(outcome: Future[LexicographicRun | None]) -> None:
+        if outcome.exception() is None and outcome.result() is not None:
+            try_won.set()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="floors-try") as beside:
+        # The try's model is built first: when it wins, it is all that is waited for.
+        trier = search(terms, forced, (*abandon, give_up), tried_counts)
+        if _spare_core():
+            trying = beside.submit(trier.run_at_floors, frozen=frozen, hint=hint)
+            trying.add_done_callback(tried)
+        else:
+            trying = Future()
+            trying.set_result(trier.run_at_floors(frozen=frozen, hint=hint))
+        usual: LexicographicRun | None = None
+        try:
+            if not trying.done() or trying.result() is None:
+                usual = search(terms, forced, (*abandon, try_won), usual_counts).run(
+                    None, frozen=frozen, hint=hint, try_floors=False
+                )
+            with waiting():
+                won = trying.result()
+        except BaseException:
+            give_up.set()  # stop the try at once: nothing of it will count
+            raise
+    kept = tried_counts if won is not None else usual_counts
+    kept.searches = tried_counts.searches + usual_counts.searches
+    scheduled = won or usual
+    assert scheduled is not None
+    return scheduled, kept
 
 
 @dataclass
@@ -365,13 +394,12 @@ class _SearchCounts:
     levels: dict[str, float] = field(default_factory=dict)
 
 
-def _record_counts(
-    stats: SearchStats | None, runs: Sequence[_SearchCounts], kept: _SearchCounts | None
-) -> None:
+def _record_counts(stats: SearchStats | None, kept: _SearchCounts) -> None:
+    """Add a run's searches and its level seconds to the solve's."""
     if stats is None:
         return
-    stats.searches += sum(run.searches for run in runs)
-    for name, seconds in (kept.levels if kept is not None else {}).items():
+    stats.searches += kept.searches
+    for name, seconds in kept.levels.items():
         stats.levels[name] = stats.levels.get(name, 0.0) + seconds
 
 

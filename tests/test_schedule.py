@@ -152,10 +152,21 @@ def test_turns_another_threads_wait_is_not_the_solves() -> None:
     turns.wait_for_turn()  # after the end, nobody waits for a turn
 
 
+@pytest.mark.parametrize("guess", ["right", "wrong"])
 @pytest.mark.parametrize("cores", [1, 2])
 def test_schedule_counts_every_search_and_the_kept_runs_levels(
-    cores: int, floors_tried: None, monkeypatch: pytest.MonkeyPatch
+    cores: int, guess: str, floors_tried: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if guess == "wrong":
+        original_guess = LexicographicSolver.forced_guess
+
+        def wrong(self: LexicographicSolver, solution: Solution) -> dict[int, int]:
+            guessed = original_guess(self, solution)
+            p = next(p for p in guessed if self.exchange.pools[p].n_units > 0)
+            guessed[p] = self.exchange.pools[p].n_units - guessed[p] if guessed[p] else 1
+            return guessed
+
+        monkeypatch.setattr(LexicographicSolver, "forced_guess", wrong)
     calls: list[int] = []
     original = cp_model.CpSolver.solve
 
@@ -174,13 +185,8 @@ def test_schedule_counts_every_search_and_the_kept_runs_levels(
     assert sum(stats.levels.values()) <= stats.phases["search"]
 
 
-def test_schedule_record_counts_keeps_one_runs_levels() -> None:
+def test_schedule_record_counts_adds_a_runs_searches_and_levels() -> None:
     stats = planner._SearchCounts(searches=3, levels={"released": 0.5})
-    tried = planner._SearchCounts(searches=2, levels={"stage_order:all": 0.25})
-    usual = planner._SearchCounts(searches=4, levels={"stage_order:all": 0.75})
-    planner._record_counts(stats, (tried, usual), tried)
+    planner._record_counts(stats, planner._SearchCounts(6, {"stage_order:all": 0.25}))
     assert stats.searches == 9
-    assert stats.levels == {"released": 0.5, "stage_order:all": 0.25}
-    planner._record_counts(stats, (tried, usual), None)  # a wrong guess: no levels kept
-    assert stats.searches == 15
     assert stats.levels == {"released": 0.5, "stage_order:all": 0.25}
