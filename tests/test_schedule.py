@@ -45,6 +45,19 @@ def _plan_bytes(plan: Plan) -> str:
     return plan.model_copy(update={"solve_seconds": None}).model_dump_json()
 
 
+def _guess_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the guess of the forced totals give one pool a total no optimal plan has."""
+    original = LexicographicSolver.forced_guess
+
+    def wrong(self: LexicographicSolver, solution: Solution) -> dict[int, int]:
+        guess = original(self, solution)
+        p = next(p for p in guess if self.exchange.pools[p].n_units > 0)
+        guess[p] = self.exchange.pools[p].n_units - guess[p] if guess[p] else 1
+        return guess
+
+    monkeypatch.setattr(LexicographicSolver, "forced_guess", wrong)
+
+
 def _solve_on(cores: int, request: ExchangeRequest, monkeypatch: pytest.MonkeyPatch) -> Plan:
     with monkeypatch.context() as patch:
         patch.setattr(planner, "_spare_core", lambda: cores >= 2)
@@ -103,15 +116,7 @@ def test_schedule_wrong_guess_is_searched_again(
     assert expected.status == "optimal"
     right_guess = built[1]
     built.clear()
-    original = LexicographicSolver.forced_guess
-
-    def wrong(self: LexicographicSolver, solution: Solution) -> dict[int, int]:
-        guess = original(self, solution)
-        p = next(p for p in guess if self.exchange.pools[p].n_units > 0)
-        guess[p] = self.exchange.pools[p].n_units - guess[p] if guess[p] else 1
-        return guess
-
-    monkeypatch.setattr(LexicographicSolver, "forced_guess", wrong)
+    _guess_wrong(monkeypatch)
     again = _solve_on(cores, request, monkeypatch)
     assert again.status == "optimal"
     assert built[1] != right_guess  # the stages were first searched on the wrong guess,
@@ -158,15 +163,7 @@ def test_schedule_counts_every_search_and_the_kept_runs_levels(
     cores: int, guess: str, floors_tried: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if guess == "wrong":
-        original_guess = LexicographicSolver.forced_guess
-
-        def wrong(self: LexicographicSolver, solution: Solution) -> dict[int, int]:
-            guessed = original_guess(self, solution)
-            p = next(p for p in guessed if self.exchange.pools[p].n_units > 0)
-            guessed[p] = self.exchange.pools[p].n_units - guessed[p] if guessed[p] else 1
-            return guessed
-
-        monkeypatch.setattr(LexicographicSolver, "forced_guess", wrong)
+        _guess_wrong(monkeypatch)
     calls: list[int] = []
     original = cp_model.CpSolver.solve
 
