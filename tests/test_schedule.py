@@ -46,7 +46,7 @@ def _plan_bytes(plan: Plan) -> str:
 
 
 def _guess_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the guess of the forced totals give one pool a total no optimal plan has."""
+    """Make the guess of the forced totals give one pool another total than it found."""
     original = LexicographicSolver.forced_guess
 
     def wrong(self: LexicographicSolver, solution: Solution) -> dict[int, int]:
