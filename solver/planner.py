@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from solver.assignment import Assignment, assign
@@ -403,13 +405,28 @@ def _record_counts(stats: SearchStats | None, kept: _SearchCounts) -> None:
         stats.levels[name] = stats.levels.get(name, 0.0) + seconds
 
 
+@functools.cache
 def _spare_core() -> bool:
-    """Whether a second search can run beside the first without slowing it."""
-    return (
-        len(os.sched_getaffinity(0)) >= 2
-        if hasattr(os, "sched_getaffinity")
-        else ((os.cpu_count() or 1) >= 2)
-    )
+    """Whether a second search can run beside the first without slowing it: two cores
+    this process may run on, and no CPU quota below two (a container's `--cpus`)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = _cpu_quota()
+    return (cores or 1) >= 2 and (quota is None or quota >= 2)
+
+
+def _cpu_quota(cgroup: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs' worth of time the control group allows (cgroup v2 or v1), None if no limit."""
+    try:
+        if (cgroup / "cpu.max").is_file():
+            quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+        else:
+            quota = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        if quota in ("max", "-1"):
+            return None
+        return int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
 
 
 _SELECTION_LEVELS = ("priority", "released", "captivity_days")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,3 +188,23 @@ def test_schedule_record_counts_adds_a_runs_searches_and_levels() -> None:
     planner._record_counts(stats, planner._SearchCounts(6, {"stage_order:all": 0.25}))
     assert stats.searches == 9
     assert stats.levels == {"released": 0.5, "stage_order:all": 0.25}
+
+
+@pytest.mark.parametrize(
+    ("files", "quota"),
+    [
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu.max": "150000 100000\n"}, 1.5),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+        ({}, None),
+    ],
+)
+def test_schedule_cpu_quota_read_from_the_control_group(
+    tmp_path: Path, files: dict[str, str], quota: float | None
+) -> None:
+    """A container run with `--cpus=1.5` has no spare core, whatever the host has."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert planner._cpu_quota(tmp_path) == quota
