@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.report import seconds_text
-from benchmarks.variants import VARIANTS
-from solver.synthetic import request_json
+from benchmarks.variants import chosen_variants
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -131,14 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.before / "solver" / "planner.py").is_file():
         parser.error(f"{args.before} is not a checkout of this project")
     with tempfile.TemporaryDirectory(prefix="exchange-compare-") as scratch:
-        requests = list(args.files)
-        if not requests:
-            for variant in VARIANTS:
-                if args.only is None or args.only in variant.name:
-                    slug = re.sub(r"[^a-z0-9]+", "-", variant.name.lower()).strip("-")
-                    path = Path(scratch) / f"{slug}.json"
-                    path.write_text(request_json(variant.make(args.per_side, args.seed)))
-                    requests.append(path)
+        requests = list(args.files) or [
+            variant.write(args.per_side, args.seed, Path(scratch))[1]
+            for variant in chosen_variants(args.only)
+        ]
         rows = compare(args.before.resolve(), requests, args.rounds)
     sys.stdout.write(markdown(rows, args.before))
     return 0

@@ -47,6 +47,14 @@ class Variant:
     differs: str
     make: Callable[[int, int], Request]  # (people per side, seed) -> request
 
+    def write(self, per_side: int, seed: int, folder: Path) -> tuple[Request, Path]:
+        """The variant's request, and the file in `folder` it is written to (named after
+        the variant)."""
+        request = self.make(per_side, seed)
+        path = folder / f"{re.sub(r'[^a-z0-9]+', '-', self.name.lower()).strip('-')}.json"
+        path.write_text(request_json(request), encoding="utf-8")
+        return request, path
+
 
 def _benchmark_shape(per_side: int, seed: int) -> Request:
     return generate_request(per_side, seed)
@@ -156,6 +164,11 @@ VARIANTS: tuple[Variant, ...] = (
 )
 
 
+def chosen_variants(only: str | None) -> list[Variant]:
+    """The variants whose name contains `only` (all of them for None)."""
+    return [v for v in VARIANTS if only is None or only in v.name]
+
+
 @dataclass(frozen=True)
 class VariantResult:
     name: str
@@ -172,9 +185,7 @@ class VariantResult:
 
 def measure(variant: Variant, per_side: int, seed: int, repeat: int, work: Path) -> VariantResult:
     """Write the variant's request, time `json.loads` of it and the CLI on it."""
-    request = variant.make(per_side, seed)
-    path = work / f"{re.sub(r'[^a-z0-9]+', '-', variant.name.lower()).strip('-')}.json"
-    path.write_text(request_json(request), encoding="utf-8")
+    request, path = variant.write(per_side, seed, work)
     raw = path.read_bytes()
     people_b = len(request["side_b"]["detainees"])
     instance = Instance(variant.name, per_side, people_b, path)
@@ -217,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--only", help="run the variants whose name contains this text")
     args = parser.parse_args(argv)
-    chosen = [v for v in VARIANTS if args.only is None or args.only in v.name]
+    chosen = chosen_variants(args.only)
     settings = {
         "command": " ".join(["python -m benchmarks.variants", *(argv or [])]).strip(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
