@@ -26,6 +26,7 @@ class MemberSlot:
     member: MemberClass
     stage: int
     terms: list[Term]  # coefficient * variable pieces that add up to the count
+    p: int  # the pool's index
 
 
 class ExchangeModel:
@@ -54,6 +55,7 @@ class ExchangeModel:
         self.released_units: list[cp_model.IntVar] = []  # per pool, all stages
         self.slots: list[MemberSlot] = []
         self.group_links: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = []
+        self.fixed_totals: dict[int, int] = {}  # pool -> units released, held by `fix_total`
         for p, pool in enumerate(pools):
             per_stage = [
                 self.model.new_int_var(0, pool.n_units, f"units_p{p}_s{s}") for s in self.stages
@@ -69,7 +71,7 @@ class ExchangeModel:
             for m, (member, count) in enumerate(pool.members):
                 if not (groups_relaxable and pool.is_group):
                     for s, unit_var in zip(self.stages, per_stage, strict=True):
-                        self.slots.append(MemberSlot(pool, member, s, [(unit_var, count)]))
+                        self.slots.append(MemberSlot(pool, member, s, [(unit_var, count)], p))
                     continue
                 # Members counted one by one (the group rule may be off): still, each
                 # person is released at most once.
@@ -80,7 +82,7 @@ class ExchangeModel:
                 self.model.add(sum(members) <= pool.n_units * count)
                 for s, people, unit_var in zip(self.stages, members, per_stage, strict=True):
                     self.group_links.append((people, unit_var, count))
-                    self.slots.append(MemberSlot(pool, member, s, [(people, 1)]))
+                    self.slots.append(MemberSlot(pool, member, s, [(people, 1)], p))
 
     @property
     def stages(self) -> range:
@@ -90,6 +92,11 @@ class ExchangeModel:
     def pool_units(self, p: int) -> cp_model.IntVar:
         """Units of pool p released, all stages together."""
         return self.released_units[p]
+
+    def fix_total(self, p: int, units: int) -> None:
+        """Hold the units of pool p released, all stages together, at `units`."""
+        self.model.add(self.released_units[p] == units)
+        self.fixed_totals[p] = units
 
     def select(
         self,
@@ -125,21 +132,44 @@ class ExchangeModel:
         category: Category | None = None,
     ) -> cp_model.LinearExprT:
         """Number of released people matching every given condition."""
-        return self.sum_of(
-            self.select(
-                side=side, stage=stage, civilian=civilian, counted=counted, category=category
-            )
+        slots = self.select(
+            side=side, stage=stage, civilian=civilian, counted=counted, category=category
         )
+        return self.sum_of(slots) if stage is not None else self._over_stages(slots, 0)
 
     def stage_weighted(self, *, category: Category | None = None) -> cp_model.LinearExprT:
         """Sum of stage numbers of the released people (of one category, if given)."""
+        return self._over_stages(self.select(category=category), 1)
+
+    def _over_stages(self, slots: Iterator[MemberSlot], per_stage: int) -> cp_model.LinearExprT:
+        """Sum over every stage of the people in `slots`, each counted 1 + `per_stage`
+        times the number of stages before theirs.
+
+        Where a pool's total is fixed (`fix_total`), its people add up to a number, and
+        only the stages after the first remain: the same value, without the first
+        stage's count. CP-SAT's presolve would otherwise find each unit's "exactly one
+        stage" inside every such sum (a frozen level, a stage order) and rewrite the sum
+        once per unit: 70-100 ms of a staged search at 100,000 a side, where the search
+        itself took 20-60 ms.
+        """
         variables: list[cp_model.IntVar] = []
         coefficients: list[int] = []
-        for slot in self.select(category=category):
+        constant = 0
+        for slot in slots:
+            fixed = self.fixed_totals.get(slot.p)
+            if fixed is not None and not (self.groups_relaxable and slot.pool.is_group):
+                ((var, coef),) = slot.terms  # units of the pool in this stage
+                if slot.stage == 1:
+                    constant += coef * fixed
+                elif per_stage:
+                    variables.append(var)
+                    coefficients.append(coef * per_stage * (slot.stage - 1))
+                continue
             for var, coef in slot.terms:
                 variables.append(var)
-                coefficients.append(coef * slot.stage)
-        return cp_model.LinearExpr.weighted_sum(variables, coefficients)
+                coefficients.append(coef * (1 + per_stage * (slot.stage - 1)))
+        expression = cp_model.LinearExpr.weighted_sum(variables, coefficients)
+        return expression + constant if constant else expression
 
     def member_totals(
         self, *, required_by: str | None = None, excluded: bool | None = None

@@ -203,7 +203,7 @@ class LexicographicSolver:
         self.stats = stats
         self.forced = dict(forced or {})
         for p, total in self.forced.items():
-            exchange.model.add(exchange.released_units[p] == total)
+            exchange.fix_total(p, total)
         self.days = CaptivityDays(exchange, self.forced)
         self.stopped = False
         self._days_frozen = False
