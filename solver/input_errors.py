@@ -15,13 +15,14 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from solver.categories import reference_date_of
 from solver.decoding import DecodedRequest, decode_request
-from solver.schema import Category, ExchangeRequest, RequestRecord, Side, Terms
+from solver.schema import Category, DetaineeRecord, ExchangeRequest, RequestRecord, Side, Terms
 
 _SIDES = tuple(s.value for s in Side)
 _MUST_LISTS = ("must_include", "must_exclude")
@@ -318,7 +319,7 @@ class _ListView:
     @cached_property
     def known(self) -> set[str]:
         """The readable ids, once: both the duplicate and the must-list checks ask."""
-        return {i for i in self.ids if i is not None}
+        return set(filter(None, self.ids))  # a readable id is never empty
 
     @property
     def readable(self) -> int:
@@ -346,16 +347,11 @@ class _RequestView:
     def of_request(cls, request: RequestRecord) -> _RequestView:
         terms = request.terms
         on = reference_date_of(terms)
-        # Only birth dates after the reference date are ever reported: keep just those.
         return cls(
             people={
                 side.value: _ListView(
-                    ids=[d.id for d in request.side(side).detainees],
-                    birth_dates=[
-                        (i, d.birth_date)
-                        for i, d in enumerate(request.side(side).detainees)
-                        if d.birth_date is not None and d.birth_date > on
-                    ],
+                    ids=list(map(_ID, request.side(side).detainees)),
+                    birth_dates=_births_after(request.side(side).detainees, on),
                 )
                 for side in Side
             },
@@ -405,6 +401,23 @@ class _RequestView:
                     if _is_readable_id(value)
                 ]
         return view
+
+
+_ID = attrgetter("id")
+_BIRTH_DATE = attrgetter("birth_date")
+
+
+def _births_after(people: Sequence[DetaineeRecord], on: date) -> list[tuple[int, date]]:
+    """(position, birth date) of the people born after `on`: only those are reported.
+
+    The latest birth date is found first, without a Python step per person: in nearly
+    every list nobody is born after the exchange date, and then nothing more is read.
+    """
+    births = list(map(_BIRTH_DATE, people))
+    latest = max(filter(None, births), default=None)
+    if latest is None or latest <= on:
+        return []
+    return [(i, born) for i, born in enumerate(births) if born is not None and born > on]
 
 
 def _term(terms: Mapping[str, object], name: str) -> Any:
