@@ -37,14 +37,16 @@ _PRESOLVE_PASSES = 1
 # A try of the stage orders at their floors ends after this much of CP-SAT's deterministic
 # time (work counted, not seconds: the same on any machine, so whether a try succeeds,
 # and with it the plan, never depends on the machine's load). Measured at 100,000 a side
-# on 8 lists: tries that succeed take 0.02-0.06, the others run on past 0.5 (about 0.3 s
-# of wall time per 0.1 here). See LexicographicSolver._at_floors.
-_FLOOR_TRY_DTIME = 0.1
+# on 27 lists (`benchmarks.variants` and the independent generator's seeds 2-5): 24 tries
+# that succeed take at most 0.012; one takes 0.058, and the usual searches then finish
+# sooner; the failing ones run on to any limit (about 0.3 s of wall time per 0.1 here),
+# while the planner waits for them. See LexicographicSolver._at_floors.
+_FLOOR_TRY_DTIME = 0.02
 
 _STATS_LOCK = threading.Lock()
 
-# How often a search checks its stop signal: a stopped search (a cancelled job, or the
-# losing one of two run side by side) ends within this.
+# How often a search checks its stop signal: a stopped search (a cancelled job, or one
+# on a guess the proof beside it refuted) ends within this.
 _STOP_POLL_S = 0.01
 
 # Weighted objectives of several levels stay below this: exact as integers and as doubles.
@@ -235,8 +237,8 @@ class LexicographicSolver:
         """The run that starts with the try of the stage orders at their floors.
 
         None, after no search or one, when there is no such try to make or it fails:
-        the usual searches are then what settles the stage orders, and a planner with a
-        core to spare runs them beside this (see `solver.planner`).
+        the usual searches (`run` with `try_floors` False) then settle the stage orders,
+        on a model without the try's constraints (see `solver.planner`).
         """
         return self._run(None, frozen, hint, "only")
 

@@ -283,24 +283,19 @@ def _schedule_while_proving(
     on_level: Callable[[LexicographicRun], None] | None,
     waiting: Waiting,
 ) -> LexicographicRun:
-    """Fit the relaxation's selection into the stages, searching two ways at once.
+    """Fit the relaxation's selection into the stages while a thread proves the guess
+    they are searched on.
 
     Pools whose totals every optimal selection shares are fixed for the stages, which
     then mostly only have to order the people already chosen. Proving which totals are
     forced is one more CP-SAT search on the relaxation, whose first question nearly
     always confirms a guess (`forced_guess`); so the stages are searched on the guess
-    while the proof runs beside them.
-
-    Their search is a bet too. The try of the stage orders at their floors settles them
-    in one search when it wins and wastes its (fixed) amount of work when it loses; at
-    100,000 a side either happens on one list or another, by 0.1-0.3 s. So it runs
-    beside the usual searches, each on its own model, and its plan is the answer
-    whenever it succeeds, however the two threads finish: the plan never depends on
-    which one is faster, nor on the number of cores (with one, the two run in turn).
+    while the proof runs beside them (see `_stages`). The plan never depends on which
+    of the two ends first, nor on the number of cores.
 
     Nothing from the guess counts, and no progress is reported, until the proof
-    confirms it; a proof that disagrees stops both, and the stages are searched again,
-    the same two ways, on what the proof found.
+    confirms it; a proof that disagrees stops the stages' search, and the stages are
+    searched again on what the proof found.
     """
     assert selection.solution is not None
     frozen, hint = selection.results, selection.solution
@@ -316,7 +311,7 @@ def _schedule_while_proving(
         proof = beside.submit(relaxation.forced_totals, hint)
         proof.add_done_callback(proven)
         try:
-            scheduled, kept = _stages_two_ways(
+            scheduled, kept = _stages(
                 terms, search, guess, selection, (wrong_guess,), waiting, pools
             )
             with waiting():
@@ -330,7 +325,7 @@ def _schedule_while_proving(
         if on_level is not None and scheduled.results[len(frozen) :]:
             on_level(scheduled)
         return scheduled
-    again, kept = _stages_two_ways(terms, search, forced, selection, (), waiting, pools)
+    again, kept = _stages(terms, search, forced, selection, (), waiting, pools)
     _record_counts(relaxation.stats, kept)
     if again.solution is None and scheduled.solution is not None:
         # Out of time (or stopped) before the stages were searched again: the plan found
@@ -344,7 +339,7 @@ def _schedule_while_proving(
     return again
 
 
-def _stages_two_ways(
+def _stages(
     terms: Terms,
     search: Search,
     forced: dict[int, int],
@@ -353,46 +348,30 @@ def _stages_two_ways(
     waiting: Waiting,
     pools: Sequence[Pool] = (),
 ) -> tuple[LexicographicRun, _SearchCounts]:
-    """The stages searched on `forced` totals: the try at the floors beside the usual
-    searches (in turn on one core), and the try's run whenever it succeeds. Returns
-    the run kept, and its counts (with every search of both runs)."""
+    """The stages searched on `forced` totals: the try of the stage orders at their
+    floors first, and the usual searches only when it fails. Returns the run kept, and
+    its counts (with every search of both).
+
+    The try is one short search (`_FLOOR_TRY_DTIME`) that settles the stage orders at
+    once when it succeeds, as it does on most lists. It used to run beside the usual
+    searches on the second core, but it then slowed them (and the forced-totals proof)
+    more than it saved: over the 14 variant requests, in turn is 3% faster in all, 7-8%
+    on the lists shaped like the benchmark's.
+    """
     assert selection.solution is not None
     patterns = _stage_patterns(pools, forced, terms)
     if patterns is not None:
         return _stages_by_pattern(terms, search, forced, selection, abandon, waiting, patterns)
     frozen, hint = selection.results, selection.solution
-    try_won, give_up = threading.Event(), threading.Event()
     tried_counts, usual_counts = _SearchCounts(), _SearchCounts()
-
-    def tried(outcome: Future[LexicographicRun | None]) -> None:
-        if outcome.exception() is None and outcome.result() is not None:
-            try_won.set()
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="floors-try") as beside:
-        # The try's model is built first: when it wins, it is all that is waited for.
-        trier = search(terms, forced, (*abandon, give_up), tried_counts)
-        if _spare_core():
-            trying = beside.submit(trier.run_at_floors, frozen=frozen, hint=hint)
-            trying.add_done_callback(tried)
-        else:
-            trying = Future()
-            trying.set_result(trier.run_at_floors(frozen=frozen, hint=hint))
-        usual: LexicographicRun | None = None
-        try:
-            if not trying.done() or trying.result() is None:
-                usual = search(terms, forced, (*abandon, try_won), usual_counts).run(
-                    None, frozen=frozen, hint=hint, try_floors=False
-                )
-            with waiting():
-                won = trying.result()
-        except BaseException:
-            give_up.set()  # stop the try at once: nothing of it will count
-            raise
-    kept = tried_counts if won is not None else usual_counts
-    kept.searches = tried_counts.searches + usual_counts.searches
-    scheduled = won or usual
-    assert scheduled is not None
-    return scheduled, kept
+    won = search(terms, forced, abandon, tried_counts).run_at_floors(frozen=frozen, hint=hint)
+    if won is not None:
+        return won, tried_counts
+    usual = search(terms, forced, abandon, usual_counts).run(
+        None, frozen=frozen, hint=hint, try_floors=False
+    )
+    usual_counts.searches += tried_counts.searches
+    return usual, usual_counts
 
 
 # Stage patterns searched one by one, at most (see _stage_patterns).

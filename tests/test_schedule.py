@@ -1,10 +1,11 @@
-"""Fitting the selection into the stages: two searches side by side, one answer.
+"""Fitting the selection into the stages: a search and a proof side by side, one answer.
 
 After the one-stage relaxation proves the selection, the planner searches the stages
-on guessed forced totals while a thread proves them, and runs the try of the stage
-orders at their floors beside the usual searches. None of that may show in the plan:
-it must be the one the searches would give one after the other, on any number of
-cores, and a wrong guess must cost time only.
+on guessed forced totals while a thread proves them (the try of the stage orders at
+their floors first, the usual searches if it fails; civilians separately, pattern by
+pattern). None of that may show in the plan: it must be the one the searches would
+give one after the other, on any number of cores, and a wrong guess must cost time
+only.
 """
 
 from __future__ import annotations
