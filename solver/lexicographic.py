@@ -216,7 +216,6 @@ class LexicographicSolver:
         *,
         frozen: Sequence[LevelResult] = (),
         hint: Solution | None = None,
-        try_floors: bool = True,
     ) -> LexicographicRun:
         """Optimise every level in turn.
 
@@ -224,31 +223,7 @@ class LexicographicSolver:
         no plan reaches them the run ends `infeasible`, which then means "the relaxation's
         optimum is out of reach", not "no plan at all". `hint` seeds the first search.
         When every pool's total is forced, the frozen levels' values are fixed already.
-        `try_floors` False skips the try of the stage orders at their floors
-        (`run_at_floors` makes it elsewhere).
         """
-        run = self._run(on_level, frozen, hint, "try" if try_floors else "skip")
-        assert run is not None
-        return run
-
-    def run_at_floors(
-        self, *, frozen: Sequence[LevelResult] = (), hint: Solution | None = None
-    ) -> LexicographicRun | None:
-        """The run that starts with the try of the stage orders at their floors.
-
-        None, after no search or one, when there is no such try to make or it fails:
-        the usual searches (`run` with `try_floors` False) then settle the stage orders,
-        on a model without the try's constraints (see `solver.planner`).
-        """
-        return self._run(None, frozen, hint, "only")
-
-    def _run(
-        self,
-        on_level: Callable[[LexicographicRun], None] | None,
-        frozen: Sequence[LevelResult],
-        hint: Solution | None,
-        floors_try: Literal["try", "skip", "only"],
-    ) -> LexicographicRun | None:
         run = LexicographicRun(status="solved", solution=None)
         model = self.exchange.model
         all_forced = len(self.forced) == len(self.exchange.pools)
@@ -260,7 +235,7 @@ class LexicographicSolver:
             run.results.append(result)
         frozen_names = {result.level.name for result in frozen}
         pending = [level for level in self.levels if level.name not in frozen_names]
-        speculated = False
+        tried = False
         while pending:
             level = pending[0]
             started = time.perf_counter()
@@ -272,24 +247,18 @@ class LexicographicSolver:
                 model.add(expression == fixed)
                 continue
             floors: list[tuple[Level, int]] = []
-            if not speculated and (run.solution or hint) is not None:
-                speculated = True
-                if floors_try != "skip":
-                    floors = self._stage_order_floors(pending, run)
-            if floors_try == "only" and not floors:
-                return None
+            if not tried and (run.solution or hint) is not None:
+                tried = True
+                floors = self._stage_order_floors(pending, run)
             if floors:
                 # Try the leading stage orders at their floors (everybody as early as the
                 # capacities allow): reached, they are proven without a search of their own.
                 reached = self._at_floors(floors, pending[len(floors) :], run, hint, started)
                 if reached is not None:
-                    floors_try = "try"
                     pending = reached
                     if on_level is not None:
                         on_level(run)
                     continue
-                if floors_try == "only":
-                    return None
             batch = self._batch(pending, run)
             pending = pending[len(batch) :]
             expressions = [level_expression(self.exchange, lv, self.days) for lv, _ in batch]

@@ -348,30 +348,22 @@ def _stages(
     waiting: Waiting,
     pools: Sequence[Pool] = (),
 ) -> tuple[LexicographicRun, _SearchCounts]:
-    """The stages searched on `forced` totals: the try of the stage orders at their
-    floors first, and the usual searches only when it fails. Returns the run kept, and
-    its counts (with every search of both).
+    """The stages searched on `forced` totals: the run and its counts.
 
-    The try is one short search (`_FLOOR_TRY_DTIME`) that settles the stage orders at
-    once when it succeeds, as it does on most lists. It used to run beside the usual
-    searches on the second core, but it then slowed them (and the forced-totals proof)
-    more than it saved: over the 14 variant requests, in turn is 3% faster in all, 7-8%
-    on the lists shaped like the benchmark's.
+    The run starts with the try of the stage orders at their floors, one short search
+    (`_FLOOR_TRY_DTIME`) that settles them at once when it succeeds, as it does on most
+    lists; the usual searches follow only when it fails. The try used to run beside
+    them on the second core, each on its own model, but it then slowed them (and the
+    forced-totals proof) more than it saved: over the 14 variant requests, in turn is
+    3% faster in all, 7-8% on the lists shaped like the benchmark's.
     """
     assert selection.solution is not None
     patterns = _stage_patterns(pools, forced, terms)
     if patterns is not None:
         return _stages_by_pattern(terms, search, forced, selection, abandon, waiting, patterns)
     frozen, hint = selection.results, selection.solution
-    tried_counts, usual_counts = _SearchCounts(), _SearchCounts()
-    won = search(terms, forced, abandon, tried_counts).run_at_floors(frozen=frozen, hint=hint)
-    if won is not None:
-        return won, tried_counts
-    usual = search(terms, forced, abandon, usual_counts).run(
-        None, frozen=frozen, hint=hint, try_floors=False
-    )
-    usual_counts.searches += tried_counts.searches
-    return usual, usual_counts
+    counts = _SearchCounts()
+    return search(terms, forced, abandon, counts).run(None, frozen=frozen, hint=hint), counts
 
 
 # Stage patterns searched one by one, at most (see _stage_patterns).

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from solver import lexicographic, planner, solve
 from solver.cpsat import cp_model
+from solver.levels import Level
 from solver.lexicographic import LexicographicSolver, Solution
 from solver.per_person import solve_per_person
 from solver.schema import ExchangeRequest, Plan
@@ -82,14 +83,14 @@ def test_schedule_takes_the_try_when_it_wins(
 ) -> None:
     """On synthetic lists the floors are reached; the try's plan is the answer."""
     outcomes: list[bool] = []
-    original = LexicographicSolver.run_at_floors
+    original = LexicographicSolver._at_floors
 
-    def watched(self: LexicographicSolver, **kwargs: object) -> object:
-        outcome = original(self, **kwargs)  # type: ignore[arg-type]
+    def watched(self: LexicographicSolver, *args: Any) -> list[Level] | None:
+        outcome = original(self, *args)
         outcomes.append(outcome is not None)
         return outcome
 
-    monkeypatch.setattr(LexicographicSolver, "run_at_floors", watched)
+    monkeypatch.setattr(LexicographicSolver, "_at_floors", watched)
     request = ExchangeRequest.model_validate(generate_request(150, seed=1))
     two = _solve_on(2, request, monkeypatch)
     one = _solve_on(1, request, monkeypatch)
