@@ -346,7 +346,7 @@ def _stages(
     selection: LexicographicRun,
     abandon: Sequence[StopSignal],
     waiting: Waiting,
-    pools: Sequence[Pool] = (),
+    pools: Sequence[Pool],
 ) -> tuple[LexicographicRun, _SearchCounts]:
     """The stages searched on `forced` totals: the run and its counts.
 
