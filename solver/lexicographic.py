@@ -135,7 +135,54 @@ def _tied_at_the_margin(pools: Sequence[Pool], totals: Sequence[int]) -> set[int
                 and int(gained.sum()) == int(given_up.sum())
             ):
                 tied.update((a, b))
+    return tied | _split_at_the_margin(pools, totals)
+
+
+def _split_at_the_margin(pools: Sequence[Pool], totals: Sequence[int]) -> set[int]:
+    """Pools of one side where one unit trades for one unit each of two others with the
+    same people between them (a family of three for a pair and a single, a mixed couple
+    for one single of each kind), in either direction, at equal days. A guess too.
+
+    A side has one pool per make-up (member kinds and counts, listed by kind), so the
+    two others of a unit are found by splitting its make-up, not by pairing pools.
+    """
+    makeups = [tuple((m.code, n) for m, n in pool.members) for pool in pools]
+    pool_of = {(pool.side, makeups[p]): p for p, pool in enumerate(pools)}
+    last = [
+        int(pool.unit_days[t - 1]) if t > 0 else None for pool, t in zip(pools, totals, strict=True)
+    ]
+    following = [
+        int(pool.unit_days[t]) if t < pool.n_units else None
+        for pool, t in zip(pools, totals, strict=True)
+    ]
+    tied: set[int] = set()
+    for whole, pool in enumerate(pools):
+        makeup = makeups[whole]
+        if pool.unit_size < 2 or math.prod(n + 1 for _, n in makeup) > _MAX_SPLITS:
+            continue
+        for taken in itertools.product(*(range(n + 1) for _, n in makeup)):
+            one = tuple((c, k) for (c, _), k in zip(makeup, taken, strict=True) if k)
+            two = tuple((c, n - k) for (c, n), k in zip(makeup, taken, strict=True) if n > k)
+            # Each split once; halves alike trade within one pool (`_tied_at_the_margin`).
+            if not one or not two or one >= two:
+                continue
+            part, other = pool_of.get((pool.side, one)), pool_of.get((pool.side, two))
+            if part is None or other is None:
+                continue
+            for given, parts in ((last, following), (following, last)):
+                if given[whole] is not None and given[whole] == _sum_known(
+                    parts[part], parts[other]
+                ):
+                    tied.update((whole, part, other))
     return tied
+
+
+# Units whose make-up splits more ways than this are left out of the guess.
+_MAX_SPLITS = 64
+
+
+def _sum_known(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
 
 
 def _weighted(expressions: list[cp_model.LinearExprT], weights: list[int]) -> cp_model.LinearExprT:
@@ -283,7 +330,9 @@ class LexicographicSolver:
                 on_level(run)
         return run
 
-    def forced_totals(self, solution: Solution, rounds: int = 4) -> dict[int, int]:
+    def forced_totals(
+        self, solution: Solution, rounds: int = 4, guess: Mapping[int, int] | None = None
+    ) -> dict[int, int]:
         """Pools whose released units are the same in every plan that keeps the proven levels.
 
         Called after `run` on the one-stage relaxation, whose model then holds every
@@ -311,7 +360,8 @@ class LexicographicSolver:
         # Pools that trade at equal value at the margin are guessed to vary: when the guess
         # is right, one search proves every other pool forced. A wrong guess costs only
         # a round (the search finds more) or a pool left open that need not be.
-        varying = set(totals) - set(self.forced_guess(solution))
+        # (`guess`: `forced_guess(solution)`, when the caller has it already.)
+        varying = set(totals) - set(self.forced_guess(solution) if guess is None else guess)
         for r in range(rounds):
             asked = model.new_bool_var(f"ask_{r}")
             others = [

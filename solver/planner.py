@@ -308,7 +308,7 @@ def _schedule_while_proving(
             wrong_guess.set()
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="forced-totals") as beside:
-        proof = beside.submit(relaxation.forced_totals, hint)
+        proof = beside.submit(relaxation.forced_totals, hint, guess=guess)
         proof.add_done_callback(proven)
         try:
             scheduled, kept = _stages(

@@ -93,3 +93,33 @@ def test_tie_at_the_margin_is_guessed() -> None:
     assert {singles, family} <= _tied_at_the_margin(pools, totals)
     totals[singles] = 1  # one single cannot make room for a family of two
     assert family not in _tied_at_the_margin(pools, totals)
+
+
+def test_split_at_the_margin_is_guessed() -> None:
+    """A family of three for a pair and a single, all held 100 days a person: one unit
+    of the family less and one each of the others more keeps the days, so the guess
+    names all three pools; with the single held a day less, it names none of them."""
+    side_a = [
+        person("A-1", captured_on=_HELD),
+        person("A-2", captured_on=_HELD),
+        person("A-3", captured_on=_HELD, group="pair"),
+        person("A-4", captured_on=_HELD, group="pair"),
+        person("A-5", captured_on=_HELD, group="three"),
+        person("A-6", captured_on=_HELD, group="three"),
+        person("A-7", captured_on=_HELD, group="three"),
+        person("A-8", captured_on=_HELD, group="pair-2"),
+        person("A-9", captured_on=_HELD, group="pair-2"),
+    ]
+    request = exchange(side_a, [person("B-1")], stages=[5, 5])
+    pools = build_pools(build_rosters(request))
+    size = {pool.unit_size: p for p, pool in enumerate(pools) if pool.side.value == "side_a"}
+    single, pair, three = size[1], size[2], size[3]
+    totals = [0] * len(pools)
+    totals[three] = 1  # the family of three goes; one pair and one single stay behind
+    totals[pair] = 1
+    totals[single] = 1
+    assert {single, pair, three} <= _tied_at_the_margin(pools, totals)
+
+    later = [*side_a[:1], person("A-2", captured_on=_HELD + timedelta(days=1)), *side_a[2:]]
+    pools = build_pools(build_rosters(exchange(later, [person("B-1")], stages=[5, 5])))
+    assert three not in _tied_at_the_margin(pools, totals)
