@@ -358,12 +358,21 @@ def _stages(
     3% faster in all, 7-8% on the lists shaped like the benchmark's.
     """
     assert selection.solution is not None
+    frozen, hint = selection.results, selection.solution
+
+    def searched(pattern: Pattern | None, counts: _SearchCounts) -> LexicographicRun:
+        solver = search(terms, forced, abandon, counts)
+        if pattern is not None:
+            exchange = solver.exchange
+            for stage, civilian in zip(exchange.stages, pattern, strict=True):
+                exchange.model.add(exchange.people(stage=stage, civilian=not civilian) == 0)
+        return solver.run(None, frozen=frozen, hint=hint)
+
     patterns = _stage_patterns(pools, forced, terms)
     if patterns is not None:
-        return _stages_by_pattern(terms, search, forced, selection, abandon, waiting, patterns)
-    frozen, hint = selection.results, selection.solution
+        return _stages_by_pattern(patterns, searched, len(frozen), waiting)
     counts = _SearchCounts()
-    return search(terms, forced, abandon, counts).run(None, frozen=frozen, hint=hint), counts
+    return searched(None, counts), counts
 
 
 # Stage patterns searched one by one, at most (see _stage_patterns).
@@ -410,13 +419,10 @@ def _stage_patterns(
 
 
 def _stages_by_pattern(
-    terms: Terms,
-    search: Search,
-    forced: dict[int, int],
-    selection: LexicographicRun,
-    abandon: Sequence[StopSignal],
-    waiting: Waiting,
     patterns: list[Pattern],
+    searched: Callable[[Pattern, _SearchCounts], LexicographicRun],
+    frozen: int,
+    waiting: Waiting,
 ) -> tuple[LexicographicRun, _SearchCounts]:
     """Civilians separately: the stages searched once per stage pattern, the best kept.
 
@@ -426,27 +432,18 @@ def _stages_by_pattern(
     at 100,000 a side). With the pattern held, each search only orders people, as
     without the rule. Every plan keeps some pattern (an empty stage keeps both), so the
     best of the patterns' optima is the optimum; the same input gives the same plan,
-    whatever the order the searches end in (ties go to the first pattern).
+    whatever the order the searches end in (ties go to the first pattern). `frozen`:
+    how many of a run's levels the selection proved.
     """
-    assert selection.solution is not None
-    frozen, hint = selection.results, selection.solution
     counts = [_SearchCounts() for _ in patterns]
-
-    def held(k: int) -> LexicographicRun:
-        solver = search(terms, forced, abandon, counts[k])
-        exchange = solver.exchange
-        for stage, civilian in zip(exchange.stages, patterns[k], strict=True):
-            exchange.model.add(exchange.people(stage=stage, civilian=not civilian) == 0)
-        return solver.run(None, frozen=frozen, hint=hint)
-
     with (
         ThreadPoolExecutor(
             max_workers=2 if _spare_core() else 1, thread_name_prefix="stage-pattern"
         ) as beside,
         waiting(),
     ):
-        runs = list(beside.map(held, range(len(patterns))))
-    best = _best_of_patterns(runs, len(frozen))
+        runs = list(beside.map(searched, patterns, counts))
+    best = _best_of_patterns(runs, frozen)
     kept = _SearchCounts(levels=counts[best].levels if best is not None else {})
     kept.searches = sum(c.searches for c in counts)
     if best is None:

@@ -43,7 +43,7 @@ def pattern_searches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     original = planner._stages_by_pattern
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        seen.append(len(args[-1]))
+        seen.append(len(args[0]))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(planner, "_stages_by_pattern", counted)
