@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from collections.abc import Iterable
 
 _CP_MODEL = "ortools.sat.python.cp_model"
 
@@ -41,4 +42,19 @@ _import_cp_model()
 
 from ortools.sat.python import cp_model  # noqa: E402  (imported above, pandas-free)
 
-__all__ = ["cp_model"]
+
+def set_hints(model: cp_model.CpModel, hints: Iterable[tuple[cp_model.IntVar, int]]) -> None:
+    """Replace the model's solution hint with these (variable, value) pairs.
+
+    The same hint as `clear_hints` and one `add_hint` per pair, written in two bulk
+    appends: `add_hint` costs about 2.5 microseconds a call, and a pooled model at
+    100,000 people a side takes a few thousand hints per search.
+    """
+    model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in ortools
+    pairs = list(hints)  # variables, never negated literals: their indices are >= 0
+    hint = model.proto.solution_hint
+    hint.vars.extend([var.index for var, _ in pairs])
+    hint.values.extend([int(value) for _, value in pairs])
+
+
+__all__ = ["cp_model", "set_hints"]

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from solver.cpsat import cp_model
+from solver.cpsat import cp_model, set_hints
 from solver.exchange_model import ExchangeModel
 from solver.first_schedule import Schedule, first_schedule
 from solver.levels import Level
@@ -645,21 +645,20 @@ class LexicographicSolver:
 
     def _hint(self, solution: Solution) -> None:
         """Seed the search; a solution of a one-stage relaxation seeds only the totals."""
-        model = self.exchange.model
-        model.clear_hints()  # type: ignore[no-untyped-call]
         staged = all(
             len(counts) == len(per_stage)
             for per_stage, counts in zip(self.exchange.units, solution.units, strict=True)
         )
         schedule = solution.units if staged else self._first_schedule(solution)
+        hints: list[tuple[cp_model.IntVar, int]] = []
         for p, counts in enumerate(solution.units):
             if schedule is not None:
-                for var, count in zip(self.exchange.units[p], schedule[p], strict=True):
-                    model.add_hint(var, count)
+                hints.extend(zip(self.exchange.units[p], schedule[p], strict=True))
             if not staged or len(counts) > 1:
-                model.add_hint(self.exchange.released_units[p], sum(counts))
+                hints.append((self.exchange.released_units[p], sum(counts)))
         for p, var in self.days.days.items():
-            model.add_hint(var, self.days.exact(p, solution.pool_total(p)))
+            hints.append((var, self.days.exact(p, solution.pool_total(p))))
+        set_hints(self.exchange.model, hints)
 
     def _first_schedule(self, selection: Solution) -> Schedule | None:
         """Stages for a one-stage selection's units, when a quick greedy can guess them."""
