@@ -128,10 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.before / "solver" / "planner.py").is_file():
         parser.error(f"{args.before} is not a checkout of this project")
+    variants = [] if args.files else chosen_variants(args.only)
+    if not args.files and not variants:
+        names = ", ".join(v.name for v in chosen_variants(None))
+        parser.error(f"no variant's name contains {args.only!r}; the names: {names}")
     with tempfile.TemporaryDirectory(prefix="exchange-compare-") as scratch:
         requests = list(args.files) or [
-            variant.write(args.per_side, args.seed, Path(scratch))[1]
-            for variant in chosen_variants(args.only)
+            variant.write(args.per_side, args.seed, Path(scratch))[1] for variant in variants
         ]
         rows = compare(args.before.resolve(), requests, args.rounds)
     sys.stdout.write(markdown(rows, args.before))

@@ -28,6 +28,16 @@ def test_compare_refuses_a_folder_that_is_no_checkout(tmp_path: Path) -> None:
         compare.main(["--before", str(tmp_path)])
 
 
+def test_compare_names_the_variants_when_none_matches(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        compare.main(["--before", str(compare.HERE), "--only", "civilians-separately"])
+    message = capsys.readouterr().err
+    assert "no variant's name contains 'civilians-separately'" in message
+    assert "civilians separately" in message
+
+
 def test_compare_solves_with_the_checkout_it_is_given(tmp_path: Path) -> None:
     """A copy of the planner elsewhere is the one imported, not the installed project."""
     copy = tmp_path / "before"
