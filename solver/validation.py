@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,6 +61,7 @@ _IDS_IN_MESSAGE = 10
 _Ints = NDArray[np.int64]
 _Flags = NDArray[np.bool_]
 _Objects = NDArray[np.object_]
+_Column = NDArray[Any]  # a field of every person: objects, or booleans for yes/no fields
 
 # Categories as bits of one small integer per person.
 _BIT: dict[Category, int] = {
@@ -322,8 +323,9 @@ def _columns(
     detainees: Sequence[DetaineeRecord],
     fields: tuple[str, ...],
     between: Callable[[], object] = lambda: None,
-) -> dict[str, _Objects]:
-    """The named fields of every detainee: one column of Python objects per field.
+) -> dict[str, _Column]:
+    """The named fields of every detainee: one column per field, of Python objects, or of
+    booleans for the yes/no fields of slotted records.
 
     Fields are read as attributes, so any `DetaineeRecord` will do: a pydantic model, or
     a msgspec struct, which has no `__dict__`. The two ways below read the same values
@@ -334,15 +336,24 @@ def _columns(
     """
     if detainees and not hasattr(detainees[0], "__dict__"):
         n = len(detainees)
-        columns = {}
+        columns: dict[str, _Column] = {}
         for field in fields:
             between()
-            columns[field] = np.fromiter(_BY_FIELD[field](detainees), dtype=np.object_, count=n)
+            values = _BY_FIELD[field](detainees)
+            if field in _YES_NO:
+                # bytearray reads a list of booleans in one C loop (numpy: item by item).
+                yes_no = cast(Sequence[bool], values)
+                columns[field] = np.frombuffer(bytearray(yes_no), dtype=np.bool_)
+            else:
+                columns[field] = np.fromiter(values, dtype=np.object_, count=n)
         return columns
     return _by_row(detainees, fields)
 
 
-def _by_row(detainees: Sequence[DetaineeRecord], fields: tuple[str, ...]) -> dict[str, _Objects]:
+_YES_NO = frozenset({"eligible", "consents", "seriously_ill", "requested"})
+
+
+def _by_row(detainees: Sequence[DetaineeRecord], fields: tuple[str, ...]) -> dict[str, _Column]:
     """The fields as columns, read person by person, all of a person's fields at once."""
     n, width = len(detainees), len(fields)
     cells = chain.from_iterable(map(attrgetter(*fields), detainees))
@@ -368,14 +379,14 @@ _BY_FIELD: dict[str, _Field] = {
 }
 
 
-def _flags(column: _Objects) -> _Flags:
+def _flags(column: _Column) -> _Flags:
     """A column of Python truth values as booleans."""
-    flags: _Flags = column.astype(np.bool_)
+    flags: _Flags = np.asarray(column, dtype=np.bool_)
     return flags
 
 
 def _categories(
-    column: dict[str, _Objects], civilian: _Flags, needed: frozenset[Category], on: date, limit: int
+    column: dict[str, _Column], civilian: _Flags, needed: frozenset[Category], on: date, limit: int
 ) -> NDArray[np.uint8]:
     """Each person's categories as the bits of `_BIT`; beyond status, only the `needed` ones."""
     bit = {category: np.uint8(value) for category, value in _BIT.items()}

@@ -35,6 +35,7 @@ from solver.schema import (
     SideList,
 )
 from solver.synthetic import generate_request, request_json
+from solver.validation import read_lists
 
 RANDOM = settings(
     max_examples=200,
@@ -795,3 +796,28 @@ def test_solve_synthetic_request_same_plan_both_readers(seed: int) -> None:
     slow = solve(parse_request(text)).model_dump(exclude={"solve_seconds"})
     fast = solve(decoded).model_dump(exclude={"solve_seconds"})
     assert fast == slow
+
+
+@RANDOM
+@given(request_texts())
+def test_recheck_reads_the_same_lists_from_both_readers(text: str) -> None:
+    """The re-check reads slotted records its own quick way (yes/no fields as booleans
+    at once); the columns must be those it reads from the pydantic models."""
+    decoded = decode_request(text)
+    assume(decoded is not None)
+    assert decoded is not None
+    try:
+        parsed = parse_request(text)
+    except InvalidRequest:
+        assume(False)
+        return
+    on = date(2025, 5, 23)
+    fast, slow = read_lists(decoded, on), read_lists(parsed, on)
+    for side in Side:
+        quick, models = fast.lists[side], slow.lists[side]
+        assert quick.ids == models.ids
+        assert quick.position == models.position
+        for column in ("eligible", "releasable", "civilian", "categories", "group"):
+            assert getattr(quick, column).tolist() == getattr(models, column).tolist(), column
+            assert getattr(quick, column).dtype == getattr(models, column).dtype, column
+        assert quick.captured_on.tolist() == models.captured_on.tolist()
