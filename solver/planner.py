@@ -212,9 +212,9 @@ def _solving() -> Iterator[None]:
 
     While CP-SAT searches, a helper thread reads ahead (`_ReadAhead`). When the search
     ends, the solve's thread waits for the interpreter lock until the helper lets go,
-    which Python asks of it only every switch interval; at the default 5 ms that cost
-    the first solve of a process (the command line's only one) about 40 ms at 100,000
-    people a side, in waits after each CP-SAT call. At 1 ms it is about a quarter.
+    which Python asks of it only every switch interval. At the default 5 ms the first
+    solve of a process (the command line's only one) spent 42-58 ms at 100,000 people
+    a side in such waits (CP-SAT calls' wall time beyond CP-SAT's own); at 1 ms, 18-26.
 
     Both are settings of the whole process, and solves may run in several threads: the
     first to start changes them, the last to finish puts back what it found.
