@@ -29,6 +29,7 @@ from solver.schema import (
     Conflict,
     LevelReport,
     Objective,
+    Options,
     Plan,
     PlanStatus,
     Released,
@@ -136,27 +137,10 @@ def _solve(
         _recheck(request, best)
         on_progress(Progress(best.levels, best, time.perf_counter() - started))
 
-    def search(
-        terms: Terms,
-        forced: dict[int, int] | None = None,
-        abandon: Sequence[StopSignal] = (),
-        counts: SearchStats | None = None,
-    ) -> LexicographicSolver:
-        exchange = ExchangeModel(pools, terms, unreleasable_included=unreleasable_included)
-        add_all_rules(exchange)
-        signals = [*abandon, *([stop] if stop is not None else [])]
-        return LexicographicSolver(
-            exchange,
-            levels,
-            request.options,
-            deadline=deadline,
-            should_stop=(lambda: any(s.is_set() for s in signals)) if signals else None,
-            stats=stats if counts is None else counts,
-            forced=forced,
-            waiting=turns.waiting,
-        )
-
     turns = _Turns()
+    search = Search(
+        pools, levels, request.options, deadline, stop, stats, unreleasable_included, turns
+    )
     try:
         with stats.phase("search"):
             ahead = _ReadAhead(request, rosters, turns)
@@ -241,8 +225,26 @@ def _solving() -> Iterator[None]:
 Waiting = Callable[[], AbstractContextManager[object]]
 
 
-class Search(Protocol):
-    """A fresh search of the planner's pools under some terms (see `_solve`)."""
+@dataclass(frozen=True)
+class Search:
+    """Fresh searches of one solve's pools under some terms (see `_solve`)."""
+
+    pools: list[Pool]
+    levels: list[Level]
+    options: Options
+    deadline: float
+    stop: StopSignal | None
+    stats: SolveStats
+    unreleasable_included: int
+    turns: _Turns
+
+    def model(self, terms: Terms) -> ExchangeModel:
+        """A new model of the pools with every rule of the terms."""
+        exchange = ExchangeModel(
+            self.pools, terms, unreleasable_included=self.unreleasable_included
+        )
+        add_all_rules(exchange)
+        return exchange
 
     def __call__(
         self,
@@ -250,7 +252,22 @@ class Search(Protocol):
         forced: dict[int, int] | None = None,
         abandon: Sequence[StopSignal] = (),
         counts: SearchStats | None = None,
-    ) -> LexicographicSolver: ...
+        *,
+        exchange: ExchangeModel | None = None,
+    ) -> LexicographicSolver:
+        """A search on a new model of the terms, or on `exchange`, one built so before
+        (by `model`, and copied: a search adds to its model)."""
+        signals = [*abandon, *([self.stop] if self.stop is not None else [])]
+        return LexicographicSolver(
+            self.model(terms) if exchange is None else exchange,
+            self.levels,
+            self.options,
+            deadline=self.deadline,
+            should_stop=(lambda: any(s.is_set() for s in signals)) if signals else None,
+            stats=self.stats if counts is None else counts,
+            forced=forced,
+            waiting=self.turns.waiting,
+        )
 
 
 def _select_then_schedule(
@@ -376,19 +393,22 @@ def _stages(
     assert selection.solution is not None
     frozen, hint = selection.results, selection.solution
 
-    def searched(pattern: Pattern | None, counts: _SearchCounts) -> LexicographicRun:
-        solver = search(terms, forced, abandon, counts)
-        if pattern is not None:
-            exchange = solver.exchange
-            for stage, civilian in zip(exchange.stages, pattern, strict=True):
-                exchange.model.add(exchange.people(stage=stage, civilian=not civilian) == 0)
+    patterns = _stage_patterns(pools, forced, terms)
+    if patterns is None:
+        counts = _SearchCounts()
+        return search(terms, forced, abandon, counts).run(None, frozen=frozen, hint=hint), counts
+    # The model and its rules are the same for every pattern: built once, then copied.
+    built = search.model(terms)
+    models = {pattern: built.copy() for pattern in patterns}
+
+    def searched(pattern: Pattern, counts: _SearchCounts) -> LexicographicRun:
+        exchange = models[pattern]
+        for stage, civilian in zip(exchange.stages, pattern, strict=True):
+            exchange.model.add(exchange.people(stage=stage, civilian=not civilian) == 0)
+        solver = search(terms, forced, abandon, counts, exchange=exchange)
         return solver.run(None, frozen=frozen, hint=hint)
 
-    patterns = _stage_patterns(pools, forced, terms)
-    if patterns is not None:
-        return _stages_by_pattern(patterns, searched, len(frozen), waiting)
-    counts = _SearchCounts()
-    return searched(None, counts), counts
+    return _stages_by_pattern(patterns, searched, len(frozen), waiting)
 
 
 # Stage patterns searched one by one, at most (see _stage_patterns).

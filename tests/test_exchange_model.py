@@ -15,6 +15,7 @@ from solver.cpsat import cp_model
 from solver.exchange_model import ExchangeModel
 from solver.pools import build_pools
 from solver.roster import build_rosters
+from solver.rules import add_all_rules
 from solver.schema import Category, ExchangeRequest
 from tests.strategies import requests
 
@@ -64,3 +65,29 @@ def test_fixed_totals_keep_every_sum(
             assert solver.value(exchange.people(category=category)) == people
         assert solver.value(exchange.stage_weighted(category=category)) == weighted
     assert solver.value(exchange.people()) == _plain(exchange, solver, None)[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(request=requests(max_people_per_side=7, max_stages=3), data=st.data())
+def test_a_copy_is_the_same_model_and_then_its_own(
+    request: ExchangeRequest, data: st.DataObject
+) -> None:
+    """A copy holds exactly the model a fresh build of the same terms holds (so a search
+    of it is the same search); what is added to either afterwards stays in that one."""
+    pools = build_pools(build_rosters(request))
+    built = ExchangeModel(pools, request.terms)
+    add_all_rules(built)
+    fresh = ExchangeModel(pools, request.terms)
+    add_all_rules(fresh)
+    twin = built.copy()
+    assert str(twin.model.proto) == str(fresh.model.proto)
+
+    before = str(built.model.proto)
+    p = data.draw(st.integers(0, len(pools) - 1), label="pool") if pools else None
+    if p is not None:
+        twin.fix_total(p, pools[p].n_units)
+    twin.model.add(twin.people() >= 0)
+    twin.model.new_int_var(0, 1, "only in the copy")
+    assert str(built.model.proto) == before
+    assert built.fixed_totals == {}
+    assert twin.fixed_totals == ({} if p is None else {p: pools[p].n_units})
