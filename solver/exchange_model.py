@@ -57,6 +57,8 @@ class ExchangeModel:
         self.slots: list[MemberSlot] = []
         self.group_links: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = []
         self.fixed_totals: dict[int, int] = {}  # pool -> units released, held by `fix_total`
+        # Sums over the stages already built, by what they count (see `_over_stages`).
+        self._sums: dict[tuple[object, ...], cp_model.LinearExprT] = {}
         for p, pool in enumerate(pools):
             per_stage = [
                 self.model.new_int_var(0, pool.n_units, f"units_p{p}_s{s}") for s in self.stages
@@ -97,6 +99,7 @@ class ExchangeModel:
         twin = copy.copy(self)
         twin.model = self.model.clone()
         twin.fixed_totals = dict(self.fixed_totals)
+        twin._sums = dict(self._sums)
         return twin
 
     @property
@@ -110,8 +113,11 @@ class ExchangeModel:
 
     def fix_total(self, p: int, units: int) -> None:
         """Hold the units of pool p released, all stages together, at `units`."""
+        if self.fixed_totals.get(p) == units:
+            return  # held there already
         self.model.add(self.released_units[p] == units)
         self.fixed_totals[p] = units
+        self._sums.clear()  # they are written differently now (see `_over_stages`)
 
     def select(
         self,
@@ -147,14 +153,24 @@ class ExchangeModel:
         category: Category | None = None,
     ) -> cp_model.LinearExprT:
         """Number of released people matching every given condition."""
-        slots = self.select(
-            side=side, stage=stage, civilian=civilian, counted=counted, category=category
-        )
-        return self.sum_of(slots) if stage is not None else self._over_stages(slots, 0)
+        if stage is not None:
+            return self.sum_of(
+                self.select(
+                    side=side, stage=stage, civilian=civilian, counted=counted, category=category
+                )
+            )
+        key = ("people", side, civilian, counted, category)
+        if key not in self._sums:
+            slots = self.select(side=side, civilian=civilian, counted=counted, category=category)
+            self._sums[key] = self._over_stages(slots, 0)
+        return self._sums[key]
 
     def stage_weighted(self, *, category: Category | None = None) -> cp_model.LinearExprT:
         """Sum of stage numbers of the released people (of one category, if given)."""
-        return self._over_stages(self.select(category=category), 1)
+        key = ("stage_weighted", category)
+        if key not in self._sums:
+            self._sums[key] = self._over_stages(self.select(category=category), 1)
+        return self._sums[key]
 
     def _over_stages(self, slots: Iterator[MemberSlot], per_stage: int) -> cp_model.LinearExprT:
         """Sum over every stage of the people in `slots`, each counted 1 + `per_stage`

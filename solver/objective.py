@@ -100,12 +100,20 @@ def level_expression(
     exchange: ExchangeModel, level: Level, days: CaptivityDays
 ) -> cp_model.LinearExprT:
     """The quantity a level optimises, over both sides together."""
+    if level.kind == "captivity_days":
+        return days.expression()
+    return people_sum(exchange, level)
+
+
+def people_sum(exchange: ExchangeModel, level: Level) -> cp_model.LinearExprT:
+    """The quantity of a level that counts people or their stages: every level but
+    captivity days, which needs the lines of a `CaptivityDays`."""
     if level.kind == "priority":
         return exchange.people(category=level.category)
     if level.kind == "released":
         return exchange.people()
-    if level.kind == "captivity_days":
-        return days.expression()
     if level.kind == "stage_order":
         return exchange.stage_weighted(category=level.category)
-    return exchange.stage_weighted()
+    if level.kind == "stage_order_all":
+        return exchange.stage_weighted()
+    raise ValueError(f"{level.name} is not a sum of people")

@@ -22,6 +22,7 @@ from solver.exchange_model import ExchangeModel
 from solver.explanation import not_released, warnings
 from solver.levels import Level, levels_for, values_of
 from solver.lexicographic import LexicographicRun, LexicographicSolver, SearchStats
+from solver.objective import people_sum
 from solver.pools import Pool, build_pools
 from solver.roster import CATEGORY_BIT, Rosters, build_rosters
 from solver.rules import add_all_rules, civilians_separately
@@ -397,8 +398,14 @@ def _stages(
     if patterns is None:
         counts = _SearchCounts()
         return search(terms, forced, abandon, counts).run(None, frozen=frozen, hint=hint), counts
-    # The model and its rules are the same for every pattern: built once, then copied.
+    # What every pattern's search starts from is built once, then copied: the model and
+    # its rules, the forced totals, and the sums the levels optimise.
     built = search.model(terms)
+    for p, total in forced.items():
+        built.fix_total(p, total)
+    for level in search.levels:
+        if level.kind != "captivity_days":
+            people_sum(built, level)
     models = {pattern: built.copy() for pattern in patterns}
 
     def searched(pattern: Pattern, counts: _SearchCounts) -> LexicographicRun:

@@ -43,9 +43,22 @@ def test_fixed_totals_keep_every_sum(
 ) -> None:
     pools = build_pools(build_rosters(request))
     exchange = ExchangeModel(pools, request.terms, groups_relaxable=relaxable)
+    if data.draw(st.booleans(), label="sums built before the totals are fixed"):
+        for category in (None, *Category):  # kept by the model until a total is fixed
+            exchange.people(category=category)
+            exchange.stage_weighted(category=category)
+    fresh = ExchangeModel(pools, request.terms, groups_relaxable=relaxable)
     for p, pool in enumerate(pools):
         if data.draw(st.booleans(), label=f"fix pool {p}"):
-            exchange.fix_total(p, data.draw(st.integers(0, pool.n_units), label=f"total {p}"))
+            units = data.draw(st.integers(0, pool.n_units), label=f"total {p}")
+            exchange.fix_total(p, units)
+            exchange.fix_total(p, units)  # again: nothing more
+            fresh.fix_total(p, units)
+    for category in (None, *Category):  # written as if built after the totals were fixed
+        assert str(exchange.people(category=category)) == str(fresh.people(category=category))
+        assert str(exchange.stage_weighted(category=category)) == str(
+            fresh.stage_weighted(category=category)
+        )
     for members, unit_var, count in exchange.group_links:
         exchange.model.add(members == unit_var * count)
     # Any spread of the fixed totals over the stages: a random objective picks one.
@@ -61,6 +74,7 @@ def test_fixed_totals_keep_every_sum(
 
     for category in (None, *Category):
         people, weighted = _plain(exchange, solver, category)
+        assert exchange.people(category=category) is exchange.people(category=category)
         if category is not None:
             assert solver.value(exchange.people(category=category)) == people
         assert solver.value(exchange.stage_weighted(category=category)) == weighted
