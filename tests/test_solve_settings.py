@@ -4,9 +4,11 @@ always leaves the interpreter as it found it."""
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +99,15 @@ def test_overlapping_solves_resume_it_once_the_last_ends(collector_on: None) -> 
     assert states == [("second done", False), ("first still running", False)]
     assert gc.isenabled()
     assert sys.getswitchinterval() == before
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_importing_the_planner_leaves_the_collector_as_it_was(collecting: bool) -> None:
+    """The collector is held off while the package imports, then put back."""
+    script = (
+        "import gc\n"
+        f"gc.enable() if {collecting} else gc.disable()\n"
+        "import solver\n"
+        f"assert gc.isenabled() is {collecting}\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parents[1])
