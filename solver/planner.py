@@ -334,7 +334,6 @@ def _schedule_while_proving(
     assert selection.solution is not None
     frozen, hint = selection.results, selection.solution
     guess = relaxation.forced_guess(hint)
-    pools = relaxation.exchange.pools
     wrong_guess = threading.Event()
 
     def proven(proof: Future[dict[int, int]]) -> None:
@@ -345,9 +344,7 @@ def _schedule_while_proving(
         proof = beside.submit(relaxation.forced_totals, hint, guess=guess)
         proof.add_done_callback(proven)
         try:
-            scheduled, kept = _stages(
-                terms, search, guess, selection, (wrong_guess,), waiting, pools
-            )
+            scheduled, kept = _stages(terms, search, guess, selection, (wrong_guess,), waiting)
             with waiting():
                 forced = proof.result()
         except BaseException:
@@ -359,7 +356,7 @@ def _schedule_while_proving(
         if on_level is not None and scheduled.results[len(frozen) :]:
             on_level(scheduled)
         return scheduled
-    again, kept = _stages(terms, search, forced, selection, (), waiting, pools)
+    again, kept = _stages(terms, search, forced, selection, (), waiting)
     _record_counts(relaxation.stats, kept)
     if again.solution is None and scheduled.solution is not None:
         # Out of time (or stopped) before the stages were searched again: the plan found
@@ -380,7 +377,6 @@ def _stages(
     selection: LexicographicRun,
     abandon: Sequence[StopSignal],
     waiting: Waiting,
-    pools: Sequence[Pool],
 ) -> tuple[LexicographicRun, _SearchCounts]:
     """The stages searched on `forced` totals: the run and its counts.
 
@@ -394,7 +390,7 @@ def _stages(
     assert selection.solution is not None
     frozen, hint = selection.results, selection.solution
 
-    patterns = _stage_patterns(pools, forced, terms)
+    patterns = _stage_patterns(search.pools, forced, terms)
     if patterns is None:
         counts = _SearchCounts()
         return search(terms, forced, abandon, counts).run(None, frozen=frozen, hint=hint), counts
