@@ -1,0 +1,124 @@
+"""Each record's comparable keys: the table the linkage model reads.
+
+Per name part: the cleaned original (for "exact"), its Latin spellings under the
+standards (for "same transliteration"), its spelling skeleton, and for given names and
+patronymics the class of the table of equivalents. Birth dates as year, month and day
+(so that a day/month swap or a year off by one is plain arithmetic on any SQL backend).
+Everything is computed here, in Python, once per distinct spelling: the backend only
+compares columns, so DuckDB and Spark run the same model on the same table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from reconciliation.given_names import GivenNameTable, given_name_table
+from reconciliation.languages import language_of
+from reconciliation.name_order import name_parts
+from reconciliation.schema import IdentityRecord
+from reconciliation.spelling import clean_name, skeleton
+from reconciliation.transliteration import renderings
+
+_CYRILLIC_LOOKALIKES = str.maketrans("авекмнорстухіј", "abekmhopctyxij")
+_NOT_ALNUM = re.compile(r"[^0-9a-z\u0400-\u04ff]+")
+_DIGITS = re.compile(r"\d+")
+
+KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("unique_id", pa.string()),
+    ("surname_exact", pa.string()),
+    ("surname_latin", pa.list_(pa.string())),
+    ("surname_key", pa.string()),
+    ("given_exact", pa.string()),
+    ("given_latin", pa.list_(pa.string())),
+    ("given_key", pa.string()),
+    ("given_class", pa.string()),
+    ("patronymic_exact", pa.string()),
+    ("patronymic_key", pa.string()),
+    ("patronymic_class", pa.string()),
+    ("birth_date", pa.string()),
+    ("birth_year", pa.int32()),
+    ("birth_month", pa.int32()),
+    ("birth_day", pa.int32()),
+    ("birth_place_key", pa.string()),
+    ("serial_number_key", pa.string()),
+    ("unit_key", pa.string()),
+    ("name_reordered", pa.bool_()),
+)
+
+
+@dataclass(frozen=True)
+class _NameKeys:
+    exact: str | None
+    latin: list[str] | None
+    key: str | None
+
+
+def _name_keys(cleaned: str | None) -> _NameKeys:
+    if not cleaned:
+        return _NameKeys(None, None, None)
+    latin = [spelling.replace(" ", "") for spelling in renderings(cleaned, language_of(cleaned))]
+    return _NameKeys(cleaned, latin or None, skeleton(cleaned) or None)
+
+
+def serial_number_key(text: str | None) -> str | None:
+    """Letters and digits only, Cyrillic lookalike letters read as Latin (АВ 123 = AB123)."""
+    if not text:
+        return None
+    key = _NOT_ALNUM.sub("", text.casefold().translate(_CYRILLIC_LOOKALIKES))
+    return key or None
+
+
+def unit_key(text: str | None) -> str | None:
+    """A unit's number(s) and the skeleton of its words: "в/ч А1234" = "V/CH A-1234"."""
+    if not text:
+        return None
+    digits = "".join(_DIGITS.findall(text))
+    words = skeleton(clean_name(text))
+    return f"{digits}:{words}" if digits or words else None
+
+
+def place_key(text: str | None) -> str | None:
+    return skeleton(clean_name(text)) or None if text else None
+
+
+def keys_of(records: Sequence[IdentityRecord], table: GivenNameTable | None = None) -> pa.Table:
+    """The key table of a list, one row per record, in order."""
+    table = table or given_name_table()
+    columns: dict[str, list[object]] = {name: [] for name, _ in KEY_COLUMNS}
+    for record in records:
+        parts = name_parts(table, record.name, record.surname, record.given_name, record.patronymic)
+        surname = _name_keys(parts.surname)
+        given = _name_keys(parts.given_name)
+        patronymic = _name_keys(parts.patronymic)
+        born = record.birth_date
+        row: dict[str, object] = {
+            "unique_id": record.id,
+            "surname_exact": surname.exact,
+            "surname_latin": surname.latin,
+            "surname_key": surname.key,
+            "given_exact": given.exact,
+            "given_latin": given.latin,
+            "given_key": given.key,
+            "given_class": (table.given_class(given.key) or given.key) if given.key else None,
+            "patronymic_exact": patronymic.exact,
+            "patronymic_key": patronymic.key,
+            "patronymic_class": (table.patronymic_class(patronymic.key) or patronymic.key)
+            if patronymic.key
+            else None,
+            "birth_date": born.isoformat() if born else None,
+            "birth_year": born.year if born else None,
+            "birth_month": born.month if born else None,
+            "birth_day": born.day if born else None,
+            "birth_place_key": place_key(record.birth_place),
+            "serial_number_key": serial_number_key(record.serial_number),
+            "unit_key": unit_key(record.unit),
+            "name_reordered": parts.reordered,
+        }
+        for name, value in row.items():
+            columns[name].append(value)
+    schema = pa.schema(list(KEY_COLUMNS))
+    return pa.table(columns, schema=schema)
