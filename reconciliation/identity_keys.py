@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -20,7 +21,7 @@ from reconciliation.given_names import GivenNameTable, given_name_table
 from reconciliation.languages import language_of
 from reconciliation.name_order import name_parts
 from reconciliation.schema import IdentityRecord
-from reconciliation.spelling import clean_name, skeleton
+from reconciliation.spelling import clean_name, consonants, skeleton
 from reconciliation.transliteration import renderings
 
 _CYRILLIC_LOOKALIKES = str.maketrans("авекмнорстухіј", "abekmhopctyxij")
@@ -32,6 +33,7 @@ KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("surname_exact", pa.string()),
     ("surname_latin", pa.list_(pa.string())),
     ("surname_key", pa.string()),
+    ("surname_consonants", pa.string()),
     ("given_exact", pa.string()),
     ("given_latin", pa.list_(pa.string())),
     ("given_key", pa.string()),
@@ -55,13 +57,16 @@ class _NameKeys:
     exact: str | None
     latin: list[str] | None
     key: str | None
+    consonants: str | None
 
 
+@lru_cache(maxsize=1 << 17)
 def _name_keys(cleaned: str | None) -> _NameKeys:
     if not cleaned:
-        return _NameKeys(None, None, None)
+        return _NameKeys(None, None, None, None)
     latin = [spelling.replace(" ", "") for spelling in renderings(cleaned, language_of(cleaned))]
-    return _NameKeys(cleaned, latin or None, skeleton(cleaned) or None)
+    key = skeleton(cleaned)
+    return _NameKeys(cleaned, latin or None, key or None, consonants(key) or None)
 
 
 def serial_number_key(text: str | None) -> str | None:
@@ -89,36 +94,35 @@ def keys_of(records: Sequence[IdentityRecord], table: GivenNameTable | None = No
     """The key table of a list, one row per record, in order."""
     table = table or given_name_table()
     columns: dict[str, list[object]] = {name: [] for name, _ in KEY_COLUMNS}
+    append = {name: column.append for name, column in columns.items()}
+    given_class = table.given_class
+    patronymic_class = table.patronymic_class
     for record in records:
         parts = name_parts(table, record.name, record.surname, record.given_name, record.patronymic)
         surname = _name_keys(parts.surname)
         given = _name_keys(parts.given_name)
         patronymic = _name_keys(parts.patronymic)
         born = record.birth_date
-        row: dict[str, object] = {
-            "unique_id": record.id,
-            "surname_exact": surname.exact,
-            "surname_latin": surname.latin,
-            "surname_key": surname.key,
-            "given_exact": given.exact,
-            "given_latin": given.latin,
-            "given_key": given.key,
-            "given_class": (table.given_class(given.key) or given.key) if given.key else None,
-            "patronymic_exact": patronymic.exact,
-            "patronymic_key": patronymic.key,
-            "patronymic_class": (table.patronymic_class(patronymic.key) or patronymic.key)
-            if patronymic.key
-            else None,
-            "birth_date": born.isoformat() if born else None,
-            "birth_year": born.year if born else None,
-            "birth_month": born.month if born else None,
-            "birth_day": born.day if born else None,
-            "birth_place_key": place_key(record.birth_place),
-            "serial_number_key": serial_number_key(record.serial_number),
-            "unit_key": unit_key(record.unit),
-            "name_reordered": parts.reordered,
-        }
-        for name, value in row.items():
-            columns[name].append(value)
-    schema = pa.schema(list(KEY_COLUMNS))
-    return pa.table(columns, schema=schema)
+        append["unique_id"](record.id)
+        append["surname_exact"](surname.exact)
+        append["surname_latin"](surname.latin)
+        append["surname_key"](surname.key)
+        append["surname_consonants"](surname.consonants)
+        append["given_exact"](given.exact)
+        append["given_latin"](given.latin)
+        append["given_key"](given.key)
+        append["given_class"]((given_class(given.key) or given.key) if given.key else None)
+        append["patronymic_exact"](patronymic.exact)
+        append["patronymic_key"](patronymic.key)
+        append["patronymic_class"](
+            (patronymic_class(patronymic.key) or patronymic.key) if patronymic.key else None
+        )
+        append["birth_date"](born.isoformat() if born else None)
+        append["birth_year"](born.year if born else None)
+        append["birth_month"](born.month if born else None)
+        append["birth_day"](born.day if born else None)
+        append["birth_place_key"](place_key(record.birth_place))
+        append["serial_number_key"](serial_number_key(record.serial_number))
+        append["unit_key"](unit_key(record.unit))
+        append["name_reordered"](parts.reordered)
+    return pa.table(columns, schema=pa.schema(list(KEY_COLUMNS)))

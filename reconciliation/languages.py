@@ -7,6 +7,7 @@ and is transliterated both ways.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 Language = Literal["uk", "ru", "cyrillic", "latin", "mixed", "none"]
@@ -19,6 +20,7 @@ def _is_cyrillic(char: str) -> bool:
     return "\u0400" <= char <= "\u04ff"
 
 
+@lru_cache(maxsize=1 << 17)
 def language_of(text: str) -> Language:
     """`uk` or `ru` when the letters say so; `cyrillic` when they do not; `latin`;
     `mixed` for a field with letters of both languages, or both scripts (a typo, or

@@ -60,6 +60,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                   term_frequency_column="surname_exact"),
             Level("same_transliteration", "arrays_share", 0.12, column="surname_latin"),
             Level("same_skeleton", "exact", 0.18, column="surname_key"),
+            Level("same_consonants", "exact", 0.03, column="surname_consonants"),
             Level("swapped_with_given_name", "sql", 0.01, sql=_SWAPPED, fixed=True),
             Level("similar", "jaro_winkler", 0.06, column="surname_key", threshold=0.92),
             Level("roughly_similar", "jaro_winkler", 0.03, column="surname_key", threshold=0.84),
@@ -157,8 +158,9 @@ DATE_LEVELS_THAT_MAY_AGREE = frozenset({"exact", "day_month_swapped", "year_off_
 # name and patronymic rules, a wrong birth year by surname with month and day, a name
 # in the wrong field by the swapped rule, a missing date by surname with given name.
 BLOCKING_RULES: tuple[str, ...] = (
-    "l.surname_key = r.surname_key AND l.birth_year = r.birth_year",
-    "l.surname_key = r.surname_key AND l.birth_month = r.birth_month AND l.birth_day = r.birth_day",
+    "l.surname_consonants = r.surname_consonants AND l.birth_year = r.birth_year",
+    "l.surname_consonants = r.surname_consonants AND l.birth_month = r.birth_month "
+    "AND l.birth_day = r.birth_day",
     "l.surname_key = r.surname_key AND l.given_class = r.given_class",
     "l.given_class = r.given_class AND l.birth_year = r.birth_year "
     "AND l.birth_month = r.birth_month",

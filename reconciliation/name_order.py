@@ -50,7 +50,15 @@ def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts
         return NameParts(words[0], None, None)
     patronymics = [i for i, word in enumerate(words) if _is_patronymic(table, word)]
     givens = [i for i, word in enumerate(words) if _is_given(table, word) and i not in patronymics]
-    patronymic_at = patronymics[0] if patronymics else None
+    # Surnames end in -ович too (Петрович, Шкурович): of several patronymic-like words,
+    # the patronymic is one the table knows right after a given name, else one the
+    # table knows, else one after a given name, else the last.
+    after_given = [i for i in patronymics if i - 1 in givens]
+    known = [i for i in patronymics if skeleton(words[i]) in table.patronymic]
+    both = [i for i in after_given if i in known]
+    patronymic_at = (both or known or after_given or patronymics[-1:] or [None])[0]
+    if len(words) == 2 and givens and patronymic_at is not None and not after_given:
+        patronymic_at = None  # "Петрович Іван": a surname and a given name
     given_at: int | None = None
     if givens:
         # A given name just before the patronymic is the surest anchor; else the first.

@@ -18,7 +18,7 @@ from reconciliation.decisions import (
     one_to_one_probabilities,
 )
 from reconciliation.identity_keys import keys_of
-from reconciliation.linkage import score
+from reconciliation.linkage import Scores, score
 from reconciliation.records import InvalidLists, read_records
 from reconciliation.schema import (
     AlreadyExchanged,
@@ -81,9 +81,8 @@ def reconcile(
     held_keys = keys_of(held)
     requested_keys = keys_of(requested)
     exchanged_keys = keys_of(exchanged) if exchanged else None
-    if not held or not requested:
-        scores = None
-    else:
+    scores = None
+    if held and requested:
         scores = score(
             requested_keys,
             held_keys,
@@ -94,58 +93,58 @@ def reconcile(
         )
     report("deciding")
     thresholds = Thresholds(options.auto_probability, options.review_probability)
-    matches: list[Match] = []
-    held_duplicates: list[HeldDuplicate] = []
-    already_exchanged: list[AlreadyExchanged] = []
-    if scores is not None:
-        groups = duplicate_groups(
-            one_to_one_probabilities(scores.held_held, same_list=True), thresholds
+    result = decide(scores, thresholds) if scores is not None else Reconciliation()
+    found = {match.requested_id for match in result.matches}
+    result.unmatched_requested = [r.id for r in requested if r.id not in found]
+    result.summary = RunSummary(
+        held=len(held),
+        requested=len(requested),
+        exchanged=len(exchanged),
+        compared_pairs=len(scores.requested_held.pairs) if scores is not None else 0,
+        auto=sum(1 for m in result.matches if m.band == "auto"),
+        review=sum(1 for m in result.matches if m.band == "review"),
+        backend=options.backend,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    return result
+
+
+def decide(scores: Scores, thresholds: Thresholds) -> Reconciliation:
+    """The decisions on scored pairs: duplicates first (a person listed twice is one
+    candidate, not two rivals), then who is who, then who was already exchanged."""
+    duplicates = one_to_one_probabilities(scores.held_held, same_list=True)
+    groups = duplicate_groups(duplicates, thresholds)
+    requested_held = one_per_duplicate_group(scores.requested_held, groups)
+    matches = [
+        Match(
+            requested_id=decided.candidate.left,
+            held_id=decided.candidate.right,
+            probability=_rounded(decided.candidate.probability),
+            band=decided.band,
+            evidence=decided.candidate.pair.evidence,
         )
-        held_duplicates = [
-            HeldDuplicate(
-                held_ids=group.held_ids,
-                probability=_rounded(group.weakest.probability),
-                band=group.band,
-            )
-            for group in groups
-        ]
-        requested_held = one_per_duplicate_group(scores.requested_held, groups)
         for decided in decide_pairs(
             one_to_one_probabilities(requested_held, learn_share=True), thresholds
-        ):
-            matches.append(
-                Match(
-                    requested_id=decided.candidate.left,
-                    held_id=decided.candidate.right,
-                    probability=_rounded(decided.candidate.probability),
-                    band=decided.band,
-                    evidence=decided.candidate.pair.evidence,
-                )
-            )
-        for decided in decide_pairs(one_to_one_probabilities(scores.held_exchanged), thresholds):
-            already_exchanged.append(
-                AlreadyExchanged(
-                    held_id=decided.candidate.left,
-                    exchanged_id=decided.candidate.right,
-                    probability=_rounded(decided.candidate.probability),
-                    band=decided.band,
-                    evidence=decided.candidate.pair.evidence,
-                )
-            )
-    found = {match.requested_id for match in matches}
+        )
+    ]
+    already_exchanged = [
+        AlreadyExchanged(
+            held_id=decided.candidate.left,
+            exchanged_id=decided.candidate.right,
+            probability=_rounded(decided.candidate.probability),
+            band=decided.band,
+            evidence=decided.candidate.pair.evidence,
+        )
+        for decided in decide_pairs(one_to_one_probabilities(scores.held_exchanged), thresholds)
+    ]
+    held_duplicates = [
+        HeldDuplicate(
+            held_ids=group.held_ids,
+            probability=_rounded(group.weakest.probability),
+            band=group.band,
+        )
+        for group in groups
+    ]
     return Reconciliation(
-        matches=matches,
-        unmatched_requested=[r.id for r in requested if r.id not in found],
-        held_duplicates=held_duplicates,
-        already_exchanged=already_exchanged,
-        summary=RunSummary(
-            held=len(held),
-            requested=len(requested),
-            exchanged=len(exchanged),
-            compared_pairs=len(scores.requested_held.pairs) if scores is not None else 0,
-            auto=sum(1 for m in matches if m.band == "auto"),
-            review=sum(1 for m in matches if m.band == "review"),
-            backend=options.backend,
-            seconds=round(time.perf_counter() - started, 3),
-        ),
+        matches=matches, held_duplicates=held_duplicates, already_exchanged=already_exchanged
     )

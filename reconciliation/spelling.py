@@ -172,3 +172,12 @@ def skeleton(cleaned: str) -> str:
     for pattern, replacement in _IOTATED:
         coarse = pattern.sub(replacement, coarse)
     return coarse
+
+
+_VOWELS = str.maketrans("", "", "aeiou")
+
+
+def consonants(key: str) -> str:
+    """A skeleton without its vowels: the Ukrainian і where Russian writes е or о
+    (Білоус, Белоус; Чорновол, Черновол; Ковалів, Ковалев) leaves it unchanged."""
+    return key.translate(_VOWELS)
