@@ -56,7 +56,8 @@ def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts
     after_given = [i for i in patronymics if i - 1 in givens]
     known = [i for i in patronymics if skeleton(words[i]) in table.patronymic]
     both = [i for i in after_given if i in known]
-    patronymic_at = (both or known or after_given or patronymics[-1:] or [None])[0]
+    chosen = both or known or after_given or patronymics[-1:]
+    patronymic_at: int | None = chosen[0] if chosen else None
     if len(words) == 2 and givens and patronymic_at is not None and not after_given:
         patronymic_at = None  # "Петрович Іван": a surname and a given name
     given_at: int | None = None

@@ -132,7 +132,7 @@ def _surname_table() -> tuple[list[tuple[str, str]], list[float]]:
         seen,
     )
     random.Random(7).shuffle(tail)
-    weights = []
+    weights: list[float] = []
     for table, mass, exponent in ((common, 0.10, 0.5), (stems, 0.20, 0.0), (tail, 0.70, 0.5)):
         raw = _zipf_weights(len(table), exponent)
         total = sum(raw)
