@@ -19,8 +19,9 @@ few rounds of expectation maximisation).
 Then an exact one-to-one assignment (maximum sum of probabilities, a min-cost flow from
 OR-Tools) chooses, and the bands follow:
 
-- `auto`: a chosen pair whose probability reaches the auto threshold and whose birth
-  dates, when both are given, agree up to a day/month swap or a year;
+- `auto`: a chosen pair whose probability reaches the auto threshold, whose birth
+  dates, when both are given, agree up to a day/month swap or a year, and that is
+  corroborated: both names agree, and a birth date, a patronymic or a service number;
 - `review`: any other candidate pair at or above the review threshold; two close
   candidates of one person both land here, since neither can reach the auto threshold
   while the other holds a share of the probability. A person decides, never a coin.
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from ortools.graph.python import min_cost_flow
 
 from reconciliation.linkage import PairSet, ScoredPair
-from reconciliation.linkage_model import DATE_LEVELS_THAT_MAY_AGREE
+from reconciliation.linkage_model import AGREEING_LEVELS, DATE_LEVELS_THAT_MAY_AGREE
 from reconciliation.schema import Band
 
 _COST_SCALE = 1_000_000
@@ -80,28 +81,54 @@ def dates_may_agree(pair: ScoredPair) -> bool:
     return level == "missing" or level in DATE_LEVELS_THAT_MAY_AGREE
 
 
+def _agrees(pair: ScoredPair, field: str) -> bool:
+    return pair.evidence.get(field, "missing") in AGREEING_LEVELS[field]
+
+
+def corroborated(pair: ScoredPair) -> bool:
+    """Both names agree, and so does a birth date, a patronymic or a service number.
+
+    A probability alone can be high on thin evidence (a rare surname and given name, no
+    date on one list): such a pair is left to a person, whatever its probability.
+    """
+    return (
+        _agrees(pair, "surname")
+        and _agrees(pair, "given_name")
+        and any(_agrees(pair, field) for field in ("birth_date", "patronymic", "serial_number"))
+    )
+
+
+def clearly_right(candidate: Candidate, thresholds: Thresholds) -> bool:
+    """The tests of `auto` other than being chosen in the one-to-one assignment."""
+    return (
+        candidate.probability >= thresholds.auto_probability
+        and dates_may_agree(candidate.pair)
+        and corroborated(candidate.pair)
+    )
+
+
 def _odds(match_weight: float) -> float:
     return math.pow(2.0, min(match_weight, 200.0))
 
 
-def one_to_one_probabilities(
-    scored: PairSet, *, same_list: bool = False, learn_share: bool = False
-) -> list[Candidate]:
+def _probability(
+    odds: float, share_a: float, rivals_a: float, share_b: float, rivals_b: float
+) -> float:
+    """The pair against every other way its two people could be (module doc)."""
+    return odds / (odds + (1.0 - share_a + rivals_a) * (1.0 - share_b + rivals_b))
+
+
+def one_to_one_probabilities(scored: PairSet, *, learn_share: bool = False) -> list[Candidate]:
     """Each pair's probability among its two people's candidates (see the module doc).
 
-    `same_list`: both people come from one list (duplicates), so a record's candidates
-    are all pairs it is in, on either end. `learn_share`: re-estimate the share of left
-    records that have a match, starting from the prior the pairs were scored under.
+    `learn_share`: re-estimate the share of left records that have a match, starting
+    from the prior the pairs were scored under (expectation maximisation).
     """
     pairs = scored.pairs
     if not pairs:
         return []
-    prior = scored.prior
-    if same_list:
-        share_left = share_right = min(prior * max(scored.left_count - 1, 1), 0.5)
-    else:
-        share_left = min(prior * scored.right_count, _SHARE_BOUNDS[1])
-        share_right = min(prior * scored.left_count, _SHARE_BOUNDS[1])
+    share_left = min(scored.prior * scored.right_count, _SHARE_BOUNDS[1])
+    share_right = min(scored.prior * scored.left_count, _SHARE_BOUNDS[1])
     base = [_odds(pair.match_weight) for pair in pairs]
     scale = 1.0
     probabilities: list[float] = []
@@ -111,30 +138,59 @@ def one_to_one_probabilities(
         right_sums: dict[str, float] = defaultdict(float)
         for pair, value in zip(pairs, odds, strict=True):
             left_sums[pair.left] += value
-            if same_list:
-                left_sums[pair.right] += value
-            else:
-                right_sums[pair.right] += value
-        if same_list:
-            right_sums = left_sums
+            right_sums[pair.right] += value
         probabilities = [
-            value
-            / (
-                value
-                + (1.0 - share_left + left_sums[pair.left] - value)
-                * (1.0 - share_right + right_sums[pair.right] - value)
+            _probability(
+                value,
+                share_left,
+                left_sums[pair.left] - value,
+                share_right,
+                right_sums[pair.right] - value,
             )
             for pair, value in zip(pairs, odds, strict=True)
         ]
         if learn_share:
-            # Expectation maximisation of the share of left records with a match.
             expected = sum(probabilities)
             learnt = min(max(expected / max(scored.left_count, 1), _SHARE_BOUNDS[0]), 0.98)
             scale *= learnt / share_left
             share_left = learnt
-            share_right = min(expected / max(scored.right_count, 1), 0.98)
+            share_right = min(expected / max(scored.right_count, 1), _SHARE_BOUNDS[1])
+    return [Candidate(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]
+
+
+def duplicate_probabilities(scored: PairSet) -> list[Candidate]:
+    """The same, within one list. A record's rivals are its other candidates, except
+    those that are candidates of the other record too: three records linked each to
+    each are one person listed three times, not three people competing."""
+    if not scored.pairs:
+        return []
+    share = min(scored.prior * max(scored.left_count - 1, 1), 0.5)
+    neighbours: dict[str, dict[str, float]] = defaultdict(dict)
+    for pair in scored.pairs:
+        odds = _odds(pair.match_weight)
+        neighbours[pair.left][pair.right] = odds
+        neighbours[pair.right][pair.left] = odds
+
+    def rivals(record: str, partner: str) -> float:
+        theirs = neighbours[partner]
+        return sum(
+            odds
+            for other, odds in neighbours[record].items()
+            if other != partner and other not in theirs
+        )
+
     return [
-        Candidate(pair, probability) for pair, probability in zip(pairs, probabilities, strict=True)
+        Candidate(
+            pair,
+            _probability(
+                _odds(pair.match_weight),
+                share,
+                rivals(pair.left, pair.right),
+                share,
+                rivals(pair.right, pair.left),
+            ),
+        )
+        for pair in scored.pairs
     ]
 
 
@@ -175,11 +231,7 @@ def decide_pairs(candidates: Iterable[Candidate], thresholds: Thresholds) -> lis
     chosen = {(c.left, c.right) for c in best_assignment(kept)}
     decided = []
     for candidate in kept:
-        clear = (
-            (candidate.left, candidate.right) in chosen
-            and candidate.probability >= thresholds.auto_probability
-            and dates_may_agree(candidate.pair)
-        )
+        clear = (candidate.left, candidate.right) in chosen and clearly_right(candidate, thresholds)
         decided.append(Decided(candidate, "auto" if clear else "review"))
     return sorted(decided, key=lambda d: (d.candidate.left, -d.candidate.probability))
 
@@ -225,10 +277,7 @@ def duplicate_groups(
     groups = []
     for group, ids in members.items():
         weakest = min(links[group], key=lambda c: c.probability)
-        clear = all(
-            c.probability >= thresholds.auto_probability and dates_may_agree(c.pair)
-            for c in links[group]
-        )
+        clear = all(clearly_right(c, thresholds) for c in links[group])
         groups.append(DuplicateGroup(sorted(ids), weakest, "auto" if clear else "review"))
     return sorted(groups, key=lambda g: g.held_ids)
 

@@ -26,7 +26,7 @@ from reconciliation.transliteration import renderings
 
 _CYRILLIC_LOOKALIKES = str.maketrans("авекмнорстухіј", "abekmhopctyxij")
 _NOT_ALNUM = re.compile(r"[^0-9a-z\u0400-\u04ff]+")
-_DIGITS = re.compile(r"\d+")
+_NUMBERED = re.compile(r"[^\W_]*\d[^\W_]*")
 
 KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("unique_id", pa.string()),
@@ -78,16 +78,23 @@ def serial_number_key(text: str | None) -> str | None:
 
 
 def unit_key(text: str | None) -> str | None:
-    """A unit's number(s) and the skeleton of its words: "в/ч А1234" = "V/CH A-1234"."""
+    """A unit by its number, with the letters written next to it ("в/ч А1234", "A1234"
+    and "military unit А-1234" are one unit); a unit without a number by its words."""
     if not text:
         return None
-    digits = "".join(_DIGITS.findall(text))
-    words = skeleton(clean_name(text))
-    return f"{digits}:{words}" if digits or words else None
+    folded = text.casefold().translate(_CYRILLIC_LOOKALIKES).replace("-", "")
+    numbered = _NUMBERED.findall(folded)
+    if numbered:
+        return " ".join(numbered)
+    return skeleton(clean_name(text)) or None
 
 
 def place_key(text: str | None) -> str | None:
-    return skeleton(clean_name(text)) or None if text else None
+    """A place by the consonants of its skeleton: Київ and Киев, Харків and Харьков,
+    Львів and Львов differ only in their vowels."""
+    if not text:
+        return None
+    return consonants(skeleton(clean_name(text))) or None
 
 
 def keys_of(records: Sequence[IdentityRecord], table: GivenNameTable | None = None) -> pa.Table:

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from reconciliation.backends import Backend, database_api
 from reconciliation.linkage_model import (
+    COMPARISONS,
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
     M_FLOOR,
@@ -313,3 +314,38 @@ def _predict_with(
         threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
     )
     return _read_pairs(predicted, comparisons, left_source)
+
+
+def compare_pairs(left: pa.Table, right: pa.Table) -> list[dict[str, str]]:
+    """What each comparison finds for record i of `left` against record i of `right`:
+    the evidence labels, no training, no probabilities (DuckDB). For tests and for
+    seeing the model at work on hand-made pairs."""
+    from splink import Linker, SettingsCreator
+    from splink.blocking_rule_library import CustomRule
+
+    count = left.num_rows
+    if right.num_rows != count:
+        raise ValueError("compare_pairs takes two tables of the same length")
+    pair_ids = pa.array(range(count), type=pa.int64())
+    with database_api("duckdb") as api:
+        left_df = api.register(left.append_column("pair_id", pair_ids), table_name="pairs_left")
+        right_df = api.register(right.append_column("pair_id", pair_ids), table_name="pairs_right")
+        settings = SettingsCreator(
+            link_type="link_only",
+            comparisons=[_comparison_creator(c) for c in COMPARISONS],
+            blocking_rules_to_generate_predictions=[CustomRule("l.pair_id = r.pair_id")],
+            retain_matching_columns=True,
+            additional_columns_to_retain=["pair_id"],
+        )
+        linker = Linker([left_df, right_df], settings, log_level=logging.WARNING)
+        predicted = linker.inference.predict(warning_mode="never")
+        columns = ", ".join(f"gamma_{c.field}" for c in COMPARISONS)
+        selected = predicted.query_sql(f"SELECT pair_id_l, {columns} FROM {{this}}")
+        rows = selected.as_record_list()
+    labels = {c.field: level_labels(c) for c in COMPARISONS}
+    found: list[dict[str, str]] = [{} for _ in range(count)]
+    for row in rows:
+        found[int(row["pair_id_l"])] = {
+            field: by_value[int(row[f"gamma_{field}"])] for field, by_value in labels.items()
+        }
+    return found

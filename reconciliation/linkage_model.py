@@ -153,15 +153,32 @@ COMPARISONS: tuple[Comparison, ...] = (
 # disagree beyond these levels is never decided without a person (`decisions`).
 DATE_LEVELS_THAT_MAY_AGREE = frozenset({"exact", "day_month_swapped", "year_off_by_one"})
 
+# What counts as agreement when `decisions` asks whether a pair is corroborated: both
+# names agree, and one more field that tells people apart (date, patronymic, number).
+AGREEING_LEVELS: dict[str, frozenset[str]] = {
+    "surname": frozenset(
+        {"exact", "same_transliteration", "same_skeleton", "same_consonants",
+         "swapped_with_given_name", "similar", "roughly_similar"}
+    ),
+    "given_name": frozenset(
+        {"exact", "same_transliteration", "equivalent_name", "swapped_with_surname", "similar"}
+    ),
+    "patronymic": frozenset({"exact", "equivalent_name", "similar"}),
+    "birth_date": DATE_LEVELS_THAT_MAY_AGREE,
+    "serial_number": frozenset({"exact", "one_character_off"}),
+}  # fmt: skip
+
 # Pairs to score: each rule lets a pair through when it holds. Together they keep recall
 # high without comparing everyone with everyone: a surname typo is caught by the given
 # name and patronymic rules, a wrong birth year by surname with month and day, a name
-# in the wrong field by the swapped rule, a missing date by surname with given name.
+# in the wrong field by the swapped rule, a missing date by surname with given name; a
+# surname is compared by its consonants, which the Ukrainian і against Russian е/о
+# (Білоус, Белоус) leaves alone.
 BLOCKING_RULES: tuple[str, ...] = (
     "l.surname_consonants = r.surname_consonants AND l.birth_year = r.birth_year",
     "l.surname_consonants = r.surname_consonants AND l.birth_month = r.birth_month "
     "AND l.birth_day = r.birth_day",
-    "l.surname_key = r.surname_key AND l.given_class = r.given_class",
+    "l.surname_consonants = r.surname_consonants AND l.given_class = r.given_class",
     "l.given_class = r.given_class AND l.birth_year = r.birth_year "
     "AND l.birth_month = r.birth_month",
     "l.given_class = r.given_class AND l.patronymic_class = r.patronymic_class "
@@ -169,6 +186,7 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.surname_key = r.given_key AND l.given_key = r.surname_key",
     "l.serial_number_key = r.serial_number_key",
     "l.birth_date = r.birth_date AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)",
+    "l.birth_date = r.birth_date AND l.given_class = r.given_class",
 )
 
 # Pairs that surely match, to estimate how often two random records do (with the share of

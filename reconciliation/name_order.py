@@ -36,6 +36,11 @@ def _is_given(table: GivenNameTable, word: str) -> bool:
     return skeleton(word) in table.given
 
 
+def _is_misspelt_given(table: GivenNameTable, word: str) -> bool:
+    """A given name, maybe one typo away: only to tell a swapped pair of fields."""
+    return table.given_class(skeleton(word)) is not None
+
+
 def _is_patronymic(table: GivenNameTable, word: str) -> bool:
     key = skeleton(word)
     return key in table.patronymic or (len(key) > 5 and key.endswith(_PATRONYMIC_ENDINGS))
@@ -58,8 +63,8 @@ def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts
     both = [i for i in after_given if i in known]
     chosen = both or known or after_given or patronymics[-1:]
     patronymic_at: int | None = chosen[0] if chosen else None
-    if len(words) == 2 and givens and patronymic_at is not None and not after_given:
-        patronymic_at = None  # "Петрович Іван": a surname and a given name
+    if len(words) == 2 and givens:
+        patronymic_at = None  # two words are a surname and a given name: Петрович Іван
     given_at: int | None = None
     if givens:
         # A given name just before the patronymic is the surest anchor; else the first.
@@ -71,6 +76,10 @@ def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts
         given_at = _unknown_order_given(words, written)
     if given_at is not None and given_at == patronymic_at:
         given_at = None
+    if len(words) == 3 and given_at is not None and patronymic_at is None:
+        # Three words, one a given name, none a known patronymic: a misspelt one, in
+        # its usual place (Шевченко Тарас Григорвич; Тарас Григорвич Шевченко).
+        patronymic_at = {0: 1, 1: 2}.get(given_at)
     surname = [w for i, w in enumerate(words) if i not in (given_at, patronymic_at)]
     return NameParts(
         " ".join(surname) or None,
@@ -120,8 +129,14 @@ def name_parts(
     if (
         surname_clean
         and given_clean
-        and _is_given(table, surname_clean)
-        and not _is_given(table, given_clean)
+        and not _is_patronymic(table, surname_clean)
+        and (
+            (_is_given(table, surname_clean) and not _is_given(table, given_clean))
+            or (
+                _is_misspelt_given(table, surname_clean)
+                and not _is_misspelt_given(table, given_clean)
+            )
+        )
     ):
         surname_clean, given_clean = given_clean, surname_clean
         reordered = True

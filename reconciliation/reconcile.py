@@ -14,6 +14,7 @@ from reconciliation.decisions import (
     Thresholds,
     decide_pairs,
     duplicate_groups,
+    duplicate_probabilities,
     one_per_duplicate_group,
     one_to_one_probabilities,
 )
@@ -112,7 +113,7 @@ def reconcile(
 def decide(scores: Scores, thresholds: Thresholds) -> Reconciliation:
     """The decisions on scored pairs: duplicates first (a person listed twice is one
     candidate, not two rivals), then who is who, then who was already exchanged."""
-    duplicates = one_to_one_probabilities(scores.held_held, same_list=True)
+    duplicates = duplicate_probabilities(scores.held_held)
     groups = duplicate_groups(duplicates, thresholds)
     requested_held = one_per_duplicate_group(scores.requested_held, groups)
     matches = [

@@ -119,6 +119,7 @@ _SOFT_O = re.compile(r"[ьй]о")
 
 _LATIN_DIGRAPHS = (
     ("shch", "S"),
+    ("tsch", "C"),  # German ч
     ("szcz", "S"),
     ("sch", "S"),
     ("sh", "S"),

@@ -47,7 +47,9 @@ class Noise:
     typo_per_name_part: float = 0.04  # one letter inserted, dropped, changed or swapped
     day_month_swapped: float = 0.03  # only where the day is 12 or less
     year_off_by_one: float = 0.03
-    other_date_error: float = 0.01  # a day or month mistyped
+    # A mistyped day: not among the kinds of noise, so 0 by default; such a
+    # pair always goes to review (its dates disagree beyond a swap or a year).
+    other_date_error: float = 0.0
     no_birth_date: float = 0.03
     dotted_dates: float = 0.5  # DD.MM.YYYY instead of YYYY-MM-DD
     namesakes: float = 0.05  # per requested: a held namesake with another birth date
