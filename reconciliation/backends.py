@@ -30,9 +30,11 @@ class BackendUnavailableError(RuntimeError):
 
 
 def quiet_libraries() -> None:
-    """Splink logs its steps and SQL at INFO; that is not wanted in a service's log."""
+    """Splink logs its steps and SQL at INFO, and warns about training it leaves to us
+    (untrained levels, which `bounded_model` floors); neither belongs in a service's log.
+    No record's content is in any of it, but nothing is gained by it either."""
     for name in ("splink", "py4j", "pyspark"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 @contextmanager

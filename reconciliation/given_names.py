@@ -42,7 +42,7 @@ def _near_index(names: dict[str, str]) -> dict[str, set[str]]:
     return index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one table per process
 class GivenNameTable:
     """The table read once: skeletons of every spelling, to name classes."""
 
@@ -52,17 +52,26 @@ class GivenNameTable:
     patronymic: dict[str, str]  # skeleton -> class:sex
     near_given: dict[str, set[str]] = field(default_factory=dict)
     near_patronymic: dict[str, set[str]] = field(default_factory=dict)
+    # Lookups already made (every surname is looked up too, to tell swapped fields).
+    _given_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _patronymic_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def given_class(self, name_skeleton: str) -> str | None:
         """The class of a given name: as spelt, or one typo away (see above)."""
-        return self.given.get(name_skeleton) or _repaired(
-            self.near_given, name_skeleton, _REPAIR_MIN_LENGTH["given"]
-        )
+        seen = self._given_seen
+        if name_skeleton not in seen:
+            seen[name_skeleton] = self.given.get(name_skeleton) or _repaired(
+                self.near_given, name_skeleton, _REPAIR_MIN_LENGTH["given"]
+            )
+        return seen[name_skeleton]
 
     def patronymic_class(self, patronymic_skeleton: str) -> str | None:
-        return self.patronymic.get(patronymic_skeleton) or _repaired(
-            self.near_patronymic, patronymic_skeleton, _REPAIR_MIN_LENGTH["patronymic"]
-        )
+        seen = self._patronymic_seen
+        if patronymic_skeleton not in seen:
+            seen[patronymic_skeleton] = self.patronymic.get(patronymic_skeleton) or _repaired(
+                self.near_patronymic, patronymic_skeleton, _REPAIR_MIN_LENGTH["patronymic"]
+            )
+        return seen[patronymic_skeleton]
 
 
 def _repaired(index: dict[str, set[str]], key: str, min_length: int) -> str | None:

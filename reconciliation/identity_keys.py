@@ -100,36 +100,44 @@ def place_key(text: str | None) -> str | None:
 def keys_of(records: Sequence[IdentityRecord], table: GivenNameTable | None = None) -> pa.Table:
     """The key table of a list, one row per record, in order."""
     table = table or given_name_table()
-    columns: dict[str, list[object]] = {name: [] for name, _ in KEY_COLUMNS}
-    append = {name: column.append for name, column in columns.items()}
-    given_class = table.given_class
-    patronymic_class = table.patronymic_class
-    for record in records:
-        parts = name_parts(table, record.name, record.surname, record.given_name, record.patronymic)
-        surname = _name_keys(parts.surname)
-        given = _name_keys(parts.given_name)
-        patronymic = _name_keys(parts.patronymic)
-        born = record.birth_date
-        append["unique_id"](record.id)
-        append["surname_exact"](surname.exact)
-        append["surname_latin"](surname.latin)
-        append["surname_key"](surname.key)
-        append["surname_consonants"](surname.consonants)
-        append["given_exact"](given.exact)
-        append["given_latin"](given.latin)
-        append["given_key"](given.key)
-        append["given_class"]((given_class(given.key) or given.key) if given.key else None)
-        append["patronymic_exact"](patronymic.exact)
-        append["patronymic_key"](patronymic.key)
-        append["patronymic_class"](
-            (patronymic_class(patronymic.key) or patronymic.key) if patronymic.key else None
-        )
-        append["birth_date"](born.isoformat() if born else None)
-        append["birth_year"](born.year if born else None)
-        append["birth_month"](born.month if born else None)
-        append["birth_day"](born.day if born else None)
-        append["birth_place_key"](place_key(record.birth_place))
-        append["serial_number_key"](serial_number_key(record.serial_number))
-        append["unit_key"](unit_key(record.unit))
-        append["name_reordered"](parts.reordered)
-    return pa.table(columns, schema=pa.schema(list(KEY_COLUMNS)))
+    rows = [_row(record, table) for record in records]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in KEY_COLUMNS]
+    return pa.table(
+        {name: list(column) for (name, _), column in zip(KEY_COLUMNS, columns, strict=True)},
+        schema=pa.schema(list(KEY_COLUMNS)),
+    )
+
+
+def _row(record: IdentityRecord, table: GivenNameTable) -> tuple[object, ...]:
+    """One record's keys, in the order of KEY_COLUMNS."""
+    parts = name_parts(table, record.name, record.surname, record.given_name, record.patronymic)
+    surname = _name_keys(parts.surname)
+    given = _name_keys(parts.given_name)
+    patronymic = _name_keys(parts.patronymic)
+    born = record.birth_date
+    given_class = (table.given_class(given.key) or given.key) if given.key else None
+    patronymic_class = (
+        (table.patronymic_class(patronymic.key) or patronymic.key) if patronymic.key else None
+    )
+    return (
+        record.id,
+        surname.exact,
+        surname.latin,
+        surname.key,
+        surname.consonants,
+        given.exact,
+        given.latin,
+        given.key,
+        given_class,
+        patronymic.exact,
+        patronymic.key,
+        patronymic_class,
+        born.isoformat() if born else None,
+        born.year if born else None,
+        born.month if born else None,
+        born.day if born else None,
+        place_key(record.birth_place) if record.birth_place else None,
+        serial_number_key(record.serial_number) if record.serial_number else None,
+        unit_key(record.unit) if record.unit else None,
+        parts.reordered,
+    )

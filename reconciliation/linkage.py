@@ -23,6 +23,7 @@ from reconciliation.linkage_model import (
     COMPARISONS,
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
+    DUPLICATE_BLOCKING_RULES,
     M_FLOOR,
     TRAINING_BLOCKS,
     U_FLOOR,
@@ -207,7 +208,7 @@ def score(
             retain_intermediate_calculation_columns=False,
             retain_matching_columns=True,
         )
-        linker: Linker = Linker([requested_df, held_df], settings, log_level=logging.WARNING)
+        linker: Linker = Linker([requested_df, held_df], settings, log_level=None)
         report("training: prior")
         linker.training.estimate_probability_two_random_records_match(
             list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
@@ -227,7 +228,15 @@ def score(
         duplicate_prior = _prior(
             DUPLICATE_SHARE * held.num_rows / 2, held.num_rows * (held.num_rows - 1) // 2
         )
-        held_held = _predict_with(model, held_df, "dedupe_only", duplicate_prior, comparisons, None)
+        held_held = _predict_with(
+            model,
+            held_df,
+            "dedupe_only",
+            duplicate_prior,
+            comparisons,
+            None,
+            blocking_rules_for(present, DUPLICATE_BLOCKING_RULES),
+        )
         held_exchanged: list[ScoredPair] = []
         exchanged_rows = exchanged.num_rows if exchanged is not None else 0
         exchanged_prior = _prior(
@@ -300,8 +309,10 @@ def _predict_with(
     prior: float,
     comparisons: Sequence[Comparison],
     left_source: str | None,
+    blocking_rules: Sequence[str] | None = None,
 ) -> list[ScoredPair]:
-    """Score other tables with the trained model: same m and u, its own prior odds."""
+    """Score other tables with the trained model: same m and u, its own prior odds (and
+    its own blocking rules, if given)."""
     from splink import Linker
 
     settings = {
@@ -309,7 +320,11 @@ def _predict_with(
         "link_type": link_type,
         "probability_two_random_records_match": prior,
     }
-    linker = Linker(tables, settings, log_level=logging.WARNING)
+    if blocking_rules is not None:
+        settings["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in blocking_rules
+        ]
+    linker = Linker(tables, settings, log_level=None)
     predicted = linker.inference.predict(
         threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
     )
@@ -337,7 +352,7 @@ def compare_pairs(left: pa.Table, right: pa.Table) -> list[dict[str, str]]:
             retain_matching_columns=True,
             additional_columns_to_retain=["pair_id"],
         )
-        linker = Linker([left_df, right_df], settings, log_level=logging.WARNING)
+        linker = Linker([left_df, right_df], settings, log_level=None)
         predicted = linker.inference.predict(warning_mode="never")
         columns = ", ".join(f"gamma_{c.field}" for c in COMPARISONS)
         selected = predicted.query_sql(f"SELECT pair_id_l, {columns} FROM {{this}}")

@@ -11,6 +11,7 @@ surname and given-name agreement, and be blocked apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reconciliation.given_names import GivenNameTable
 from reconciliation.languages import language_of
@@ -42,7 +43,11 @@ def _is_misspelt_given(table: GivenNameTable, word: str) -> bool:
 
 
 def _is_patronymic(table: GivenNameTable, word: str) -> bool:
-    key = skeleton(word)
+    return _looks_patronymic(table, skeleton(word))
+
+
+@lru_cache(maxsize=1 << 16)
+def _looks_patronymic(table: GivenNameTable, key: str) -> bool:
     return key in table.patronymic or (len(key) > 5 and key.endswith(_PATRONYMIC_ENDINGS))
 
 

@@ -11,6 +11,7 @@ a field that could be either gets both.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Literal
@@ -21,10 +22,13 @@ import translitua
 from reconciliation.languages import Language
 
 Standard = Literal["national_2010", "icao_9303", "bgn_pcgn", "as_written"]
+_NOT_ASCII_LETTER = re.compile(r"[^a-z]+")
 
 
 def _ascii_letters(text: str) -> str:
     """Lower-case ASCII letters and spaces: marks and apostrophes of a scheme dropped."""
+    if text.isascii():
+        return " ".join(_NOT_ASCII_LETTER.sub("", word) for word in text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = (char for char in decomposed if not unicodedata.combining(char))
     return " ".join("".join(c for c in word if "a" <= c <= "z") for word in "".join(kept).split())
