@@ -38,6 +38,10 @@ AuditAction = Literal[
     "plan_delete",
     "plan_purge",
     "manifest_read",
+    "reconcile",
+    "matches_read",
+    "match_decide",
+    "reconcile_apply",
 ]
 HASHED_FIELDS = ("seq", "at", "actor", "role", "action", "case_id", "side", "object_id", "count")
 

@@ -34,6 +34,7 @@ from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
+from app.reconciliation.store import ReconciliationStore
 from app.retention import retention_loop
 from app.solving.messages import SolveFunction
 from app.solving.pool import SolverPool
@@ -120,6 +121,7 @@ def create_app(
         app.state.cases = cases
         app.state.keys = keys
         app.state.audit = audit
+        app.state.reconciliations = ReconciliationStore(sessions)
         app.state.access = access
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         seeding = (

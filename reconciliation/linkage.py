@@ -25,6 +25,7 @@ from reconciliation.linkage_model import (
     DETERMINISTIC_RULES,
     DUPLICATE_BLOCKING_RULES,
     M_FLOOR,
+    MIN_PAIRS_TO_TRAIN,
     TRAINING_BLOCKS,
     U_FLOOR,
     U_SAMPLE_PAIRS,
@@ -109,7 +110,11 @@ def _level_creator(level: Level) -> ComparisonLevelCreator:
         creator = cll.LevenshteinLevel(level.column or "", int(level.threshold))
     else:
         creator = cll.ElseLevel()
-    options: dict[str, Any] = {"label_for_charts": level.label, "m_probability": level.m}
+    options: dict[str, Any] = {
+        "label_for_charts": level.label,
+        "m_probability": level.m,
+        "u_probability": level.u,
+    }
     if level.term_frequency_column is not None:
         options["tf_adjustment_column"] = level.term_frequency_column
     if level.fixed:
@@ -208,17 +213,22 @@ def score(
             retain_intermediate_calculation_columns=False,
             retain_matching_columns=True,
         )
-        linker: Linker = Linker([requested_df, held_df], settings, log_level=None)
         report("training: prior")
-        linker.training.estimate_probability_two_random_records_match(
-            list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+        settings.probability_two_random_records_match = _link_prior(
+            requested_df, held_df, requested.num_rows, held.num_rows
         )
+        linker: Linker = Linker([requested_df, held_df], settings, log_level=None)
         report("training: u from random pairs")
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
+        trained = requested.num_rows * held.num_rows >= MIN_PAIRS_TO_TRAIN
+        if trained:
+            linker.training.estimate_u_using_random_sampling(
+                max_pairs=U_SAMPLE_PAIRS, seed=seed
+            )
         for block in TRAINING_BLOCKS:
             report("training: expectation maximisation")
-            _expectation_maximisation(linker, block)
-        model = bounded_model(linker.misc.save_model_to_json())
+            if trained:
+                _expectation_maximisation(linker, block)
+        model = bounded_model(linker.misc.save_model_to_json(), sampled_u=trained)
         report("scoring requested against held")
         link_prior = float(model["probability_two_random_records_match"])
         requested_held = _predict_with(
@@ -256,20 +266,25 @@ def score(
 
 
 def _expectation_maximisation(linker: Linker, block: str) -> None:
-    """One EM session. A level that no pair of the session supports can make Splink's
-    maximisation step underflow to an m of 0 and stop: the session then keeps what it
-    had learnt (the floors of `bounded_model` apply after), and says so without data."""
+    """One EM session. Short lists may give it no pair at all, and a level that no pair
+    of the session supports can make Splink's maximisation step underflow to an m of 0:
+    the model then keeps its priors, or what the session had learnt (the floors of
+    `bounded_model` apply after), and the log says so without data."""
+    from splink.internals.exceptions import EMTrainingException
+
     try:
         linker.training.estimate_parameters_using_expectation_maximisation(
             block, estimate_without_term_frequencies=True
         )
+    except EMTrainingException:
+        logger.info("an expectation maximisation session had no pairs to learn from")
     except ValueError as error:
         if "below the minimum allowed" not in str(error):
             raise
         logger.warning("an expectation maximisation session stopped early (an m underflowed)")
 
 
-def bounded_model(model: dict[str, Any]) -> dict[str, Any]:
+def bounded_model(model: dict[str, Any], *, sampled_u: bool = True) -> dict[str, Any]:
     """The trained model with its u freed of true matches and its m and u floored.
 
     Random pairs of two lists that share most of their people are not all non-matches:
@@ -285,7 +300,7 @@ def bounded_model(model: dict[str, Any]) -> dict[str, Any]:
         for level in levels:
             m = level.get("m_probability") or 0.0
             sampled = level.get("u_probability")
-            if sampled is not None:
+            if sampled is not None and sampled_u:
                 level["u_probability"] = max((sampled - prior * m) / (1.0 - prior), U_FLOOR)
             level["m_probability"] = max(m, M_FLOOR)
         for key in ("m_probability", "u_probability"):
@@ -295,6 +310,26 @@ def bounded_model(model: dict[str, Any]) -> dict[str, Any]:
                     if level.get(key) is not None:
                         level[key] = level[key] / total
     return bounded
+
+
+def _link_prior(
+    requested_df: SplinkDataFrame, held_df: SplinkDataFrame, requested: int, held: int
+) -> float:
+    """How likely two random records match: the pairs that surely do (`DETERMINISTIC_RULES`),
+    over the share of true matches those rules catch, bounded by the fewest and the most
+    matches there can be (one; every requested person held)."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+    from splink.blocking_rule_library import CustomRule
+
+    counted = count_comparisons_from_blocking_rules(
+        [requested_df, held_df],
+        blocking_rules=[CustomRule(rule, sql_dialect="duckdb") for rule in DETERMINISTIC_RULES],
+        link_type="link_only",
+        record_sample_proportion=1.0,
+    )
+    sure = counted[-1]["cumulative_comparison_count"] if counted else 0
+    expected = min(max(sure / DETERMINISTIC_RECALL, 1.0), min(requested, held))
+    return _prior(expected, requested * held)
 
 
 def _prior(expected_matches: float, pairs: int) -> float:

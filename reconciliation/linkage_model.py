@@ -20,11 +20,18 @@ LevelKind = Literal["exact", "sql", "arrays_share", "jaro_winkler", "levenshtein
 
 @dataclass(frozen=True)
 class Level:
-    """One level of a comparison: its evidence label, its test, and its prior m."""
+    """One level of a comparison: its evidence label, its test, and its priors.
+
+    `m` (how often one person's two records land here) and `u` (how often two people's
+    do) start the training; EM learns m and random pairs u. Lists too short to learn
+    from (`MIN_PAIRS_TO_TRAIN`) are scored with the priors alone; the u priors are what
+    training found on the benchmark's lists of 10,000 x 2,000.
+    """
 
     label: str
     kind: LevelKind
     m: float
+    u: float
     column: str | None = None  # for exact, arrays_share, jaro_winkler, levenshtein
     sql: str | None = None  # for sql
     threshold: float = 0.0  # similarity (jaro_winkler) or distance (levenshtein)
@@ -41,8 +48,8 @@ class Comparison:
     levels: tuple[Level, ...]  # most specific first; the last is `else`
 
 
-def _else(m: float) -> Level:
-    return Level("different", "else", m)
+def _else(m: float, u: float) -> Level:
+    return Level("different", "else", m, u)
 
 
 _SWAPPED = "surname_key_l = given_key_r AND given_key_l = surname_key_r"
@@ -56,95 +63,95 @@ COMPARISONS: tuple[Comparison, ...] = (
         "surname",
         "surname_key",
         (
-            Level("exact", "exact", 0.55, column="surname_exact",
+            Level("exact", "exact", 0.55, 0.014, column="surname_exact",
                   term_frequency_column="surname_exact"),
-            Level("same_transliteration", "arrays_share", 0.12, column="surname_latin"),
-            Level("same_skeleton", "exact", 0.18, column="surname_key"),
-            Level("same_consonants", "exact", 0.03, column="surname_consonants"),
-            Level("swapped_with_given_name", "sql", 0.01, sql=_SWAPPED, fixed=True),
-            Level("similar", "jaro_winkler", 0.06, column="surname_key", threshold=0.92),
-            Level("roughly_similar", "jaro_winkler", 0.03, column="surname_key", threshold=0.84),
-            _else(0.03),
+            Level("same_transliteration", "arrays_share", 0.12, 0.007, column="surname_latin"),
+            Level("same_skeleton", "exact", 0.18, 0.001, column="surname_key"),
+            Level("same_consonants", "exact", 0.03, 0.002, column="surname_consonants"),
+            Level("swapped_with_given_name", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
+            Level("similar", "jaro_winkler", 0.06, 0.002, column="surname_key", threshold=0.92),
+            Level("roughly_similar", "jaro_winkler", 0.03, 0.012, column="surname_key",
+                  threshold=0.84),
+            _else(0.03, 0.962),
         ),
     ),
     Comparison(
         "given_name",
         "given_key",
         (
-            Level("exact", "exact", 0.5, column="given_exact", term_frequency_column="given_exact"),
-            Level("same_transliteration", "arrays_share", 0.1, column="given_latin"),
-            Level("equivalent_name", "exact", 0.3, column="given_class",
+            Level("exact", "exact", 0.5, 0.02, column="given_exact",
+                  term_frequency_column="given_exact"),
+            Level("same_transliteration", "arrays_share", 0.1, 0.009, column="given_latin"),
+            Level("equivalent_name", "exact", 0.3, 0.042, column="given_class",
                   term_frequency_column="given_class"),
-            Level("swapped_with_surname", "sql", 0.01, sql=_SWAPPED, fixed=True),
-            Level("similar", "jaro_winkler", 0.04, column="given_key", threshold=0.9),
-            _else(0.03),
+            Level("swapped_with_surname", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
+            Level("similar", "jaro_winkler", 0.04, 0.0004, column="given_key", threshold=0.9),
+            _else(0.03, 0.93),
         ),
     ),
     Comparison(
         "patronymic",
         "patronymic_key",
         (
-            Level("exact", "exact", 0.5, column="patronymic_exact",
+            Level("exact", "exact", 0.5, 0.025, column="patronymic_exact",
                   term_frequency_column="patronymic_exact"),
-            Level("equivalent_name", "exact", 0.38, column="patronymic_class",
+            Level("equivalent_name", "exact", 0.38, 0.044, column="patronymic_class",
                   term_frequency_column="patronymic_class"),
-            Level("similar", "jaro_winkler", 0.07, column="patronymic_key", threshold=0.9),
-            _else(0.05),
+            Level("similar", "jaro_winkler", 0.07, 0.015, column="patronymic_key",
+                  threshold=0.9),
+            _else(0.05, 0.916),
         ),
     ),
     Comparison(
         "birth_date",
         "birth_date",
         (
-            Level("exact", "exact", 0.86, column="birth_date"),
+            Level("exact", "exact", 0.86, 1e-4, column="birth_date"),
             Level(
-                "day_month_swapped",
-                "sql",
-                0.03,
+                "day_month_swapped", "sql", 0.03, 3e-5,
                 sql="birth_year_l = birth_year_r AND birth_month_l = birth_day_r "
                 "AND birth_day_l = birth_month_r",
             ),
             Level(
-                "year_off_by_one",
-                "sql",
-                0.03,
+                "year_off_by_one", "sql", 0.03, 1.5e-4,
                 sql="birth_month_l = birth_month_r AND birth_day_l = birth_day_r "
                 "AND abs(birth_year_l - birth_year_r) = 1",
             ),
             Level(
-                "same_year_and_month", "sql", 0.02,
+                "same_year_and_month", "sql", 0.02, 0.0025,
                 sql="birth_year_l = birth_year_r AND birth_month_l = birth_month_r",
             ),
-            Level("same_year", "sql", 0.02, sql="birth_year_l = birth_year_r"),
-            _else(0.04),
+            Level("same_year", "sql", 0.02, 0.028, sql="birth_year_l = birth_year_r"),
+            _else(0.04, 0.969),
         ),
     ),
     Comparison(
         "serial_number",
         "serial_number_key",
         (
-            Level("exact", "exact", 0.9, column="serial_number_key"),
-            Level("one_character_off", "levenshtein", 0.06, column="serial_number_key",
+            Level("exact", "exact", 0.9, 2e-5, column="serial_number_key"),
+            Level("one_character_off", "levenshtein", 0.06, 1e-5, column="serial_number_key",
                   threshold=1),
-            _else(0.04),
+            _else(0.04, 0.99997),
         ),
     ),
     Comparison(
         "unit",
         "unit_key",
         (
-            Level("exact", "exact", 0.8, column="unit_key"),
-            Level("similar", "jaro_winkler", 0.1, column="unit_key", threshold=0.9),
-            _else(0.1),
+            Level("exact", "exact", 0.8, 0.005, column="unit_key"),
+            Level("similar", "jaro_winkler", 0.1, 0.005, column="unit_key", threshold=0.9),
+            _else(0.1, 0.99),
         ),
     ),
     Comparison(
         "birth_place",
         "birth_place_key",
         (
-            Level("exact", "exact", 0.8, column="birth_place_key"),
-            Level("similar", "jaro_winkler", 0.1, column="birth_place_key", threshold=0.9),
-            _else(0.1),
+            Level("exact", "exact", 0.8, 0.02, column="birth_place_key"),
+            Level("similar", "jaro_winkler", 0.1, 0.01, column="birth_place_key",
+                  threshold=0.9),
+            _else(0.1, 0.97),
         ),
     ),
 )  # fmt: skip
@@ -230,6 +237,9 @@ TRAINING_BLOCKS: tuple[str, ...] = (
     "l.birth_date = r.birth_date",
 )
 U_SAMPLE_PAIRS = 1_200_000
+# Fewer possible pairs than this, and random pairs say little and EM has nothing to
+# learn from: the priors of COMPARISONS are used as they are.
+MIN_PAIRS_TO_TRAIN = 250_000
 # After training, no level's m may fall below M_FLOOR: a synthetic or small list can
 # teach EM that, say, units never differ, and one field would then veto any pair. And
 # no u below U_FLOOR, so that no single agreement counts for more than about 23 bits.

@@ -22,6 +22,7 @@ from app.key_store import KeyStore
 from app.models import CaseRecord
 from app.plan_store import PlanStore
 from app.problems import not_found, rate_limited, unauthorized
+from app.reconciliation.store import ReconciliationStore
 from app.request_bodies import order_from_json
 from app.solving.pool import SolverPool
 
@@ -81,6 +82,11 @@ def get_audit(request: Request) -> AuditLog:
     return audit
 
 
+def get_reconciliations(request: Request) -> ReconciliationStore:
+    reconciliations: ReconciliationStore = request.app.state.reconciliations
+    return reconciliations
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PlansDep = Annotated[PlanStore, Depends(get_plans)]
@@ -92,6 +98,7 @@ OffloadDep = Annotated[Offload, Depends(get_offload)]
 CasesDep = Annotated[CaseStore, Depends(get_cases)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
+ReconciliationsDep = Annotated[ReconciliationStore, Depends(get_reconciliations)]
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",

@@ -15,6 +15,7 @@ from app.api.routes import (
     manifests,
     metrics,
     plans,
+    reconciliation,
     scenarios,
     verification,
 )
@@ -32,6 +33,7 @@ api_router.include_router(jobs.router)
 api_router.include_router(scenarios.router)
 api_router.include_router(cases.router)
 api_router.include_router(audit.router)
+api_router.include_router(reconciliation.router)
 
 operations_router = APIRouter()
 operations_router.include_router(health.router)
