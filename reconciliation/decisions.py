@@ -8,13 +8,15 @@ with no one else, is that person far more surely than the pair alone says; one w
 equally good namesakes is neither for sure. So each pair's probability is taken among
 its person's candidates, on both sides (`one_to_one_probabilities`):
 
-    P(a is b) = o / (o + (1 - share_a + A) * (1 - share_b + B))
+    P(a is b) = r / (r + (1 + A) * (1 + B))
 
-where o is the pair's odds, A the summed odds of a's other candidates, B those of b's,
-and share_a the share of a's list that has a match at all: the pair against every way
-its two people could be otherwise (a and b both unmatched, either with a rival, both
-with rivals). The share of requested people who are held is learnt from the lists (a
-few rounds of expectation maximisation).
+where r is the pair's odds against a and b both being unmatched, (its odds divided by
+(1 - share_a) * (1 - share_b), share_a being the share of a's list that has a match at
+all), A the sum of r over a's other candidates and B over b's. That is the pair against
+every other way its two people could be: both unmatched (1), a with a rival (A), b
+with a rival (B), both with rivals (A * B). Two equally good rivals get 1/2 each. The
+share of requested people who are held is learnt from the lists (a few rounds of
+expectation maximisation).
 
 Then an exact one-to-one assignment (maximum sum of probabilities, a min-cost flow from
 OR-Tools) chooses, and the bands follow:
@@ -114,8 +116,11 @@ def _odds(match_weight: float) -> float:
 def _probability(
     odds: float, share_a: float, rivals_a: float, share_b: float, rivals_b: float
 ) -> float:
-    """The pair against every other way its two people could be (module doc)."""
-    return odds / (odds + (1.0 - share_a + rivals_a) * (1.0 - share_b + rivals_b))
+    """The pair against every other way its two people could be (module doc); `odds`
+    and the rivals' sums are Splink's odds, against a random pair."""
+    unmatched = (1.0 - share_a) * (1.0 - share_b)
+    ratio = odds / unmatched
+    return ratio / (ratio + (1.0 + rivals_a / unmatched) * (1.0 + rivals_b / unmatched))
 
 
 def one_to_one_probabilities(scored: PairSet, *, learn_share: bool = False) -> list[Candidate]:

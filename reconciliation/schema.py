@@ -63,13 +63,13 @@ class ReconcileOptions(BaseModel):
         "Spark session (the optional `spark` extra and a Java runtime).",
     )
     auto_probability: Probability = Field(
-        default=0.995,
+        default=0.95,
         description="A chosen pair is `auto` from this probability on (the probability "
         "among both people's candidates), unless both birth dates are given and disagree "
         "beyond a day/month swap or a year.",
     )
     review_probability: Probability = Field(
-        default=0.25,
+        default=0.3,
         description="Candidate pairs from this probability on and not `auto` are `review`; "
         "weaker ones are not returned.",
     )

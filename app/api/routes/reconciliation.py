@@ -142,12 +142,11 @@ def _run(
     exchanged: list[IdentityRecord],
     options: ReconcileOptions,
 ) -> Reconciliation:
-    from reconciliation.backends import BackendUnavailableError
     from reconciliation.reconcile import reconcile
 
-    try:
-        return reconcile(held, requested, exchanged, options)
-    except BackendUnavailableError as error:
+    if options.backend != "duckdb":
+        # Spark is for registries beyond one machine, from the command line; the service
+        # keeps to its embedded database (and starts no JVM inside a request).
         raise invalid_request(
             [
                 ProblemItem(
@@ -155,10 +154,12 @@ def _run(
                     id=None,
                     field="options.backend",
                     rule="backend_unavailable",
-                    message=str(error),
+                    message="the service reconciles on its embedded DuckDB only",
                 )
             ]
-        ) from None
+        )
+    try:
+        return reconcile(held, requested, exchanged, options)
     except InvalidLists as error:  # pragma: no cover - the lists were checked before
         raise invalid_request(_list_problems(error.problems)) from None
 
