@@ -238,7 +238,9 @@ def decide_pairs(candidates: Iterable[Candidate], thresholds: Thresholds) -> lis
     for candidate in kept:
         clear = (candidate.left, candidate.right) in chosen and clearly_right(candidate, thresholds)
         decided.append(Decided(candidate, "auto" if clear else "review"))
-    return sorted(decided, key=lambda d: (d.candidate.left, -d.candidate.probability))
+    return sorted(
+        decided, key=lambda d: (d.candidate.left, -d.candidate.probability, d.candidate.right)
+    )
 
 
 @dataclass(frozen=True)

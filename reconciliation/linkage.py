@@ -221,9 +221,7 @@ def score(
         report("training: u from random pairs")
         trained = requested.num_rows * held.num_rows >= MIN_PAIRS_TO_TRAIN
         if trained:
-            linker.training.estimate_u_using_random_sampling(
-                max_pairs=U_SAMPLE_PAIRS, seed=seed
-            )
+            linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
         for block in TRAINING_BLOCKS:
             report("training: expectation maximisation")
             if trained:

@@ -42,12 +42,9 @@ def _is_misspelt_given(table: GivenNameTable, word: str) -> bool:
     return table.given_class(skeleton(word)) is not None
 
 
+@lru_cache(maxsize=1 << 17)
 def _is_patronymic(table: GivenNameTable, word: str) -> bool:
-    return _looks_patronymic(table, skeleton(word))
-
-
-@lru_cache(maxsize=1 << 16)
-def _looks_patronymic(table: GivenNameTable, key: str) -> bool:
+    key = skeleton(word)
     return key in table.patronymic or (len(key) > 5 and key.endswith(_PATRONYMIC_ENDINGS))
 
 

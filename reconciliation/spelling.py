@@ -41,8 +41,8 @@ _SEPARATORS = re.compile(r"[\s,;/()\[\]]+")
 _NON_LETTER = re.compile(r"[^\w\s-]+|[\d_]+")
 
 
-def _is_cyrillic(char: str) -> bool:
-    return "\u0400" <= char <= "\u04ff"
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile(r"[^\W\d_\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=65536)
@@ -59,9 +59,10 @@ def clean_name(text: str) -> str:
         word = word.strip("-")
         if not word:
             continue
-        cyrillic = sum(1 for char in word if _is_cyrillic(char))
-        if cyrillic and cyrillic * 2 >= sum(1 for char in word if char.isalpha()):
-            word = word.translate(_LOOKALIKES)
+        if _LATIN_LETTER.search(word) is not None:
+            cyrillic = len(_CYRILLIC.findall(word))
+            if cyrillic and cyrillic >= len(_LATIN_LETTER.findall(word)):
+                word = word.translate(_LOOKALIKES)
         words.append(word)
     return " ".join(words)
 
@@ -161,7 +162,7 @@ def _strip_marks(text: str) -> str:
 @lru_cache(maxsize=65536)
 def skeleton(cleaned: str) -> str:
     """The coarse key of a cleaned name (`clean_name`), words run together."""
-    if any(_is_cyrillic(char) for char in cleaned):
+    if _CYRILLIC.search(cleaned) is not None:
         coarse = _SOFT_O.sub("ё", cleaned).translate(_CYRILLIC_TO_COARSE)
         coarse = _strip_marks(coarse)
     else:

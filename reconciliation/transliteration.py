@@ -3,10 +3,10 @@
 Three standards cover most Latin names in these lists: Ukraine's national system of 2010
 (passports since then), the Russian passport's ICAO Doc 9303 (since 2013), and BGN/PCGN
 (maps, news agencies, many Western registries) in its Ukrainian and Russian tables. The
-tables come from two small MIT-licensed libraries: `translitua` (Ukrainian tables, the
-2010 national system with its word-initial and зг rules) and `iuliia` (Russian tables,
-with their letter-combination and ending rules). A field's language decides which apply;
-a field that could be either gets both.
+tables come from two small MIT-licensed libraries: `translitua` (the Ukrainian tables,
+the 2010 national system with its word-initial and зг rules, and the Russian ICAO table)
+and `iuliia` (Russian BGN/PCGN, with its letter-combination rules). A field's language
+decides which apply; a field that could be either gets both.
 """
 
 from __future__ import annotations
@@ -42,10 +42,12 @@ def _ukrainian(cleaned: str) -> dict[Standard, str]:
 
 
 def _russian(cleaned: str) -> dict[Standard, str]:
-    # iuliia's BGN/PCGN table leaves ё as it is; the standard writes ë.
+    # ICAO 9303 is a plain letter table (translitua's, faster than iuliia's letter by
+    # letter); BGN/PCGN has rules for ye/yë after vowels, which iuliia implements. Its
+    # table leaves ё as it is; the standard writes ë.
     bgn = iuliia.BGN_PCGN.translate(cleaned).replace("ё", "ë")
     return {
-        "icao_9303": _ascii_letters(iuliia.ICAO_DOC_9303.translate(cleaned)),
+        "icao_9303": _ascii_letters(translitua.translit(cleaned, translitua.RussianICAO)),
         "bgn_pcgn": _ascii_letters(bgn),
     }
 

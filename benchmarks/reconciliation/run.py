@@ -96,16 +96,20 @@ def _one(held_size: int, requested_size: int, seed: int, backend: str) -> dict[s
 
     lists = generate_lists(held_size, requested_size, seed)
     before_mb = _peak_mb()
-    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    started, cpu_started = time.perf_counter(), time.process_time()
     held, requested, exchanged = read_lists(lists.held, lists.requested, lists.exchanged)
     options = ReconcileOptions.model_validate({"backend": backend})
     result = reconcile(held, requested, exchanged, options)
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     peak = _peak_mb()
     runs: dict[str, Any] = {
         "reconcile": {
             **score_reconciliation(result, lists.truth, len(requested)).as_dict(),
             "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu_seconds, 3),
+            "load_average": round(max(load_before, os.getloadavg()[0]), 2),
             "peak_mb": round(peak, 1),
             "peak_mb_before_run": round(before_mb, 1),
         }
@@ -169,6 +173,8 @@ def _summary(runs: list[dict[str, Any]], approach: str) -> dict[str, float]:
     }
     if "peak_mb" in rows[0]:
         summary["peak_mb_max"] = max(values("peak_mb"))
+        summary["cpu_seconds_max"] = max(values("cpu_seconds"))
+        summary["load_average_max"] = max(values("load_average"))
     return summary
 
 
@@ -206,8 +212,11 @@ def markdown(report: dict[str, Any]) -> str:
         "Synthetic lists from `benchmarks/reconciliation/lists.py` at its default noise "
         "(benchmarks/README.md lists the rates). Each size and seed ran in its own process; "
         "time is `reconcile` end to end from the records (keys, training, scoring, "
-        "decisions), peak memory the process's maximum resident size (generating the "
-        "lists included). Minimum (worst) over the seeds unless marked mean.",
+        "decisions), CPU seconds the process's own (DuckDB's threads included), load the "
+        "machine's 1-minute load average around the run (2 cores, shared: above 2, other "
+        "work was waiting for the cores, and wall time grows with it), peak memory the "
+        "process's maximum resident size (generating the lists included). Minimum (worst) "
+        "over the seeds unless marked mean.",
         "",
     ]
     for size in report["sizes"]:
@@ -234,7 +243,10 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{text} **{'met' if ok else 'NOT met'}**" for text, ok in size["verdicts"]
             ) + "."]  # fmt: skip
         details = [
-            f"seed {r['seed']}: {r['runs']['reconcile']['auto']} auto, "
+            f"seed {r['seed']}: {r['runs']['reconcile']['seconds']:.1f} s "
+            f"({r['runs']['reconcile']['cpu_seconds']:.1f} s CPU, load "
+            f"{r['runs']['reconcile']['load_average']:.1f}); "
+            f"{r['runs']['reconcile']['auto']} auto, "
             f"{r['runs']['reconcile']['wrong_auto']} wrong, "
             f"{r['runs']['reconcile']['review_people']} to review of "
             f"{r['requested']:,} requested ({r['runs']['reconcile']['matchable']:,} held); "
