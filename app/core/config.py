@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     session_max_age_s: int = Field(
         default=12 * 3600, ge=60, description="A page session ends this long after sign-in."
     )
+    pages_language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$",
+        description="The language of the web pages: app/pages/messages/<language>.toml.",
+    )
     secure_cookies: bool = Field(
         default=False,
         description="Mark the session cookie Secure on every response (it is marked Secure "
