@@ -20,7 +20,7 @@ from app.key_store import KeyStore
 from app.models import ApiKeyRecord, CaseRecord
 from app.pages.deps import Mediator, PageCaller, PageCase
 from app.pages.navigation import case_screens
-from app.pages.rendering import is_htmx, render
+from app.pages.rendering import is_htmx, page_path, render
 from app.pages.routing import PageRoute
 from app.problems import not_found
 
@@ -50,7 +50,7 @@ async def home(
     """The mediator's list of cases; a party goes straight to its own case."""
     if not caller.is_mediator:
         return RedirectResponse(
-            request.app.url_path_for("case_page", case_id=str(caller.case_id)), status_code=303
+            page_path(request, "case_page", case_id=str(caller.case_id)), status_code=303
         )
     cases, _, _ = _stores(request)
     found = await run_in_threadpool(cases.page, offset, CASES_PER_PAGE)
@@ -72,9 +72,7 @@ async def open_case(request: Request, caller: Mediator) -> Response:
     cases, _, audit = _stores(request)
     record = await run_in_threadpool(cases.create)
     await run_in_threadpool(audit.append, "case_open", caller, case_id=record.id)
-    return RedirectResponse(
-        request.app.url_path_for("case_page", case_id=record.id), status_code=303
-    )
+    return RedirectResponse(page_path(request, "case_page", case_id=record.id), status_code=303)
 
 
 def _key_rows(keys: KeyStore, case_id: str) -> list[ApiKeyRecord]:
@@ -135,7 +133,7 @@ async def revoke_key(request: Request, case: PageCase, caller: Mediator, key_id:
         }
         return render(request, "fragments/keys.html", context)
     return RedirectResponse(
-        request.app.url_path_for("case_page", case_id=case.id) + "#keys", status_code=303
+        page_path(request, "case_page", case_id=case.id) + "#keys", status_code=303
     )
 
 
@@ -166,4 +164,4 @@ async def delete_case(
         purge_case, cases, dispatcher, request.app.state.engine, case.id, settings.stop_grace_s
     )
     await run_in_threadpool(audit.append, "case_delete", caller, case_id=case.id)
-    return RedirectResponse(request.app.url_path_for("home") + "?deleted=1", status_code=303)
+    return RedirectResponse(page_path(request, "home") + "?deleted=1", status_code=303)

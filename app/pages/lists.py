@@ -25,7 +25,7 @@ from app.models import CaseRecord
 from app.pages.cases import case_context
 from app.pages.deps import Mediator, PageCaller, PageCase
 from app.pages.list_counts import ListCounts, list_counts, terms_of
-from app.pages.rendering import is_htmx, render
+from app.pages.rendering import is_htmx, page_path, render
 from app.pages.routing import PageRoute, form_of
 from app.party_lists import list_from_csv, list_from_json
 from app.problems import ProblemError, ProblemItem, invalid_request, not_found
@@ -140,7 +140,7 @@ async def upload_list(
     )
     target = "lists_page" if caller.is_mediator else "case_page"
     return RedirectResponse(
-        request.app.url_path_for(target, case_id=case.id) + f"?uploaded={side}", status_code=303
+        page_path(request, target, case_id=case.id) + f"?uploaded={side}", status_code=303
     )
 
 

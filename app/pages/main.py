@@ -29,5 +29,6 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     secret = settings.session_secret
     key = secret.get_secret_value().encode("utf-8") if secret else secrets.token_bytes(32)
     app.state.session_signer = SessionSigner(key, settings.session_max_age_s)
+    app.state.pages_router = pages_router
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request
-from starlette.routing import BaseRoute
+from starlette.routing import NoMatchFound
 
 from app.core.security import Caller
+from app.pages.rendering import page_path
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,16 @@ CASE_SCREENS: tuple[Screen, ...] = (
 
 def case_screens(request: Request, caller: Caller) -> list[Screen]:
     """The screens this caller may open, among those the service has."""
-    names = {getattr(route, "name", None) for route in _routes(request)}
     return [
         screen
         for screen in CASE_SCREENS
-        if screen.route in names and (caller.is_mediator or screen.parties)
+        if (caller.is_mediator or screen.parties) and _exists(request, screen.route)
     ]
 
 
-def _routes(request: Request) -> list[BaseRoute]:
-    routes: list[BaseRoute] = request.app.router.routes
-    return routes
+def _exists(request: Request, route: str) -> bool:
+    try:
+        page_path(request, route, case_id="-")
+    except NoMatchFound:
+        return False
+    return True

@@ -27,7 +27,7 @@ from app.models import CaseRecord, PlanRecord
 from app.pages.cases import case_context
 from app.pages.deps import Mediator, PageCaller, PageCase
 from app.pages.plan_view import not_released, party_plan, plan_documents, stage_people
-from app.pages.rendering import is_htmx, render
+from app.pages.rendering import is_htmx, page_path, render
 from app.pages.routing import PageRoute
 from app.problems import case_conflict, not_found
 from solver.chart import chart_of_documents
@@ -148,7 +148,7 @@ async def published_page(
         raise not_found("published plan")
     if caller.is_mediator:
         return RedirectResponse(
-            request.app.url_path_for("plan_page", case_id=case.id, plan_id=record.id),
+            page_path(request, "plan_page", case_id=case.id, plan_id=record.id),
             status_code=303,
         )
     return await _plan_response(request, case, caller, record, filters)
@@ -167,7 +167,7 @@ async def publish_plan(
     await run_in_threadpool(cases.publish, case.id, record.id)
     await run_in_threadpool(audit.append, "publish", caller, case_id=case.id, object_id=record.id)
     return RedirectResponse(
-        request.app.url_path_for("plan_page", case_id=case.id, plan_id=record.id) + "?published=1",
+        page_path(request, "plan_page", case_id=case.id, plan_id=record.id) + "?published=1",
         status_code=303,
     )
 

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from starlette.routing import Router
 
 from app.pages.catalogue import Catalogue
 
@@ -29,7 +30,8 @@ PAGE_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer, browsers send `Origin: null` on forms.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
@@ -44,11 +46,16 @@ templates = Jinja2Templates(
 )
 
 
+def page_path(request: Request, name: str, /, **params: object) -> str:
+    """The path of a named page route (relative: right behind any proxy). Looked up among
+    the pages only: an API handler may bear the same name."""
+    router: Router = request.app.state.pages_router
+    return str(router.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+
+
 @pass_context
 def _path(context: Context, name: str, /, **params: object) -> str:
-    """The path of a named route (relative: right behind any proxy)."""
-    request: Request = context["request"]
-    return str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    return page_path(context["request"], name, **params)
 
 
 @pass_context

@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from app.pages.rendering import render
+from app.pages.rendering import page_path, render
 from app.pages.sessions import COOKIE_NAME, CSRF_FIELD, CSRF_HEADER, PageSession, SessionSigner
 from app.problems import ProblemError
 from solver.input_errors import InvalidRequest
@@ -121,7 +121,7 @@ def _to_sign_in(request: Request) -> Response:
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query
-    location = str(request.app.url_path_for("sign_in_form"))
+    location = page_path(request, "sign_in_form")
     if request.method in SAFE_METHODS and target != "/":
         location += "?next=" + quote(target, safe="")
     if request.headers.get("hx-request") == "true":

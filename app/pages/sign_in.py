@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from app.access import AccessGate
 from app.core.security import RateLimiter, token_sha256
 from app.pages.deps import identify_page_caller
-from app.pages.rendering import render
+from app.pages.rendering import page_path, render
 from app.pages.routing import NotSignedInError, PageRoute, replace_session, session_of, signer_of
 from app.pages.sessions import PageSession
 from app.problems import ProblemError, rate_limited
@@ -59,7 +59,7 @@ async def sign_in(
     replace_session(request, session_of(request).signed_in(caller.key_id, fingerprint))
     target = safe_next(next)
     if not caller.is_mediator and target == "/":
-        target = str(request.app.url_path_for("case_page", case_id=str(caller.case_id)))
+        target = page_path(request, "case_page", case_id=str(caller.case_id))
     return RedirectResponse(target, status_code=303)
 
 
@@ -69,7 +69,7 @@ async def sign_out(request: Request) -> Response:
     replace_session(request, PageSession.fresh())
     try:
         await run_in_threadpool(identify_page_caller, request)
-        target = str(request.app.url_path_for("home"))
+        target = page_path(request, "home")
     except NotSignedInError:
-        target = str(request.app.url_path_for("sign_in_form"))
+        target = page_path(request, "sign_in_form")
     return RedirectResponse(target, status_code=303)

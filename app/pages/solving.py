@@ -25,7 +25,7 @@ from app.job_store import JobStore
 from app.models import CaseRecord, JobRecord
 from app.pages.cases import case_context
 from app.pages.deps import Mediator, PageCase
-from app.pages.rendering import is_htmx, render
+from app.pages.rendering import is_htmx, page_path, render
 from app.pages.routing import PageRoute
 from app.problems import ProblemError, ProblemItem, invalid_request, not_found
 from app.request_bodies import order_from_json
@@ -89,7 +89,7 @@ async def start_solve(request: Request, case: PageCase, caller: Mediator) -> Res
     await run_in_threadpool(cases.touch, case.id)
     await run_in_threadpool(audit.append, "solve", caller, case_id=case.id, object_id=job.id)
     return RedirectResponse(
-        request.app.url_path_for("job_page", case_id=case.id, job_id=job.id), status_code=303
+        page_path(request, "job_page", case_id=case.id, job_id=job.id), status_code=303
     )
 
 
@@ -101,7 +101,7 @@ def _job_of_case(jobs: JobStore, case_id: str, job_id: str) -> JobRecord:
 
 
 def _plan_path(request: Request, case_id: str, plan_id: str) -> str:
-    return str(request.app.url_path_for("plan_page", case_id=case_id, plan_id=plan_id))
+    return page_path(request, "plan_page", case_id=case_id, plan_id=plan_id)
 
 
 @router.get("/cases/{case_id}/jobs/{job_id}", name="job_page")
@@ -155,7 +155,7 @@ async def stop_job(request: Request, case: PageCase, caller: Mediator, job_id: s
     if record.status not in FINISHED_JOB_STATUSES:
         wait = request.app.state.settings.cancel_wait_s
         await run_in_threadpool(dispatcher.stop_job, job_id, wait)
-    target = request.app.url_path_for("job_page", case_id=case.id, job_id=job_id)
+    target = page_path(request, "job_page", case_id=case.id, job_id=job_id)
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": str(target)})
     return RedirectResponse(target, status_code=303)

@@ -24,7 +24,7 @@ from app.core.security import Caller
 from app.models import CaseRecord
 from app.pages.cases import case_context
 from app.pages.deps import Mediator, PageCase
-from app.pages.rendering import is_htmx, render
+from app.pages.rendering import is_htmx, page_path, render
 from app.pages.routing import PageRoute, form_of
 from app.problems import ProblemError
 from solver.input_errors import InvalidRequest
@@ -160,8 +160,10 @@ def _render(
         "categories": CATEGORIES,
         "ranks": RANKS,
     }
-    template = "fragments/terms_form.html" if is_htmx(request) else "terms.html"
-    return render(request, template, context, status_code=status)
+    if is_htmx(request):
+        # htmx swaps only successful answers: the fragment itself says what is wrong.
+        return render(request, "fragments/terms_form.html", context)
+    return render(request, "terms.html", context, status_code=status)
 
 
 @router.get("/cases/{case_id}/terms", name="terms_page")
@@ -193,5 +195,5 @@ async def save_terms(request: Request, case: PageCase, caller: Mediator) -> Resp
         fresh = await run_in_threadpool(cases.get, case.id)
         return _render(request, fresh or case, caller, stored_form(fresh or case), True, 200)
     return RedirectResponse(
-        request.app.url_path_for("terms_page", case_id=case.id) + "?saved=1", status_code=303
+        page_path(request, "terms_page", case_id=case.id) + "?saved=1", status_code=303
     )
