@@ -46,7 +46,9 @@ class SessionSigner:
     def __init__(self, secret: bytes, max_age_s: int) -> None:
         self._secret = secret
         self._max_age_s = max_age_s
-        self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        self._serializer = URLSafeTimedSerializer(
+            secret, salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+        )
 
     @property
     def max_age_s(self) -> int:

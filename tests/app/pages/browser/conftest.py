@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -21,7 +22,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from tests.app.live_server import ROOT, LiveServer
 from tests.app.negotiation import MEDIATOR_TOKEN
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README shows docs/screenshots/; they are rewritten only when asked
+# (UPDATE_SCREENSHOTS=1), so that a test run leaves the work tree as it was.
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "exchange-planner-screenshots"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -77,10 +84,20 @@ def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
 
 
 class Visits:
-    """Every URL the browsers asked for, across the whole suite."""
+    """Every URL the browsers asked for, across the whole suite, and those the page's
+    Content-Security-Policy stopped inside the browser (they never left it)."""
 
     def __init__(self) -> None:
         self.urls: list[str] = []
+        self.stopped_by_policy: list[str] = []
+
+    def outside(self, base_url: str) -> list[str]:
+        """Requests for another host that were not stopped by the browser itself."""
+        return [
+            url
+            for url in self.urls
+            if not url.startswith(base_url) and url not in self.stopped_by_policy
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +121,12 @@ def new_context(
             locale="en-GB",
         )
         context.on("request", lambda request: visits.urls.append(request.url))
+        context.on(
+            "requestfailed",
+            lambda request: (
+                visits.stopped_by_policy.append(request.url) if request.failure == "csp" else None
+            ),
+        )
         context.route(
             "**/*",
             lambda route: (

@@ -19,7 +19,12 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.app.live_server import ROOT, LiveServer
 from tests.app.negotiation import MEDIATOR_TOKEN
-from tests.app.pages.browser.conftest import Visits, screenshot, serious_violations
+from tests.app.pages.browser.conftest import (
+    SCREENSHOTS,
+    Visits,
+    screenshot,
+    serious_violations,
+)
 from tests.app.pages.browser.watchable_app import WATCHED_SEED
 
 EXAMPLE = ROOT / "examples" / "thousand_for_thousand.json"
@@ -178,7 +183,8 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     started = time.perf_counter()
     mediator.goto(plan_path)
     seconds = time.perf_counter() - started
-    (ROOT / "docs" / "screenshots" / "plan-page-seconds.txt").write_text(f"{seconds:.3f}\n")
+    # Measured, not asserted (shared machines are noisy): the README quotes it.
+    (SCREENSHOTS / "plan-page-seconds.txt").write_text(f"{seconds:.3f}\n")
     expect(mediator.locator(".status")).to_contain_text("Optimal")
     check_screen(mediator, "11-plan")
 
@@ -228,8 +234,7 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
 
     # Everything the browsers loaded came from the service.
     assert visits.urls
-    outside = [url for url in visits.urls if not url.startswith(live.base_url)]
-    assert outside == []
+    assert visits.outside(live.base_url) == []
 
 
 def test_api_docs_load_without_the_internet(
@@ -243,5 +248,6 @@ def test_api_docs_load_without_the_internet(
     expect(page.locator("redoc .api-info, [role='navigation'], .menu-content").first).to_be_visible(
         timeout=20_000
     )
-    outside = [url for url in visits.urls if not url.startswith(live.base_url)]
-    assert outside == []
+    # ReDoc always asks for its makers' logo from their CDN: the page's policy stops it
+    # inside the browser, so it never goes out.
+    assert visits.outside(live.base_url) == []
