@@ -9,7 +9,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.core.config import Settings
-from app.pages import cases, lists, plans, sign_in, solving, terms
+from app.pages import (
+    cases,
+    downloads,
+    lists,
+    plans,
+    scenarios,
+    sign_in,
+    solving,
+    terms,
+    verification,
+)
 from app.pages.sessions import SessionSigner
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -21,6 +31,9 @@ pages_router.include_router(lists.router)
 pages_router.include_router(terms.router)
 pages_router.include_router(solving.router)
 pages_router.include_router(plans.router)
+pages_router.include_router(scenarios.router)
+pages_router.include_router(verification.router)
+pages_router.include_router(downloads.router)
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
