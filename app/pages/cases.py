@@ -108,7 +108,7 @@ async def issue_key(
     issued = {"id": record.id, "role": record.role, "token": token}
     context = {**case_context(request, case, caller, "case_page"), "keys": rows, "issued": issued}
     if is_htmx(request):
-        return render(request, "fragments/keys.html", context)
+        return render(request, "fragments/keys.html", {**context, "oob": True})
     context["view"] = await run_in_threadpool(case_view, case, caller, cases)
     return render(request, "case.html", context)
 
@@ -130,6 +130,7 @@ async def revoke_key(request: Request, case: PageCase, caller: Mediator, key_id:
             "keys": rows,
             "issued": None,
             "revoked": key_id,
+            "oob": True,
         }
         return render(request, "fragments/keys.html", context)
     return RedirectResponse(

@@ -110,6 +110,7 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
         expect(mediator.locator("#announcer")).to_contain_text(f"New key issued for {label}")
         tokens[side] = mediator.locator("#issued-token").inner_text().strip()
         assert tokens[side].startswith("exk_")
+    expect(mediator.locator("#active-keys")).to_have_text("2 active")  # swapped out of band
     check_screen(mediator, "03-case-keys")
 
     # Party A uploads its own list with its key, in its own browser.
@@ -210,6 +211,52 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     activate(mediator, mediator.get_by_role("button", name="Stop and keep the best plan so far"))
     mediator.wait_for_url(re.compile(r"/plans/"), timeout=15_000)
     expect(mediator.locator(".status")).to_contain_text("meets every term")
+
+    # Back to the real solver (the watched seed made the solves above slow on purpose).
+    mediator.goto(case_path + "/terms")
+    type_into(mediator, mediator.get_by_label("Random seed"), "0")
+    activate(mediator, mediator.get_by_role("button", name="Save the terms"))
+    expect(mediator.get_by_role("status").filter(has_text="The terms were saved")).to_be_focused()
+
+    # Screen 6: two variants beside the terms as agreed.
+    mediator.goto(case_path + "/scenarios")
+    type_into(mediator, mediator.get_by_label("Name of the variant").nth(0), "floor 1,100")
+    type_into(mediator, mediator.get_by_label("Floor (at least per side)").nth(0), "1100")
+    type_into(mediator, mediator.get_by_label("Stage capacities").nth(0), "400, 400, 300")
+    type_into(mediator, mediator.get_by_label("Name of the variant").nth(1), "art. 109")
+    tab_to(mediator, mediator.get_by_label("Released on top, outside parity").nth(1))
+    mediator.keyboard.press("ArrowDown")
+    mediator.keyboard.press("ArrowDown")  # Seriously ill
+    type_into(mediator, mediator.get_by_label("Stage capacities").nth(1), "-")
+    activate(mediator, mediator.get_by_role("button", name="Compare the variants"))
+    results = mediator.locator("#scenario-results .table-scroll")
+    expect(results).to_be_focused(timeout=30_000)
+    expect(mediator.locator("#announcer")).to_contain_text("3 variants compared")
+    check_screen(mediator, "16-scenarios", results)
+
+    # Screen 7: a draft with one person of side A left out of stage 1.
+    stored = mediator_context.request.get(plan_path + "/plan.json").json()
+    stages = stored["stages"]
+    dropped = stages[0]["side_a"].pop()
+    released = {
+        "side_a": [i for i in stored["released"]["side_a"] if i != dropped],
+        "side_b": stored["released"]["side_b"],
+    }
+    draft = tmp_path / "draft.json"
+    draft.write_text(json.dumps({"released": released, "stages": stages}))
+    mediator.goto(case_path + "/verify")
+    upload_with_keyboard(mediator, "The draft (JSON)", draft, "Check the draft")
+    report = mediator.locator("#verify-report")
+    expect(report).to_contain_text("The draft breaks the terms")
+    check_screen(mediator, "17-verify", report)
+
+    # Screen 9: the files, and the audit trail checked end to end.
+    mediator.goto(case_path + "/downloads")
+    activate(mediator, mediator.get_by_role("button", name="Check the whole chain"))
+    intact = mediator.locator("#audit-chain .message")
+    expect(intact).to_be_focused()
+    expect(intact).to_contain_text("The chain is intact")
+    check_screen(mediator, "18-downloads-audit")
 
     # Party A reads the published plan: its own reasons only.
     party.goto(case_path)
