@@ -28,3 +28,12 @@ def test_open_mode_still_needs_the_csrf_token(make_client: MakeClient) -> None:
         token = csrf_of(service.get("/").text)
         opened = service.post("/cases", data={"csrf_token": token}, follow_redirects=False)
         assert opened.status_code == 303
+
+
+def test_open_mode_answers_only_loopback_names(make_client: MakeClient) -> None:
+    """A site whose name was pointed at 127.0.0.1 (DNS rebinding) gets the sign-in form."""
+    with make_client() as service:
+        rebound = service.get("/", headers={"Host": "evil.example:8000"}, follow_redirects=False)
+        assert rebound.status_code == 303
+        for name in ("localhost:8000", "127.0.0.1", "[::1]:8000"):
+            assert service.get("/", headers={"Host": name}).status_code == 200, name
