@@ -17,7 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.app.live_server import ROOT, LiveServer
 from tests.app.negotiation import MEDIATOR_TOKEN
@@ -65,22 +65,20 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """The system's chromium, for one module. Playwright's sync API runs an event loop in
+    this thread while it is open: it is closed with the module, so the tests after it can
+    run asyncio themselves (a session-wide one, as pytest-playwright keeps, breaks them)."""
     path = chromium_path()
     if path is None:
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is not installed: ./scripts/test installs it")
         pytest.skip("chromium is not installed (./scripts/test installs it)")
-    browser = playwright_driver.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 class Visits:
@@ -106,15 +104,15 @@ def visits() -> Visits:
 
 
 @pytest.fixture
-def new_context(
-    chromium: Browser, live: LiveServer, visits: Visits
+def browser_for(
+    browser: Browser, live: LiveServer, visits: Visits
 ) -> Iterator[Callable[[], BrowserContext]]:
     """A factory of browser contexts (one per person) that record every request and
     refuse any to another host."""
     made: list[BrowserContext] = []
 
     def make() -> BrowserContext:
-        context = chromium.new_context(
+        context = browser.new_context(
             base_url=live.base_url,
             viewport={"width": 1280, "height": 1000},
             accept_downloads=True,

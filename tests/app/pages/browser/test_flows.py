@@ -73,8 +73,8 @@ def sign_in(page: Page, token: str) -> None:
     field = page.get_by_label("API key")
     expect(field).to_be_focused()  # autofocus: the form is ready to type into
     page.keyboard.type(token)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def upload_with_keyboard(page: Page, label: str, path: Path, button: str) -> None:
@@ -82,15 +82,15 @@ def upload_with_keyboard(page: Page, label: str, path: Path, button: str) -> Non
     tab_to(page, field)
     # The file chooser is the operating system's own window: Playwright answers it.
     field.set_input_files(str(path))
-    activate(page, page.get_by_role("button", name=button))
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        activate(page, page.get_by_role("button", name=button))
 
 
 @pytest.mark.usefixtures("live")
 def test_mediator_and_parties_from_empty_case_to_published_plan(
-    new_context: NewContext, live: LiveServer, tmp_path: Path, visits: Visits
+    browser_for: NewContext, live: LiveServer, tmp_path: Path, visits: Visits
 ) -> None:
-    mediator_context = new_context()
+    mediator_context = browser_for()
     mediator = mediator_context.new_page()
     sign_in(mediator, MEDIATOR_TOKEN)
     check_screen(mediator, "02-cases")
@@ -114,7 +114,7 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     check_screen(mediator, "03-case-keys")
 
     # Party A uploads its own list with its key, in its own browser.
-    party_context = new_context()
+    party_context = browser_for()
     party = party_context.new_page()
     sign_in(party, tokens["side_a"])
     expect(party).to_have_url(re.compile(case_path + "$"))
@@ -285,9 +285,9 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
 
 
 def test_api_docs_load_without_the_internet(
-    new_context: NewContext, live: LiveServer, visits: Visits
+    browser_for: NewContext, live: LiveServer, visits: Visits
 ) -> None:
-    page = new_context().new_page()
+    page = browser_for().new_page()
     page.goto("/docs")
     expect(page.locator(".swagger-ui .info")).to_be_visible(timeout=20_000)
     screenshot(page, "15-api-docs")
