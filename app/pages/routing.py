@@ -89,7 +89,7 @@ class PageRoute(APIRoute):
             except ProblemError as problem:
                 response = error_page(request, problem.status, problem.detail, problem.headers)
             except (InvalidRequest, RequestValidationError):
-                response = error_page(request, 404)
+                response = error_page(request, 422)
             except HTTPException as error:
                 response = error_page(request, error.status_code)
             if request.state.session_changed:
@@ -137,7 +137,7 @@ def error_page(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The page for a refused request: the catalogue's words for its status."""
-    known = status if status in (403, 404, 409, 413, 422, 429, 503) else 500
+    known = status if status in (400, 403, 404, 409, 413, 422, 429, 503) else 500
     # Details are shown only where the service's words carry no personal data and help:
     # what is missing from a case (409).
     shown = detail if status == 409 else None
