@@ -8,18 +8,24 @@ case; everything else answers 404, exactly as the API does.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.access import PROXY_HEADERS, AccessGate
 from app.api.deps import case_for_caller
-from app.core.security import OPEN_ACCESS, Caller, RateLimiter, is_loopback
+from app.core.security import OPEN_ACCESS, Caller, is_loopback
 from app.models import CaseRecord
 from app.pages.routing import NotSignedInError, replace_session, session_of, signer_of
 from app.pages.sessions import PageSession
 from app.problems import ProblemError, not_found, rate_limited
+
+
+class Limiter(Protocol):
+    """The service's per-key rate limiter (`app.state.rate_limiter`), as the pages use it."""
+
+    def retry_after(self, key: str) -> int | None: ...
 
 
 def _session_caller(request: Request, gate: AccessGate) -> Caller | None:
@@ -66,7 +72,7 @@ def _host_name(host_header: str) -> str:
 async def page_caller(request: Request) -> Caller:
     """Who is calling, within its key's rate; NotSignedInError when nobody is signed in."""
     caller = await run_in_threadpool(identify_page_caller, request)
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: Limiter = request.app.state.rate_limiter
     wait = limiter.retry_after(f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
     if wait is not None:
         raise rate_limited(wait)

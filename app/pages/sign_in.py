@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.access import AccessGate
-from app.core.security import RateLimiter, token_sha256
-from app.pages.deps import identify_page_caller
+from app.core.security import token_sha256
+from app.pages.deps import Limiter, identify_page_caller
 from app.pages.rendering import page_path, render
 from app.pages.routing import NotSignedInError, PageRoute, replace_session, session_of, signer_of
 from app.pages.sessions import PageSession
@@ -47,7 +47,7 @@ async def sign_in(
     try:
         caller = await run_in_threadpool(gate.identify, token or None, None, True)
     except ProblemError:
-        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter: Limiter = request.app.state.rate_limiter
         client = request.client.host if request.client else "unknown"
         wait = limiter.retry_after(f"refused:{client}")
         if wait is not None:
