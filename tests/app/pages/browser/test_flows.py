@@ -169,7 +169,7 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     type_into(mediator, mediator.get_by_label("Time limit (seconds)"), "4")
     type_into(mediator, mediator.get_by_label("Random seed"), str(WATCHED_SEED))
     activate(mediator, mediator.get_by_role("button", name="Save the terms"))
-    saved = mediator.get_by_role("status").filter(has_text="The terms were saved")
+    saved = mediator.locator(".message.success").filter(has_text="The terms were saved")
     expect(saved).to_be_focused()
     check_screen(mediator, "07-terms")
 
@@ -197,7 +197,9 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     check_screen(mediator, "12-plan-not-released", mediator.locator("#not-released"))
 
     activate(mediator, mediator.get_by_role("button", name="Publish this plan to both parties"))
-    expect(mediator.get_by_role("status").filter(has_text="This plan is published")).to_be_visible()
+    expect(
+        mediator.locator(".message.success").filter(has_text="This plan is published")
+    ).to_be_visible()
     with mediator.expect_download() as download:
         activate(mediator, mediator.get_by_role("link", name="Handover manifest (CSV)"))
     manifest = Path(download.value.path()).read_text(encoding="utf-8-sig")
@@ -216,7 +218,9 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     mediator.goto(case_path + "/terms")
     type_into(mediator, mediator.get_by_label("Random seed"), "0")
     activate(mediator, mediator.get_by_role("button", name="Save the terms"))
-    expect(mediator.get_by_role("status").filter(has_text="The terms were saved")).to_be_focused()
+    expect(
+        mediator.locator(".message.success").filter(has_text="The terms were saved")
+    ).to_be_focused()
 
     # Screen 6: two variants beside the terms as agreed.
     mediator.goto(case_path + "/scenarios")
