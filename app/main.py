@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from app.access import AccessGate
+from app.api.docs import install_docs
 from app.api.main import api_router, operations_router
 from app.api.openapi import install_openapi
 from app.audit import AuditLog
@@ -32,6 +33,7 @@ from app.dispatch import SolveDispatcher
 from app.example_records import store_example_records
 from app.job_store import JobStore
 from app.key_store import KeyStore
+from app.pages.main import install_pages
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
 from app.reconciliation.store import ReconciliationStore
@@ -149,6 +151,8 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -162,6 +166,8 @@ def create_app(
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(operations_router)
     install_openapi(app, extra_models=[Problem, ExchangeRequest])
+    install_docs(app)
+    install_pages(app, settings)
     return app
 
 
