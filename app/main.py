@@ -128,7 +128,9 @@ def create_app(
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         seeding = (
             asyncio.create_task(
-                store_example_records(settings, dispatcher, plans, jobs, cases, keys)
+                store_example_records(
+                    settings, dispatcher, plans, jobs, cases, keys, app.state.reconciliations
+                )
             )
             if settings.seed_examples
             else None

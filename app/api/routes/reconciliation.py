@@ -31,8 +31,14 @@ from app.api.deps import (
 from app.api.openapi import json_body
 from app.case_store import CaseStore
 from app.core.db import checkpoint
+from app.examples import EXAMPLE_CASE_ID
 from app.party_lists import Side, list_from_json
 from app.problems import ProblemItem, case_conflict, invalid_request, not_found, problem_responses
+from app.reconciliation.examples import (
+    CASE_RECONCILE_EXAMPLE,
+    EXAMPLE_ITEM_ID,
+    RECONCILE_EXAMPLE,
+)
 from app.reconciliation.review import (
     DecisionName,
     ReviewItem,
@@ -55,23 +61,21 @@ from solver.input_errors import InvalidRequest
 router = APIRouter(tags=["reconciliation"])
 
 CaseId = Annotated[
-    str, Path(max_length=64, description="The id returned when the case was opened.")
+    str,
+    Path(
+        max_length=64,
+        description="The id returned when the case was opened.",
+        openapi_examples={"example": {"value": EXAMPLE_CASE_ID}},
+    ),
 ]
 ItemId = Annotated[
-    str, Path(max_length=16, description="m-N (a match) or x-N (already exchanged).")
+    str,
+    Path(
+        max_length=16,
+        description="m-N (the N-th match) or x-N (the N-th held person already exchanged).",
+        openapi_examples={"example": {"value": EXAMPLE_ITEM_ID}},
+    ),
 ]
-
-_EXAMPLE_REQUEST = {
-    "held": [
-        {"id": "B-17", "surname": "Олейник", "given_name": "Александр", "birth_date": "1990-05-03"},
-        {"id": "B-18", "name": "Шевченко Тарас Григорьевич", "birth_date": "09.03.1984"},
-    ],
-    "requested": [
-        {"id": "R-1", "name": "Олійник Олександр Петрович", "birth_date": "03.05.1990"},
-        {"id": "R-2", "surname": "Shevchenko", "given_name": "Taras", "birth_date": "1984-03-09"},
-    ],
-    "exchanged": [],
-}
 
 
 class CaseReconcileRequest(BaseModel):
@@ -169,7 +173,7 @@ def _run(
     response_model=Reconciliation,
     summary="Reconcile a held list with the people the other side asks for (stores nothing)",
     openapi_extra=json_body(
-        ReconcileRequest, {"names": {"summary": "Two people", "value": _EXAMPLE_REQUEST}}
+        ReconcileRequest, {"names": {"summary": "Two people", "value": RECONCILE_EXAMPLE}}
     ),
     responses=problem_responses(422),
 )
@@ -220,6 +224,10 @@ def _view(case_id: str, reconciliations: ReconciliationStore) -> CaseReconciliat
     status_code=201,
     response_model=CaseReconciliation,
     summary="Reconcile a case's held list with the other side's requests, and store it",
+    openapi_extra=json_body(
+        CaseReconcileRequest,
+        {"example": {"summary": "The example case", "value": CASE_RECONCILE_EXAMPLE}},
+    ),
     responses=problem_responses(404, 409, 422),
 )
 async def reconcile_case(
