@@ -55,7 +55,8 @@ class IdentityRecord(BaseModel):
 class ReconcileOptions(BaseModel):
     """How to reconcile, not what: the backend, the bands' thresholds, the seed."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict, as the planner's options are: no "0.9" for 0.9, no false for 0.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     backend: Literal["duckdb", "spark"] = Field(
         default="duckdb",
