@@ -23,7 +23,7 @@ Term = tuple[cp_model.IntVar, int]
 class Executed:
     """Repair: counted people already handed over in the executed stages, per side and
     status. The floor and cap count them; the first remaining stage carries their
-    imbalance, so that parity holds once it is over (see `solver.repair`)."""
+    imbalance, so that parity holds once it is over (see `solver.repair_planner`)."""
 
     counted: dict[tuple[Side, bool], int]  # (side, civilian) -> people
 

@@ -34,7 +34,7 @@ from solver.roster import IntArray
 from solver.schema import OptionLevel, RepairedPlan, RepairOption
 
 if TYPE_CHECKING:
-    from solver.repair import RepairFrame
+    from solver.repair_planner import RepairFrame
 
 Units = tuple[int, ...]  # unit indices of a pool, ascending
 

@@ -310,7 +310,7 @@ class Plan(_Out):
 # --------------------------------------------------------------------------- repair
 #
 # The day of the exchange: an agreed plan, the events that overtook it, and the plan
-# changed as little as the terms allow. See `solver.repair`.
+# changed as little as the terms allow. See `solver.repair_planner`.
 
 DropoutReason = Literal[
     "refused",

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from solver import solve
 from solver.per_person import day_facts, repair_per_person
-from solver.repair import repair
+from solver.repair_planner import repair
 from solver.schema import (
     AgreedPlan,
     AgreedStage,
