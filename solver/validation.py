@@ -37,7 +37,6 @@ from solver.schema import (
     ExchangeRequest,
     Objective,
     Plan,
-    RepairedPlan,
     RepairRequest,
     RequestRecord,
     Side,
@@ -143,7 +142,7 @@ def recheck(
 
 
 def recheck_repair(
-    request: RepairRequest, plan: RepairedPlan
+    request: RepairRequest, plan: Plan, *, claims: bool = True
 ) -> tuple[list[Violation], tuple[int, ...]]:
     """Re-check a repaired plan: every rule with the exceptions of the day of the exchange,
     the executed stages exactly as handed over, and `changes` what the plan differs by.
@@ -151,12 +150,13 @@ def recheck_repair(
     The events are applied here again, on their own terms (`_read_day`): nothing of the
     repair's own reading is trusted. The values come in `repair_levels_for` order, the
     changes recomputed. The request's events must apply (the repair checked them).
+    `claims=False` (a mediator's draft) does not hold the plan to changes it states.
     """
     lists, day = _read_day(request)
     context = _Recheck.of(lists, plan, day=day)
     violations = _violations(context)
     violations.extend(_executed(context))
-    changes = _changes(context, violations)
+    changes = _changes(context, violations if claims else [])
     objective = _objective(context)
     values = []
     for level in repair_levels_for(request.terms, request.repair.policy):
@@ -1210,7 +1210,7 @@ def _executed(context: _Recheck) -> list[Violation]:
     executed = context.day.executed
     flags = {stage.number: getattr(stage, "executed", None) for stage in context.plan.stages}
     for number, flag in sorted(flags.items()):
-        if bool(flag) != (number in executed):
+        if flag is not None and flag != (number in executed):
             found.append(
                 Violation(
                     "executed",
