@@ -38,6 +38,10 @@ AuditAction = Literal[
     "plan_delete",
     "plan_purge",
     "manifest_read",
+    "event_record",
+    "events_read",
+    "repair",
+    "registry_read",
 ]
 HASHED_FIELDS = ("seq", "at", "actor", "role", "action", "case_id", "side", "object_id", "count")
 

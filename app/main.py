@@ -29,11 +29,13 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.offload import Offload
 from app.core.security import RateLimiter
 from app.dispatch import SolveDispatcher
+from app.event_store import EventStore
 from app.example_records import store_example_records
 from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
+from app.registry_store import RegistryStore
 from app.retention import retention_loop
 from app.solving.messages import SolveFunction
 from app.solving.pool import SolverPool
@@ -120,6 +122,8 @@ def create_app(
         app.state.cases = cases
         app.state.keys = keys
         app.state.audit = audit
+        app.state.events = EventStore(sessions)
+        app.state.registry = RegistryStore(sessions)
         app.state.access = access
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         seeding = (

@@ -79,7 +79,8 @@ def apply_events(request: RepairRequest) -> DayOfExchange:
     every plan entry or event that cannot be applied."""
     reader = _Reader(request)
     agreed = reader.agreed_plan(request.plan)
-    day = reader.events(agreed)
+    day, state = reader.events(agreed)
+    reader.groups_kept(agreed, state)
     if reader.problems:
         raise InvalidRequest(reader.problems)
     return day
@@ -143,7 +144,6 @@ class _Reader:
                         "released_mismatch",
                         "the plan's released list and its stages disagree about the id",
                     )
-        self._groups_kept(agreed)
         return agreed
 
     def _plan_entries(self, plan: AgreedPlan) -> list[tuple[str, int, Side, list[str]]]:
@@ -181,13 +181,17 @@ class _Reader:
             )
         return entries
 
-    def _groups_kept(self, agreed: dict[Side, dict[str, int]]) -> None:
+    def groups_kept(self, agreed: dict[Side, dict[str, int]], explained: _State) -> None:
         """The agreed plan keeps every group together (its releasable members in one
-        stage, or none of them): a repair counts changes unit by unit."""
+        stage, or none of them), but where an event explains the split: a member handed
+        over, dropped out or updated (a plan repaired earlier splits groups so)."""
         for side in SIDES:
             members: dict[str, list[str]] = {}
+            aside = (
+                explained.handed[side].keys() | explained.dropouts[side] | explained.updated[side]
+            )
             for d in self.request.side(side).detainees:
-                if d.group is not None and d.releasable:
+                if d.group is not None and d.releasable and d.id not in aside:
                     members.setdefault(d.group, []).append(d.id)
             for ids in members.values():
                 stages = {agreed[side].get(pid, 0) for pid in ids}
@@ -204,7 +208,7 @@ class _Reader:
 
     # ------------------------------------------------------------------ the events
 
-    def events(self, agreed: dict[Side, dict[str, int]]) -> DayOfExchange:
+    def events(self, agreed: dict[Side, dict[str, int]]) -> tuple[DayOfExchange, _State]:
         people = {side: {d.id: d for d in self.request.side(side).detainees} for side in SIDES}
         state = _State(people, agreed)
         for i, event in enumerate(self.request.events):
@@ -224,13 +228,14 @@ class _Reader:
             side_b=SideList(name=base.side_b.name, detainees=list(people[Side.B].values())),
             options=base.options,
         )
-        return DayOfExchange(
+        day = DayOfExchange(
             request=after,
             stage_count=self.stage_count,
             agreed=agreed,
             executed=state.executed,
             dropouts=state.dropouts,
         )
+        return day, state
 
     def _dropout(self, state: _State, event: Dropout, where: str) -> None:
         side, pid = event.side, event.id
@@ -348,6 +353,7 @@ class _Reader:
         if self._born_after(side, updated, f"{where}.fields.birth_date"):
             return
         state.people[side][pid] = updated
+        state.updated[side].add(pid)
 
     def _born_after(self, side: Side, person: Detainee, where: str) -> bool:
         if person.birth_date is None or person.birth_date <= self.on:
@@ -377,3 +383,4 @@ class _State:
     dropouts: dict[Side, dict[str, DropoutReason]] = field(
         default_factory=lambda: {s: {} for s in SIDES}
     )
+    updated: dict[Side, set[str]] = field(default_factory=lambda: {s: set() for s in SIDES})

@@ -25,6 +25,7 @@ from app.api.deps import (
     KeysDep,
     OffloadDep,
     PageDep,
+    RegistryDep,
     SettingsDep,
     case_for_caller,
 )
@@ -46,7 +47,7 @@ from app.examples import (
     EXAMPLE_CASE_TO_DELETE_ID,
     EXAMPLE_KEY_ID,
 )
-from app.models import CaseRecord
+from app.models import CaseRecord, PlanRecord
 from app.party_lists import Side, list_from_csv, list_from_json, terms_problems
 from app.problems import (
     ProblemItem,
@@ -55,8 +56,10 @@ from app.problems import (
     not_found,
     problem_responses,
 )
+from app.repairs import with_registry
 from app.request_bodies import json_object_of, model_from_body, order_from_json
 from app.schemas import (
+    AnyStoredPlan,
     CaseList,
     CaseTerms,
     CaseView,
@@ -69,7 +72,6 @@ from app.schemas import (
     ListReceipt,
     PublishedPlan,
     PublishRequest,
-    StoredPlan,
 )
 from solver.input_errors import InvalidRequest
 from solver.schema import SideList
@@ -402,6 +404,7 @@ async def solve_case(
     case_id: CaseId,
     caller: CallerDep,
     cases: CasesDep,
+    registry: RegistryDep,
     audit: AuditDep,
     dispatcher: DispatcherDep,
     offload: OffloadDep,
@@ -412,6 +415,9 @@ async def solve_case(
     is stored as a draft of the case, seen by the mediator only until it is published."""
     record = await run_in_threadpool(case_for_caller, request, case_id, caller)
     body = await run_in_threadpool(_case_request_json, cases, record)
+    # Nobody the registry holds as handed over from their side is released again.
+    handed = await run_in_threadpool(registry.handed_over_by_side)
+    body = await run_in_threadpool(with_registry, body, handed)
     order = await offload.run(len(body), order_from_json, body, settings)
     job = await run_in_threadpool(dispatcher.start_job, order, None, case_id)
     await run_in_threadpool(cases.touch, case_id)
@@ -486,7 +492,7 @@ async def publish_plan(
 
 @router.get(
     "/{case_id}/plan",
-    response_model=StoredPlan,
+    response_model=AnyStoredPlan,
     summary="The published plan (a party sees only its own side's not-released reasons)",
     responses=problem_responses(404),
 )
@@ -504,6 +510,12 @@ async def read_published_plan(
     await run_in_threadpool(audit.append, "plan_read", caller, case_id=case_id, object_id=record.id)
     if caller.is_mediator:
         return Response(plan_json_with_id(record), media_type="application/json")
+    return Response(party_plan_json(record, caller), media_type="application/json")
+
+
+def party_plan_json(record: PlanRecord, caller: Caller) -> str:
+    """A published plan as a party sees it: whole, but the reasons people are not
+    released and the warnings about a list only for its own side."""
     document = json.loads(record.plan_json)
     own = caller.role
     document["not_released"] = [e for e in document["not_released"] if e["side"] == own]
@@ -511,10 +523,7 @@ async def read_published_plan(
     document["warnings"] = [
         w for w in document["warnings"] if not str(w["message"]).startswith(other + ":")
     ]
-    return Response(
-        json.dumps({"id": record.id, **document}, ensure_ascii=False, separators=(",", ":")),
-        media_type="application/json",
-    )
+    return json.dumps({"id": record.id, **document}, ensure_ascii=False, separators=(",", ":"))
 
 
 @router.post(
