@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,11 +33,14 @@ def service(tmp_path: Path) -> Iterator[TestClient]:
     with running_client(settings) as client:
         yield client
 
+
 STAGE_1 = {"type": "stage_executed", "number": 1}
 B_205_UNFIT = {"type": "dropout", "side": "side_b", "id": "B-205", "reason": "unfit_to_travel"}
 
 
-def events_of(client: TestClient, case: Negotiation, headers: dict[str, str]) -> list[dict]:  # type: ignore[type-arg]
+def events_of(
+    client: TestClient, case: Negotiation, headers: dict[str, str]
+) -> list[dict[str, Any]]:
     response = client.get(f"{case.path}/events", headers=headers)
     assert response.status_code == 200, response.text
     return list(response.json()["items"])
@@ -153,7 +157,8 @@ def test_events_and_repairs_need_a_published_plan(service: TestClient) -> None:
 
 def test_events_body_must_be_a_list_of_events(service: TestClient) -> None:
     case = open_negotiation(service)
-    for body in ({"events": []}, {"events": STAGE_1}, {"event": [STAGE_1]}):
+    bodies: list[dict[str, Any]] = [{"events": []}, {"events": STAGE_1}, {"event": [STAGE_1]}]
+    for body in bodies:
         response = service.post(f"{case.path}/events", json=body, headers=MEDIATOR)
         assert response.status_code == 422, body
 
@@ -161,9 +166,7 @@ def test_events_body_must_be_a_list_of_events(service: TestClient) -> None:
 def test_registry_csv_export_filters_by_side(service: TestClient) -> None:
     case = open_negotiation(service)
     service.post(f"{case.path}/events", json={"events": [STAGE_1]}, headers=MEDIATOR)
-    response = service.get(
-        f"/v1/registry.csv?case_id={case.case_id}&side=side_b", headers=MEDIATOR
-    )
+    response = service.get(f"/v1/registry.csv?case_id={case.case_id}&side=side_b", headers=MEDIATOR)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))

@@ -11,7 +11,7 @@ from app.examples import AGREED_PLAN, REPAIR_EXAMPLES
 from tests.app.bodies import assert_no_personal_data, exchange, with_canary
 
 
-def repair_body(events: list[dict[str, Any]], **repair: Any) -> dict[str, Any]:
+def repair_body(events: list[Any], **repair: Any) -> dict[str, Any]:
     return {**exchange(), "plan": copy.deepcopy(AGREED_PLAN), "events": events, "repair": repair}
 
 
