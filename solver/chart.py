@@ -289,6 +289,14 @@ def render_svg(figures: PlanFigures) -> str:
     return canvas.document()
 
 
+def _changed(entering: int, leaving: int) -> str:
+    """People new in a stage and people gone from it, as a stage's line says them."""
+    parts = [f"+{_count(entering)} in"] * bool(entering) + [f"\u2212{_count(leaving)} out"] * bool(
+        leaving
+    )
+    return ", ".join(parts) or "no change"
+
+
 def _count(value: int) -> str:
     return f"{value:,}"
 
@@ -544,17 +552,26 @@ class _Canvas:
                 if stage.outside_parity[side]:
                     on_top = stage.outside_parity[side]
                     notes.append(f"{_count(total - on_top)} counted + {_count(on_top)} on top")
-                entering, leaving = stage.changes.get(side, (0, 0))
-                if entering or leaving:
-                    notes.append(f"+{_count(entering)} in, \u2212{_count(leaving)} out")
                 reach_here = max(start, (stage.capacity or 0) * scale)
                 number = self._numbers(side, y, reach_here, _count(total), ", ".join(notes) or None)
                 number.set("data-stage-total", str(total))
                 number.set("data-side", side.value)
                 if stage.changes:
+                    entering, leaving = stage.changes[side]
                     number.set("data-changes-in", str(entering))
                     number.set("data-changes-out", str(leaving))
-            self.y += _ROW
+            if stage.changes:
+                # A repaired plan: who is new in the stage, who left it, side A on the left.
+                said = [_changed(*stage.changes[side]) for side in SIDES]
+                self._text(
+                    _MIDDLE,
+                    y + 41,
+                    f"\u25c0 {said[0]}  \u00b7  {said[1]} \u25b6",
+                    size=11,
+                    anchor="middle",
+                    colour=_INK,
+                )
+            self.y += _ROW + (14 if stage.changes else 0)
 
     def _capacity_outline(
         self, side: Side, y: float, length: float, stage: StageFigures, of: Side

@@ -223,6 +223,11 @@ def _solving() -> Iterator[None]:
                     gc.enable()
 
 
+def solving() -> AbstractContextManager[None]:
+    """The interpreter as a solve wants it (see `_solving`): a repair runs in it too."""
+    return _solving()
+
+
 Waiting = Callable[[], AbstractContextManager[object]]
 
 
