@@ -116,23 +116,27 @@ class _Reader:
         agreed: dict[Side, dict[str, int]] = {side: {} for side in SIDES}
         entries = self._plan_entries(plan)
         for where, number, side, ids in entries:
+            known, placed = listed[side], agreed[side]
             for k, pid in enumerate(ids):
-                at = f"{where}[{k}]"
-                if pid not in listed[side]:
-                    self.problem(
-                        side, pid, at, "unknown_id", f"the plan names an id not in {side}'s list"
-                    )
-                elif pid in agreed[side]:
+                if pid in known and pid not in placed:
+                    placed[pid] = number
+                elif pid not in known:
                     self.problem(
                         side,
                         pid,
-                        at,
-                        "duplicate_release",
-                        f"the plan releases the id more than once (stage {agreed[side][pid]} "
-                        f"and stage {number})",
+                        f"{where}[{k}]",
+                        "unknown_id",
+                        f"the plan names an id not in {side}'s list",
                     )
                 else:
-                    agreed[side][pid] = number
+                    self.problem(
+                        side,
+                        pid,
+                        f"{where}[{k}]",
+                        "duplicate_release",
+                        f"the plan releases the id more than once (stage {placed[pid]} "
+                        f"and stage {number})",
+                    )
         if plan.stages and plan.released is not None:
             for side in SIDES:
                 named = set(plan.released.of(side))
@@ -222,10 +226,15 @@ class _Reader:
             else:
                 self._update(state, event, where)
         base = self.request
-        after = ExchangeRequest(
+        # Built without validating again: every person in it was checked on the way in.
+        after = ExchangeRequest.model_construct(
             terms=base.terms,
-            side_a=SideList(name=base.side_a.name, detainees=list(people[Side.A].values())),
-            side_b=SideList(name=base.side_b.name, detainees=list(people[Side.B].values())),
+            side_a=SideList.model_construct(
+                name=base.side_a.name, detainees=list(people[Side.A].values())
+            ),
+            side_b=SideList.model_construct(
+                name=base.side_b.name, detainees=list(people[Side.B].values())
+            ),
             options=base.options,
         )
         day = DayOfExchange(

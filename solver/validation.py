@@ -407,10 +407,14 @@ def _read_day(request: RepairRequest) -> tuple[ExchangeRequest, _DayRead]:
         else:
             before: Detainee = people[event.side][event.id]
             people[event.side][event.id] = before.model_copy(update=event.fields.given())
-    lists = ExchangeRequest(
+    lists = ExchangeRequest.model_construct(
         terms=request.terms,
-        side_a=SideList(name=request.side_a.name, detainees=list(people[Side.A].values())),
-        side_b=SideList(name=request.side_b.name, detainees=list(people[Side.B].values())),
+        side_a=SideList.model_construct(
+            name=request.side_a.name, detainees=list(people[Side.A].values())
+        ),
+        side_b=SideList.model_construct(
+            name=request.side_b.name, detainees=list(people[Side.B].values())
+        ),
         options=request.options,
     )
     return lists, _DayRead(handed, dropped, agreed, executed)

@@ -175,3 +175,29 @@ def test_registry_csv_export_filters_by_side(service: TestClient) -> None:
         ("side_b", "B-202", case.case_id, "1"),
         ("side_b", "B-203", case.case_id, "1"),
     ]
+
+
+def test_a_case_never_releases_people_handed_over_in_another_case(service: TestClient) -> None:
+    first = open_negotiation(service)
+    service.post(f"{first.path}/events", json={"events": [STAGE_1]}, headers=MEDIATOR)
+    handed = {("side_a", "A-102"), ("side_a", "A-103"), ("side_b", "B-202"), ("side_b", "B-203")}
+    # The second case lists the same people; its plan was agreed before the first crossed.
+    second = open_negotiation(service, solve=False)
+    registry = service.get("/v1/registry", headers=MEDIATOR).json()
+    assert {(e["side"], e["id"]) for e in registry["items"]} == handed
+    repaired = service.post(f"{first.path}/repair", headers=MEDIATOR)
+    assert repaired.status_code == 201
+    solved = service.post(f"{second.path}/solve", headers=MEDIATOR).json()
+    plan = poll_job(service, solved["id"], MEDIATOR)["plan"]
+    scheduled = {
+        (side, pid)
+        for stage in plan["stages"]
+        for side in ("side_a", "side_b")
+        for pid in stage[side]
+    }
+    assert not scheduled & handed
+    assert {
+        (e["side"], e["id"])
+        for e in plan["not_released"]
+        if e["detail"] == ("already handed over (registry)")
+    } == handed
