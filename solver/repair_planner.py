@@ -235,18 +235,16 @@ class RepairFrame:
             unreleasable_included=unreleasable,
         )
 
-    def model(self, *, groups_relaxable: bool = False, rules: bool = True) -> ExchangeModel:
-        """The model of the remaining stages, with every rule unless `rules` is False."""
+    def model(self) -> ExchangeModel:
+        """The model of the remaining stages, with every rule."""
         exchange = ExchangeModel(
             self.pools,
             self.rosters.terms,
-            groups_relaxable=groups_relaxable,
             unreleasable_included=self.unreleasable_included,
             capacities=self.capacities,
             executed=self.executed,
         )
-        if rules:
-            add_all_rules(exchange)
+        add_all_rules(exchange)
         return exchange
 
     def agreed_hint(self) -> Solution:

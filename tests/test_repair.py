@@ -6,6 +6,7 @@ random comparisons with the slow twins are in `test_repair_agrees.py`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from solver.input_errors import InvalidRequest
 from solver.repair_request import parse_repair_request
 from solver.schema import Detainee, ExchangeRequest, RepairedPlan, RepairRequest
 from solver.validation import recheck_repair
-from tests.handmade import exchange, person
+from tests.handmade import DAY, exchange, person
 
 
 def repair_request(
@@ -58,10 +59,6 @@ def no_changes() -> dict[str, list[tuple[Any, ...]]]:
 
 def held(pid: str, days: int, **fields: Any) -> Detainee:
     """A person captured `days` days before the reference date."""
-    from datetime import timedelta
-
-    from tests.handmade import DAY
-
     return person(pid, captured_on=DAY - timedelta(days=days), **fields)
 
 

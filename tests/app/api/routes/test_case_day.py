@@ -147,7 +147,9 @@ def test_the_day_of_an_exchange_on_a_case(service: TestClient) -> None:
     assert stage_entry["count"] == 4
 
 
-def test_events_and_repairs_need_a_published_plan(service: TestClient) -> None:
+# These two record no executed stage: they run on the session's service.
+def test_events_and_repairs_need_a_published_plan(secured: TestClient) -> None:
+    service = secured
     case = open_negotiation(service, publish=False)
     response = service.post(f"{case.path}/events", json={"events": [STAGE_1]}, headers=MEDIATOR)
     assert response.status_code == 409
@@ -155,7 +157,8 @@ def test_events_and_repairs_need_a_published_plan(service: TestClient) -> None:
     assert service.get(f"{case.path}/plan/versions", headers=MEDIATOR).json()["items"] == []
 
 
-def test_events_body_must_be_a_list_of_events(service: TestClient) -> None:
+def test_events_body_must_be_a_list_of_events(secured: TestClient) -> None:
+    service = secured
     case = open_negotiation(service)
     bodies: list[dict[str, Any]] = [{"events": []}, {"events": STAGE_1}, {"event": [STAGE_1]}]
     for body in bodies:
