@@ -383,7 +383,25 @@ class RepairFrame:
             capacities=self.capacities,
             executed=self.executed,
         )
-        found = explain(rules, self.remaining)
+        # The sentences read the terms: a must_include met by a handover, or lifted by a
+        # dropout, is not what stands in the way.
+        gone = {
+            side: {
+                roster.ids[i] for i in np.flatnonzero((self.handed[side] > 0) | self.dropped[side])
+            }
+            for side, roster in zip(SIDES, self.rosters, strict=True)
+        }
+        terms = self.rosters.terms
+        named = terms.must_include.model_copy(
+            update={
+                side.value: [p for p in terms.must_include.of(side) if p not in gone[side]]
+                for side in SIDES
+            }
+        )
+        remaining = dataclasses.replace(
+            self.remaining, terms=terms.model_copy(update={"must_include": named})
+        )
+        found = explain(rules, remaining)
         note = self._executed_note()
         if not note:
             return found

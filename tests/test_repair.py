@@ -214,6 +214,20 @@ def test_repair_update_making_must_include_unreleasable_is_infeasible() -> None:
     assert "A-2 refuses repatriation" in plan.conflicts[0].message
 
 
+def test_repair_conflict_names_only_the_must_include_still_to_meet() -> None:
+    request = two_stage_exchange(max_per_side=3, must_include=(["A-1", "A-3"], []))
+    events = [
+        {"type": "stage_executed", "number": 1},
+        {"type": "update", "side": "side_a", "id": "A-3", "fields": {"consents": False}},
+    ]
+    plan = repair(repair_request(request, AGREED, events))
+    assert plan.status == "infeasible"
+    (conflict,) = plan.conflicts
+    assert conflict.rule == "must_include"
+    assert "names 1 person of side_a" in conflict.message  # A-1 crossed in stage 1
+    assert "A-3 refuses repatriation" in conflict.message
+
+
 def test_repair_group_members_not_handed_over_travel_together() -> None:
     request = exchange(
         [held("A-1", 9), held("A-2", 8, group="g"), held("A-3", 7, group="g"), held("A-4", 1)],
