@@ -81,6 +81,7 @@ def apply_events(request: RepairRequest) -> DayOfExchange:
     agreed = reader.agreed_plan(request.plan)
     day, state = reader.events(agreed)
     reader.groups_kept(agreed, state)
+    reader.executed_said(request.plan, day)
     if reader.problems:
         raise InvalidRequest(reader.problems)
     return day
@@ -209,6 +210,21 @@ class _Reader:
                         "group",
                         f"the plan splits a group that travels together: {where}",
                     )
+
+    def executed_said(self, plan: AgreedPlan, day: DayOfExchange) -> None:
+        """A stage the plan marks executed (a plan repaired before) needs its event: the
+        events are the whole day, in order, and a stage left out would be planned anew."""
+        executed = {stage.number for stage in day.executed}
+        for k, stage in enumerate(plan.stages):
+            if stage.executed and stage.number not in executed:
+                self.problem(
+                    None,
+                    None,
+                    f"plan.stages[{k}].executed",
+                    "executed_without_event",
+                    f"stage {stage.number} is marked executed: send its stage_executed event "
+                    "too (the events are the whole day, in order)",
+                )
 
     # ------------------------------------------------------------------ the events
 

@@ -399,6 +399,21 @@ def test_repair_input_problems_never_quote_personal_fields() -> None:
     ]
 
 
+def test_repair_input_executed_stage_of_a_repaired_plan_needs_its_event() -> None:
+    request = repair_request(
+        two_stage_exchange(max_per_side=3), AGREED, [{"type": "stage_executed", "number": 1}]
+    )
+    repaired = repair(request)
+    body = body_with([{"type": "dropout", "side": "side_a", "id": "A-3", "reason": "refused"}])
+    body["plan"] = repaired.model_dump(mode="json", by_alias=True)
+    assert problems(body) == [(None, None, "plan.stages[0].executed", "executed_without_event")]
+    body["events"].insert(0, {"type": "stage_executed", "number": 1})
+    again = repair(parse_repair_request(body))
+    assert again.status == "optimal"
+    assert [s.executed for s in again.stages] == [True, False]
+    assert again.stages[0] == repaired.stages[0]
+
+
 def test_repair_input_errors_are_raised_by_repair_too() -> None:
     request = RepairRequest.model_validate(
         body_with([{"type": "dropout", "side": "side_a", "id": "A-99", "reason": "refused"}])
