@@ -22,6 +22,7 @@ from app.models import (
     utc_now,
 )
 from app.plan_store import PlanListing, new_id
+from app.registry_store import RegistryStore
 from app.schemas import FINISHED_JOB_STATUSES
 
 SIDES: tuple[str, str] = ("side_a", "side_b")
@@ -66,6 +67,9 @@ class CaseStore:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        # Who was handed over already: a case's lists are read through it (see
+        # `app.case_documents.case_request_json`).
+        self.registry = RegistryStore(sessions)
 
     def create(self) -> CaseRecord:
         now = utc_now()

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from app.access import AccessGate
+from app.api.docs import install_docs
 from app.api.main import api_router, operations_router
 from app.api.openapi import install_openapi
 from app.audit import AuditLog
@@ -33,9 +34,9 @@ from app.event_store import EventStore
 from app.example_records import store_example_records
 from app.job_store import JobStore
 from app.key_store import KeyStore
+from app.pages.main import install_pages
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
-from app.registry_store import RegistryStore
 from app.retention import retention_loop
 from app.solving.messages import SolveFunction
 from app.solving.pool import SolverPool
@@ -123,7 +124,7 @@ def create_app(
         app.state.keys = keys
         app.state.audit = audit
         app.state.events = EventStore(sessions)
-        app.state.registry = RegistryStore(sessions)
+        app.state.registry = cases.registry
         app.state.access = access
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         seeding = (
@@ -151,6 +152,8 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -164,6 +167,8 @@ def create_app(
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(operations_router)
     install_openapi(app, extra_models=[Problem, ExchangeRequest])
+    install_docs(app)
+    install_pages(app, settings)
     return app
 
 

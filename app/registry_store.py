@@ -3,9 +3,10 @@ stage, and when. Service-wide, read by mediators only.
 
 A `stage_executed` event recorded on a case adds its people here (`app.event_store`).
 Plans of cases never release anyone the registry holds as handed over from that side:
-such a person is made ineligible before the case is solved or repaired
-(`handed_over_by_side`, `app.repairs.mark_handed_over`). The list reconciliation reads
-the registry the same way, side by side (`entries_for_side`).
+such a person is made ineligible before the case is solved, repaired, or its scenarios
+and drafts are checked (`with_registry`, through `app.case_documents.case_request_json`).
+The list reconciliation reads the registry the same way, side by side
+(`entries_for_side`).
 
 Ids only, never a name: entries outlive the case they came from, so that nobody is
 exchanged twice.
@@ -13,9 +14,11 @@ exchanged twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +27,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.models import RegistryEntryRecord
 
 SIDES: tuple[str, str] = ("side_a", "side_b")
+
+# Why a person in the registry is not released again: shown in `not_released`.
+REGISTRY_REASON = "already handed over (registry)"
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,38 @@ class RegistryStore:
         for entry in self.entries():
             found.setdefault(entry.side, {}).setdefault(entry.detainee_id, entry)
         return found
+
+
+HandedOverBySide = Mapping[str, Mapping[str, RegistryEntry]]
+
+
+def mark_handed_over(document: dict[str, Any], handed: HandedOverBySide) -> int:
+    """Make ineligible everyone the registry holds as handed over from their side; return
+    how many were. A plan then never releases them again (`REGISTRY_REASON`)."""
+    marked = 0
+    for side in SIDES:
+        known = handed.get(side) or {}
+        listed = document.get(side)
+        people = listed.get("detainees") if isinstance(listed, dict) else None
+        if not known or not isinstance(people, list):
+            continue
+        for person in people:
+            if isinstance(person, dict) and person.get("id") in known:
+                person["eligible"] = False
+                person["ineligible_reason"] = REGISTRY_REASON
+                marked += 1
+    return marked
+
+
+def with_registry(request_json: bytes, handed: HandedOverBySide) -> bytes:
+    """A case's exchange request with the people of the registry made ineligible (the
+    request unchanged, unparsed, when the registry is empty)."""
+    if not any(handed.values()):
+        return request_json
+    document = json.loads(request_json)
+    if not mark_handed_over(document, handed):
+        return request_json
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _conditions(case_id: str | None, side: str | None) -> list[ColumnElement[bool]]:

@@ -15,22 +15,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from app.core.config import Settings
 from app.dispatch import SolveOrder
 from app.event_store import NewEvent, RecordedEvent
-from app.registry_store import SIDES, RegistryEntry
+from app.registry_store import HandedOverBySide, mark_handed_over
 from app.request_bodies import json_object_of, within_service_limits
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.repair_request import REPAIR_PARTS, read_repair_request
 from solver.schema import HandedOver, RepairRequest, RepairSettings, StageExecuted
-
-# Why a person in the registry is not released again: shown in `not_released`.
-REGISTRY_REASON = "already handed over (registry)"
-
-HandedOverBySide = Mapping[str, Mapping[str, RegistryEntry]]
 
 
 def repair_intake(body: bytes, settings: Settings) -> SolveOrder:
@@ -38,35 +33,6 @@ def repair_intake(body: bytes, settings: Settings) -> SolveOrder:
     service's limits applied, ready for a worker. Nothing is stored."""
     request, _ = read_repair_request(json_object_of(body))
     return _order(request, settings)
-
-
-def mark_handed_over(document: dict[str, Any], handed: HandedOverBySide) -> int:
-    """Make ineligible everyone the registry holds as handed over from their side; return
-    how many were. A plan then never releases them again (`REGISTRY_REASON`)."""
-    marked = 0
-    for side in SIDES:
-        known = handed.get(side) or {}
-        listed = document.get(side)
-        people = listed.get("detainees") if isinstance(listed, dict) else None
-        if not known or not isinstance(people, list):
-            continue
-        for person in people:
-            if isinstance(person, dict) and person.get("id") in known:
-                person["eligible"] = False
-                person["ineligible_reason"] = REGISTRY_REASON
-                marked += 1
-    return marked
-
-
-def with_registry(request_json: bytes, handed: HandedOverBySide) -> bytes:
-    """A case's exchange request with the people of the registry made ineligible (the
-    request unchanged, unparsed, when the registry is empty)."""
-    if not any(handed.values()):
-        return request_json
-    document = json.loads(request_json)
-    if not mark_handed_over(document, handed):
-        return request_json
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def base_document(request_json: str) -> dict[str, Any]:

@@ -31,8 +31,9 @@ from app.api.deps import (
     case_for_caller,
 )
 from app.api.openapi import json_body
-from app.api.routes.cases import CaseId, party_plan_json
+from app.api.routes.cases import CaseId
 from app.api.stored_plans import plan_json_with_id, require_plan, stored_plan_response
+from app.case_documents import party_plan_document
 from app.case_store import CaseStore
 from app.examples import CASE_EVENTS_EXAMPLES, CASE_REPAIR_EXAMPLES
 from app.models import PlanRecord
@@ -266,5 +267,10 @@ async def read_version(
     if record is None:
         raise not_found("published version")
     await run_in_threadpool(audit.append, "plan_read", caller, case_id=case_id, object_id=record.id)
-    document = plan_json_with_id(record) if caller.is_mediator else party_plan_json(record, caller)
-    return Response(document, media_type="application/json")
+    if caller.is_mediator:
+        return Response(plan_json_with_id(record), media_type="application/json")
+    document = party_plan_document(record, caller.role)
+    return Response(
+        json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+        media_type="application/json",
+    )
