@@ -16,6 +16,7 @@ from app.core.security import Caller
 from app.models import CaseRecord, PlanRecord
 from app.party_lists import Side, terms_problems
 from app.problems import ProblemItem, case_conflict, invalid_request
+from app.registry_store import with_registry
 from app.request_bodies import json_object_of
 from app.schemas import CaseView, ListReceipt
 from solver.input_errors import InvalidRequest
@@ -85,7 +86,9 @@ def terms_json(stored_terms: str, stored_options: str | None) -> str:
 
 def case_request_json(cases: CaseStore, record: CaseRecord) -> bytes:
     """The exchange request the case stands for, as JSON text built from the stored parts;
-    the 409 problem names what is missing."""
+    the 409 problem names what is missing. Anyone the registry holds as handed over from
+    their side (in this case or another) is made ineligible: no plan of a case releases
+    them again."""
     lists = {side: cases.get_list(record.id, side) for side in ("side_a", "side_b")}
     missing = [side for side, stored in lists.items() if stored is None]
     if missing:
@@ -98,7 +101,8 @@ def case_request_json(cases: CaseStore, record: CaseRecord) -> bytes:
     ]
     if record.options_json is not None:
         parts.append('"options":' + record.options_json)
-    return ("{" + ",".join(parts) + "}").encode("utf-8")
+    body = ("{" + ",".join(parts) + "}").encode("utf-8")
+    return with_registry(body, cases.registry.handed_over_by_side())
 
 
 def party_plan_document(record: PlanRecord, role: str) -> dict[str, object]:

@@ -30,6 +30,7 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.offload import Offload
 from app.core.security import RateLimiter
 from app.dispatch import SolveDispatcher
+from app.event_store import EventStore
 from app.example_records import store_example_records
 from app.job_store import JobStore
 from app.key_store import KeyStore
@@ -123,6 +124,8 @@ def create_app(
         app.state.cases = cases
         app.state.keys = keys
         app.state.audit = audit
+        app.state.events = EventStore(sessions)
+        app.state.registry = cases.registry
         app.state.reconciliations = ReconciliationStore(sessions)
         app.state.access = access
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)

@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.examples import EXCHANGE, SIDE_B_CSV, VERIFY_EXAMPLES
+from app.examples import (
+    CASE_EVENTS_EXAMPLES,
+    EXCHANGE,
+    REPAIR_EXAMPLES,
+    SIDE_B_CSV,
+    VERIFY_EXAMPLES,
+)
 from tests.app.bodies import exchange
 from tests.app.negotiation import (
     MEDIATOR,
@@ -202,6 +208,38 @@ CALLS = [
         MEDIATOR_ONLY,
         lambda w: f"{w.x.path}/keys/{w.spare_key()}",
     ),
+    Call(
+        "POST",
+        "/v1/plans/repair",
+        MEDIATOR_ONLY,
+        lambda w: "/v1/plans/repair",
+        lambda w: {"json": REPAIR_EXAMPLES["dropout_after_stage_1"]["value"]},
+    ),
+    # Changed facts, not an executed stage: the registry is service-wide, and the other
+    # tests' cases list the same people.
+    Call(
+        "POST",
+        "/v1/cases/{case_id}/events",
+        MEDIATOR_ONLY,
+        lambda w: f"{w.x.path}/events",
+        lambda w: {"json": CASE_EVENTS_EXAMPLES["changed_facts"]["value"]},
+    ),
+    Call("GET", "/v1/cases/{case_id}/events", BOTH_PARTIES, lambda w: f"{w.x.path}/events"),
+    Call("POST", "/v1/cases/{case_id}/repair", MEDIATOR_ONLY, lambda w: f"{w.x.path}/repair"),
+    Call(
+        "GET",
+        "/v1/cases/{case_id}/plan/versions",
+        BOTH_PARTIES,
+        lambda w: f"{w.x.path}/plan/versions",
+    ),
+    Call(
+        "GET",
+        "/v1/cases/{case_id}/plan/versions/{version}",
+        BOTH_PARTIES,
+        lambda w: f"{w.x.path}/plan/versions/1",
+    ),
+    Call("GET", "/v1/registry", MEDIATOR_ONLY, lambda w: "/v1/registry"),
+    Call("GET", "/v1/registry.csv", MEDIATOR_ONLY, lambda w: "/v1/registry.csv"),
     Call(
         "POST",
         "/v1/reconcile",

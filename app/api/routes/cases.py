@@ -59,6 +59,7 @@ from app.problems import (
 )
 from app.request_bodies import model_from_body, order_from_json
 from app.schemas import (
+    AnyStoredPlan,
     CaseList,
     CaseTerms,
     CaseView,
@@ -71,7 +72,6 @@ from app.schemas import (
     ListReceipt,
     PublishedPlan,
     PublishRequest,
-    StoredPlan,
 )
 from solver.schema import SideList
 
@@ -413,7 +413,7 @@ async def publish_plan(
 
 @router.get(
     "/{case_id}/plan",
-    response_model=StoredPlan,
+    response_model=AnyStoredPlan,
     summary="The published plan (a party sees only its own side's not-released reasons)",
     responses=problem_responses(404),
 )
