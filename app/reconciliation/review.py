@@ -49,10 +49,13 @@ class ReviewPage(BaseModel):
 def _identity(record: dict[str, Any] | None, record_id: str) -> dict[str, Any]:
     if record is None:
         return {"id": record_id}
-    return {
+    shown = {
         "id": record_id,
         **{field: record[field] for field in IDENTITY_FIELDS if record.get(field) is not None},
     }
+    if "handed_over" in record:  # a person of the service's registry: where they crossed
+        shown["handed_over"] = record["handed_over"]
+    return shown
 
 
 def _by_id(records: list[Any]) -> dict[str, dict[str, Any]]:

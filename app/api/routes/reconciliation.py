@@ -25,6 +25,7 @@ from app.api.deps import (
     EngineDep,
     PageDep,
     ReconciliationsDep,
+    RegistryDep,
     SettingsDep,
     case_for_caller,
 )
@@ -39,6 +40,7 @@ from app.reconciliation.examples import (
     EXAMPLE_ITEM_ID,
     RECONCILE_EXAMPLE,
 )
+from app.reconciliation.registry import registry_people
 from app.reconciliation.review import (
     DecisionName,
     ReviewItem,
@@ -86,7 +88,15 @@ class CaseReconcileRequest(BaseModel):
 
     held_side: Side = Field(description="Whose uploaded list is the held list.")
     requested: list[dict[str, Any]]
-    exchanged: list[dict[str, Any]] = Field(default_factory=list)
+    exchanged: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="An uploaded registry of people exchanged before, with their own ids.",
+    )
+    use_registry: bool = Field(
+        default=True,
+        description="Also compare with the service's registry of people handed over from "
+        "`held_side` (GET /v1/registry), as recorded in the lists of their cases.",
+    )
     options: ReconcileOptions = Field(default_factory=ReconcileOptions)
 
 
@@ -236,16 +246,28 @@ async def reconcile_case(
     caller: CallerDep,
     cases: CasesDep,
     reconciliations: ReconciliationsDep,
+    registry: RegistryDep,
     audit: AuditDep,
 ) -> CaseReconciliation:
     """The held list is the one `held_side` uploaded (409 until it has); `requested` is
-    what the other side asks for, `exchanged` a registry of people exchanged in earlier
-    rounds. Replaces the case's previous reconciliation and its decisions."""
+    what the other side asks for. People already exchanged are looked for in the
+    service's registry of people handed over from `held_side` (in any case; found by
+    their records in their cases' lists, as `registry-N`), and in `exchanged`, an
+    uploaded registry of earlier rounds. Replaces the case's previous reconciliation and
+    its decisions."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     document = await run_in_threadpool(model_from_body, CaseReconcileRequest, await request.body())
     held_list, _ = await run_in_threadpool(_held_list, cases, case_id, document.held_side)
+    handed_over = (
+        await run_in_threadpool(registry_people, cases, registry, document.held_side)
+        if document.use_registry
+        else []
+    )
     held, requested, exchanged = await run_in_threadpool(
-        _checked_records, held_list.get("detainees", []), document.requested, document.exchanged
+        _checked_records,
+        held_list.get("detainees", []),
+        document.requested,
+        [*document.exchanged, *(person.record for person in handed_over)],
     )
     result = await run_in_threadpool(_run, held, requested, exchanged, document.options)
     await run_in_threadpool(
@@ -253,7 +275,9 @@ async def reconcile_case(
         case_id,
         document.held_side,
         json.dumps(document.requested, ensure_ascii=False),
-        json.dumps(document.exchanged, ensure_ascii=False),
+        json.dumps(
+            [*document.exchanged, *(person.shown for person in handed_over)], ensure_ascii=False
+        ),
         result.model_dump_json(),
     )
     await run_in_threadpool(cases.touch, case_id)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.app.negotiation import MEDIATOR, open_negotiation, poll_job
+from tests.app.conftest import running_client, settings_for
+from tests.app.negotiation import MEDIATOR, MEDIATOR_TOKEN, open_negotiation, poll_job
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -210,3 +214,82 @@ def test_every_reconciliation_call_is_audited_with_ids_and_counts_only(secured: 
     text = str(entries)
     for name in ("Олійник", "Мельник", "Shevchenko"):
         assert name not in text
+
+
+@pytest.fixture
+def own_service(tmp_path: Path) -> Iterator[TestClient]:
+    """A service of its own: the registry of people handed over is service-wide."""
+    settings = settings_for(tmp_path, worker_count=1, bootstrap_mediator_key=MEDIATOR_TOKEN)
+    with running_client(settings) as client:
+        yield client
+
+
+def test_the_registry_of_people_handed_over_is_searched_by_name(
+    own_service: TestClient,
+) -> None:
+    # A first case hands over all of side A's people in its one stage...
+    first = open_negotiation(own_service, solve=False, publish=False)
+    side_a = {
+        "name": "Side A",
+        "detainees": [
+            _person("A-1", "Гаврилюк Павел Андреевич", "1995-09-01", "2023-01-01"),
+            _person("A-2", "Савчук Роман Богданович", "1991-03-21", "2023-01-01"),
+        ],
+    }
+    side_b = {"name": "Side B", "detainees": SIDE_B["detainees"][:2]}
+    for side, body in (("side_a", side_a), ("side_b", side_b)):
+        assert own_service.put(f"{first.path}/lists/{side}", json=body, headers=MEDIATOR).is_success
+    terms = {"terms": {"min_per_side": 2, "release_all": []}}
+    assert own_service.put(f"{first.path}/terms", json=terms, headers=MEDIATOR).is_success
+    job = poll_job(
+        own_service,
+        own_service.post(f"{first.path}/solve", headers=MEDIATOR).json()["id"],
+        MEDIATOR,
+    )
+    published = own_service.post(
+        f"{first.path}/publish", json={"plan_id": job["plan_id"]}, headers=MEDIATOR
+    )
+    assert published.status_code == 200, published.text
+    executed = own_service.post(
+        f"{first.path}/events",
+        json={"events": [{"type": "stage_executed", "number": 1}]},
+        headers=MEDIATOR,
+    )
+    assert executed.status_code in (200, 201), executed.text
+
+    # ... and a second case's side A lists one of them again, under another id and spelling.
+    second = open_negotiation(own_service, solve=False, publish=False)
+    again = {
+        "name": "Side A",
+        "detainees": [
+            _person("N-7", "Гаврилюк Павло Андрійович", "1995-09-01", "2024-05-05"),
+            _person("N-8", "Кравець Олег Тарасович", "1983-08-08", "2024-05-05"),
+        ],
+    }
+    assert own_service.put(f"{second.path}/lists/side_a", json=again, headers=MEDIATOR).is_success
+    reconciled = own_service.post(
+        f"{second.path}/reconcile",
+        json={
+            "held_side": "side_a",
+            "requested": [{"id": "R-1", "name": "Кравець Олег", "birth_date": "08.08.1983"}],
+        },
+        headers=MEDIATOR,
+    )
+    assert reconciled.status_code == 201, reconciled.text
+    found = reconciled.json()["result"]["already_exchanged"]
+    assert [(e["held_id"], e["exchanged_id"]) for e in found] == [("N-7", "registry-1")]
+    queue = own_service.get(f"{second.path}/matches", headers=MEDIATOR).json()["items"]
+    hit = next(item for item in queue if item["kind"] == "already_exchanged")
+    assert hit["exchanged"]["handed_over"]["case_id"] == first.case_id
+    assert hit["exchanged"]["handed_over"]["id"] == "A-1"
+    # Without the registry, nobody is found already exchanged.
+    alone = own_service.post(
+        f"{second.path}/reconcile",
+        json={
+            "held_side": "side_a",
+            "requested": [{"id": "R-1", "name": "Кравець Олег"}],
+            "use_registry": False,
+        },
+        headers=MEDIATOR,
+    )
+    assert alone.json()["result"]["already_exchanged"] == []
