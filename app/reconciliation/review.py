@@ -21,6 +21,13 @@ DecisionName = Literal["pending", "confirmed", "rejected"]
 ALREADY_EXCHANGED = "already exchanged"
 
 
+def waits_for_decision(kind: ItemKind, band: Band) -> bool:
+    """Whether a pair waits for a person: every `review` match, and every held person
+    found already exchanged (making someone ineligible is for a person to decide, even
+    when the match is `auto`). An `auto` match is applied unless someone rejects it."""
+    return band == "review" or kind == "already_exchanged"
+
+
 class ReviewItem(BaseModel):
     """One pair of a case's reconciliation, with both records, for a mediator to judge."""
 
