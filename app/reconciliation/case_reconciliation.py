@@ -27,6 +27,7 @@ from app.reconciliation.review import (
     DecisionName,
     ReviewItem,
     applied_list,
+    identity_of,
     item_exists,
     review_items,
     waits_for_decision,
@@ -35,7 +36,12 @@ from app.reconciliation.store import ReconciliationStore
 from app.registry_store import RegistryStore
 from reconciliation.reconcile import StepReport
 from reconciliation.records import InvalidLists, ListProblem, read_records
-from reconciliation.schema import IdentityRecord, ReconcileOptions, Reconciliation
+from reconciliation.schema import (
+    HeldDuplicate,
+    IdentityRecord,
+    ReconcileOptions,
+    Reconciliation,
+)
 from solver.input_errors import InvalidRequest
 
 
@@ -243,6 +249,37 @@ def review_queue(
         json.loads(stored.requested_json),
         json.loads(stored.exchanged_json),
         reconciliations.decisions(case_id),
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A case's reconciliation for a mediator's screen: the stored answer, every pair
+    with both records, and the records of the requested people not found and of the
+    held people listed twice."""
+
+    reconciliation: CaseReconciliation
+    items: list[ReviewItem]
+    unmatched: list[dict[str, Any]]
+    duplicates: list[tuple[HeldDuplicate, list[dict[str, Any]]]]
+
+
+def overview(cases: CaseStore, reconciliations: ReconciliationStore, case_id: str) -> Overview:
+    stored = reconciliations.get(case_id)
+    if stored is None:
+        raise not_found("reconciliation")
+    view = stored_reconciliation(reconciliations, case_id)
+    document, _ = held_list(cases, case_id, stored.held_side)
+    held = {str(p.get("id")): p for p in document.get("detainees", []) if isinstance(p, dict)}
+    wanted = {str(r.get("id")): r for r in json.loads(stored.requested_json) if isinstance(r, dict)}
+    return Overview(
+        reconciliation=view,
+        items=review_queue(cases, reconciliations, case_id),
+        unmatched=[identity_of(wanted.get(rid), rid) for rid in view.result.unmatched_requested],
+        duplicates=[
+            (group, [identity_of(held.get(hid), hid) for hid in group.held_ids])
+            for group in view.result.held_duplicates
+        ],
     )
 
 
