@@ -56,7 +56,7 @@ from app.registry_store import RegistryStore
 from reconciliation.languages import language_of
 from reconciliation.linkage_model import AGREEING_LEVELS
 from reconciliation.list_files import ListText, list_entries, read_list
-from reconciliation.reconcile import StepReport
+from reconciliation.reconcile import STEPS, StepReport
 from reconciliation.schema import IDENTITY_FIELDS, NAME_FIELDS, ListRole, ReconcileOptions
 
 router = APIRouter(route_class=PageRoute)
@@ -167,6 +167,7 @@ async def _reconciliation_page(
         "lists": lists,
         "run": run,
         "run_steps": _step_text(catalogue_of(request), run) if run is not None else None,
+        "announce": None,
         "found": found,
         "counts": Counts.of(found) if found is not None else None,
         "preview": preview,
@@ -322,19 +323,31 @@ def _outcome_query(run: RunState | None) -> str:
 
 
 @router.get("/cases/{case_id}/reconciliation/progress", name="reconciliation_progress")
-async def reconciliation_progress(request: Request, case: PageCase, caller: Mediator) -> Response:
-    """The progress fragment htmx polls; once the run has ended, the browser goes to the
-    outcome."""
+async def reconciliation_progress(
+    request: Request,
+    case: PageCase,
+    caller: Mediator,
+    seen: Annotated[int, Query(ge=0, le=100)] = 0,
+) -> Response:
+    """The progress fragment htmx polls (each new step is read out); once the run has
+    ended, the browser goes to the outcome."""
     run = _runs(request).state(case.id)
     if run is None or not run.active:
         target = page_path(request, "reconciliation_page", case_id=case.id) + _outcome_query(run)
         if is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+    catalogue = catalogue_of(request)
+    step = _step_text(catalogue, run)
+    said = None
+    if run.step_number > seen:
+        said = catalogue.text("reconciliation.step_of", number=run.step_number, total=len(STEPS))
+        said += f": {step}" if step else ""
     context = {
         **case_context(request, case, caller, "reconciliation_page"),
         "run": run,
-        "run_steps": _step_text(catalogue_of(request), run),
+        "run_steps": step,
+        "announce": said,
     }
     return render(request, "fragments/reconciliation_progress.html", context)
 

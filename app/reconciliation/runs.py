@@ -43,7 +43,7 @@ class RunState:
     requested: int
     status: RunStatus
     step: str | None = None
-    steps_done: int = 0
+    step_number: int = 0  # of the step under way, from 1; the total once finished
     steps_total: int = len(STEPS)
     started_at: float = 0.0  # time.monotonic()
     finished_at: float | None = None
@@ -51,6 +51,10 @@ class RunState:
     @property
     def active(self) -> bool:
         return self.status in ("queued", "running")
+
+    @property
+    def steps_done(self) -> int:
+        return len(STEPS) if self.status == "finished" else max(self.step_number - 1, 0)
 
     @property
     def elapsed_s(self) -> float:
@@ -102,12 +106,15 @@ class ReconciliationRuns:
 
     def _run(self, case_id: str, work: RunWork) -> None:
         self._update(case_id, status="running", started_at=time.monotonic())
-        done = 0
+        position = 0
 
         def on_step(name: str) -> None:
-            nonlocal done
-            done = min(done + 1, len(STEPS))
-            self._update(case_id, step=name, steps_done=done)
+            # The step's place in STEPS (a short run skips the training steps), else
+            # simply the next place.
+            nonlocal position
+            later = [n for n in range(position, len(STEPS)) if STEPS[n] == name]
+            position = later[0] + 1 if later else min(position + 1, len(STEPS))
+            self._update(case_id, step=name, step_number=position)
 
         try:
             work(on_step)
@@ -117,5 +124,5 @@ class ReconciliationRuns:
             self._update(case_id, status="failed", finished_at=time.monotonic())
             return
         self._update(
-            case_id, status="finished", steps_done=len(STEPS), finished_at=time.monotonic()
+            case_id, status="finished", step_number=len(STEPS), finished_at=time.monotonic()
         )

@@ -274,12 +274,15 @@ def test_a_long_run_shows_its_steps_then_its_outcome(
     assert (status, location) == (303, page)
     running = mediator.get(page).text
     assert 'id="reconciliation-progress" class="message" aria-busy="true"' in running
-    assert "Step 2 of 10: learning: how often the lists agree" in running
+    assert "Step 3 of 10: learning: how often the lists agree" in running
     assert '<progress id="reconciliation-steps" max="10" value="2">' in running
     again, _ = reconciling.start()
     assert again == 409  # one run per case at a time
     polled = mediator.get(f"{page}/progress", headers={"HX-Request": "true"})
     assert polled.text.startswith('<div id="reconciliation-progress"')
+    assert 'data-announce="Step 3 of 10: learning: how often the lists agree"' in polled.text
+    quiet = mediator.get(f"{page}/progress?seen=3", headers={"HX-Request": "true"})
+    assert "data-announce" not in quiet.text  # a step is read out once
     release.set()
     app = cast(FastAPI, reconciling.service.app)
     runs: ReconciliationRuns = app.state.reconciliation_runs
@@ -313,3 +316,16 @@ def test_every_step_and_every_evidence_level_has_words() -> None:
             key = f"reconciliation.evidence.{comparison.field}.{level}"
             assert catalogue.has(key), key
         assert catalogue.has(f"reconciliation.field.{comparison.field}")
+
+
+def test_people_not_found_are_listed_with_what_their_record_gives(
+    reconciling: Reconciling,
+) -> None:
+    requested = "id,surname,given_name\nR-1,Петренко,Ярослав\n"
+    status, location = reconciling.start(
+        requested_file=("requested.csv", requested.encode(), "text/csv")
+    )
+    assert status == 303
+    outcome = reconciling.mediator.get(location)
+    assert outcome.status_code == 200
+    assert '<th scope="row">R-1</th><td>Петренко Ярослав</td><td></td>' in outcome.text

@@ -27,7 +27,8 @@ def test_runs_go_one_at_a_time_and_report_their_steps() -> None:
         runs.start("case-2", "side_a", 3, lambda on_step: on_step(STEPS[0]))
         running, waiting = runs.state("case-1"), runs.state("case-2")
         assert running is not None
-        assert (running.status, running.steps_done, running.step) == ("running", 2, STEPS[1])
+        assert (running.status, running.step_number, running.step) == ("running", 2, STEPS[1])
+        assert running.steps_done == 1
         assert waiting is not None
         assert waiting.status == "queued"
         with pytest.raises(RunInProgressError):
@@ -59,4 +60,25 @@ def test_a_failed_run_is_kept_as_failed_and_a_new_one_may_start() -> None:
         assert again is not None
         assert again.status == "finished"
     finally:
+        runs.close()
+
+
+def test_a_step_is_numbered_by_its_place_even_when_steps_are_skipped() -> None:
+    runs = ReconciliationRuns()
+    release, reached = threading.Event(), threading.Event()
+
+    def short(on_step: StepReport) -> None:
+        on_step("building comparable keys")
+        on_step("scoring requested against held")  # lists too short to train on
+        reached.set()
+        assert release.wait(10)
+
+    try:
+        runs.start("case-1", "side_b", 1, short)
+        assert reached.wait(10)
+        state = runs.state("case-1")
+        assert state is not None
+        assert state.step_number == STEPS.index("scoring requested against held") + 1
+    finally:
+        release.set()
         runs.close()

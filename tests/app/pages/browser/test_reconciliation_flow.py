@@ -24,6 +24,7 @@ from tests.app.pages.browser.test_flows import (
     tab_to,
     upload_with_keyboard,
 )
+from tests.app.pages.browser.watchable_app import WATCHED_REQUEST_ID
 
 EXAMPLES = ROOT / "examples" / "reconciliation"
 # Six a side, with nobody seriously ill, young or civilian: who side B releases is
@@ -98,20 +99,30 @@ def test_reconcile_review_apply_then_plan(
     mediator.wait_for_url(re.compile(r"/reconciliation$"))
     expect(mediator.get_by_label("Side B's list, asked for by Side A")).to_be_checked()
     check_screen(mediator, "19-reconciliation-start")
+    # Side A's requests, and one more whom the test service makes the run dwell on.
+    requested = tmp_path / "requested.json"
+    watched = {"id": WATCHED_REQUEST_ID, "name": "Synthetic Watched Person"}
+    requested.write_text(
+        json.dumps([*json.loads((EXAMPLES / "requested.json").read_text()), watched])
+    )
     for label, path in (
-        ("The people asked for (CSV or JSON)", EXAMPLES / "requested.json"),
+        ("The people asked for (CSV or JSON)", requested),
         ("People exchanged in earlier rounds (optional, CSV or JSON)", EXAMPLES / "exchanged.csv"),
     ):
         field = mediator.get_by_label(label)
         tab_to(mediator, field)
         field.set_input_files(str(path))  # the operating system's file chooser
     activate(mediator, mediator.get_by_role("button", name="Reconcile", exact=True))
-    # A short run lands on its outcome; a longer one shows its steps first, then lands.
+    # A run that takes time shows its steps, then lands on its outcome by itself.
+    progress = mediator.locator("#reconciliation-progress")
+    expect(progress).to_have_attribute("aria-busy", "true", timeout=10_000)
+    expect(progress).to_contain_text("learning: how often the lists agree", timeout=10_000)
+    check_screen(mediator, "20-reconciliation-progress")
     mediator.wait_for_url(re.compile(r"/reconciliation\?reconciled=1$"), timeout=60_000)
     done = mediator.locator(".message.success").first
     expect(done).to_be_focused()
     expect(done).to_contain_text("Matched automatically: 5. Pairs to review: 2.")
-    check_screen(mediator, "20-reconciliation-outcome")
+    check_screen(mediator, "21-reconciliation-outcome")
 
     # The review queue, worked with its keys.
     activate(mediator, mediator.get_by_role("link", name="Review the pairs: 3 to decide").first)
@@ -120,7 +131,7 @@ def test_reconcile_review_apply_then_plan(
     expect(first).to_contain_text("Бондаренко Андрій")  # as side A wrote it
     expect(first).to_contain_text("Бондаренко Андрей Николаевич")  # as side B did
     expect(first).to_contain_text("the same name in its Ukrainian and Russian forms")
-    check_screen(mediator, "21-review-queue")
+    check_screen(mediator, "22-review-queue")
     tab_to(mediator, mediator.get_by_role("button", name="Confirm: the same person (pair m-4)"))
     mediator.keyboard.press("n")
     assert _focused_pair(mediator) == "pair-m-5"
@@ -141,7 +152,7 @@ def test_reconcile_review_apply_then_plan(
     mediator.keyboard.press("ArrowDown")  # Confirmed
     expect(announcer).to_contain_text("Showing 2 of 8 pairs.")
     expect(mediator.locator("#pair-m-4 .decision")).to_have_text("Confirmed")
-    check_screen(mediator, "22-review-confirmed")
+    check_screen(mediator, "23-review-confirmed")
 
     # Applying, with the counts before and after.
     activate(mediator, mediator.get_by_role("link", name="Back to the outcome and applying"))
@@ -150,7 +161,7 @@ def test_reconcile_review_apply_then_plan(
     for row, now_and_after in (("Requested by name", ["0", "6"]), ("Ineligible", ["0", "1"])):
         cells = counts.get_by_role("row", name=row).get_by_role("cell")
         expect(cells).to_have_text(now_and_after)
-    check_screen(mediator, "23-reconciliation-apply", apply_section)
+    check_screen(mediator, "24-reconciliation-apply", apply_section)
     activate(mediator, mediator.get_by_role("button", name="Apply to Side B's list"))
     applied = mediator.locator("#applied")
     expect(applied).to_be_focused()
@@ -168,6 +179,10 @@ def test_reconcile_review_apply_then_plan(
     for person in REQUESTED_HELD:
         expect(released.get_by_role("rowheader", name=person, exact=True)).to_be_visible()
     expect(released.get_by_role("rowheader", name="B-109", exact=True)).to_have_count(0)
-    check_screen(mediator, "24-plan-requested", categories)
+    check_screen(mediator, "25-plan-requested", categories)
 
     assert visits.outside(live.base_url) == []
+    # The service's log saw the whole flow, and no name.
+    logged = live.log_path.read_text(encoding="utf-8")
+    for name in ("Бондаренко", "Олійник", "Гаврилюк", "Synthetic Watched", "Synthetic Person"):
+        assert name not in logged
