@@ -172,7 +172,8 @@ def test_reconcile_review_apply_then_plan(
     # The plan: side B releases the six people side A asked for.
     activate(mediator, mediator.get_by_role("link", name=re.compile("^Go to solving")))
     activate(mediator, mediator.get_by_role("button", name="Solve now"))
-    mediator.wait_for_url(re.compile(r"/plans/[0-9a-f-]+\?solved=1$"), timeout=30_000)
+    # The job page, or (a solve this small may end first) the plan at once.
+    mediator.wait_for_url(re.compile(r"/plans/[0-9a-f-]+(\?solved=1)?$"), timeout=30_000)
     categories = mediator.get_by_role("table", name="Released by category and side")
     expect(categories.get_by_role("row", name="Requested by name")).to_contain_text("6 of 6")
     released = mediator.locator("#stage-people")
