@@ -39,10 +39,8 @@ from app.pages.routing import PageRoute, form_of
 from app.party_lists import Side
 from app.problems import ProblemError, ProblemItem, not_found
 from app.reconciliation.case_reconciliation import (
-    ApplyPreview,
     Overview,
     apply_decisions,
-    apply_preview,
     overview,
     prepare_run,
     record_decision,
@@ -130,17 +128,6 @@ def _found(cases: CaseStore, reconciliations: ReconciliationStore, case_id: str)
         raise
 
 
-def _preview(
-    cases: CaseStore, reconciliations: ReconciliationStore, case_id: str
-) -> ApplyPreview | None:
-    try:
-        return apply_preview(cases, reconciliations, case_id)
-    except ProblemError as problem:
-        if problem.status in (404, 409):
-            return None
-        raise
-
-
 async def _reconciliation_page(
     request: Request,
     case: CaseRecord,
@@ -154,11 +141,9 @@ async def _reconciliation_page(
     view = await run_in_threadpool(case_view, case, caller, cases)
     lists = {receipt.side: receipt for receipt in view.lists}
     run = _runs(request).state(case.id)
-    found, preview = None, None
+    found = None
     if run is None or not run.active:  # while a run goes, its outcome is not known yet
         found = await run_in_threadpool(_found, cases, reconciliations, case.id)
-        if found is not None:
-            preview = await run_in_threadpool(_preview, cases, reconciliations, case.id)
     held_side = found.reconciliation.held_side if found is not None else None
     chosen = (form or {}).get("held_side") or held_side or _default_side(lists)
     query = request.query_params
@@ -170,7 +155,7 @@ async def _reconciliation_page(
         "announce": None,
         "found": found,
         "counts": Counts.of(found) if found is not None else None,
-        "preview": preview,
+        "preview": found.preview if found is not None else None,
         "people_shown": PEOPLE_SHOWN,
         "problems": problems,
         "problem_side": None,
@@ -511,16 +496,18 @@ async def _queue(
     page: int,
     focus: str | None = None,
     announce: str | None = None,
+    items: list[ReviewItem] | None = None,
 ) -> dict[str, Any] | None:
-    """What the review page (or its queue fragment) shows; None without a reconciliation.
-    Reading the pairs is audited, as from the API."""
+    """What the review page (or its queue fragment) shows (`items`, when just read);
+    None without a reconciliation. Reading the pairs is audited, as from the API."""
     cases, reconciliations, audit = _stores(request)
-    try:
-        items = await run_in_threadpool(review_queue, cases, reconciliations, case.id)
-    except ProblemError as problem:
-        if problem.status in (404, 409):
-            return None
-        raise
+    if items is None:
+        try:
+            items = await run_in_threadpool(review_queue, cases, reconciliations, case.id)
+        except ProblemError as problem:
+            if problem.status in (404, 409):
+                return None
+            raise
     stored = await run_in_threadpool(reconciliations.get, case.id)
     held_side = stored.held_side if stored is not None else "side_b"
     chosen = _shown(items, band, decision)
@@ -577,16 +564,17 @@ async def review_page(
 
 
 def _next_after(
-    before: list[ReviewItem], after: list[ReviewItem], decided: str
+    queue: list[ReviewItem], view: list[ReviewItem], decided: str
 ) -> tuple[ReviewItem | None, int]:
     """The pair to go on with, and its place in the view: the next one after the decided
-    pair in queue order, else the first of the view (the pairs before it, still open)."""
-    order = {item.id: n for n, item in enumerate(before)}
+    pair in queue order (which decisions do not change), else the first of the view
+    (pairs before it, still open)."""
+    order = {item.id: n for n, item in enumerate(queue)}
     mark = order.get(decided, -1)
-    for place, item in enumerate(after):
-        if order.get(item.id, len(before)) > mark and item.id != decided:
+    for place, item in enumerate(view):
+        if order[item.id] > mark:
             return item, place
-    for place, item in enumerate(after):
+    for place, item in enumerate(view):
         if item.id != decided:
             return item, place
     return None, 0
@@ -612,7 +600,6 @@ async def decide_pair(request: Request, case: PageCase, caller: Mediator, item_i
     band_filter: BandFilter = band  # type: ignore[assignment]
     decision_filter: DecisionFilter = shown  # type: ignore[assignment]
     decided: DecisionName = decision  # type: ignore[assignment]
-    before = await run_in_threadpool(review_queue, cases, reconciliations, case.id)
     await run_in_threadpool(
         record_decision, reconciliations, case.id, item_id, decided, caller.key_id
     )
@@ -620,9 +607,8 @@ async def decide_pair(request: Request, case: PageCase, caller: Mediator, item_i
         audit.append, "match_decide", caller, case_id=case.id, object_id=item_id
     )
     after = await run_in_threadpool(review_queue, cases, reconciliations, case.id)
-    view_before = _shown(before, band_filter, decision_filter)
-    view_after = _shown(after, band_filter, decision_filter)
-    following, place = _next_after(view_before, view_after, item_id)
+    view = _shown(after, band_filter, decision_filter)
+    following, place = _next_after(after, view, item_id)
     page = place // PAIRS_PER_PAGE + 1
     if following is None:
         page = 1
@@ -636,7 +622,9 @@ async def decide_pair(request: Request, case: PageCase, caller: Mediator, item_i
     said = catalogue.text(f"review.decided_{decided}", pair=item_id, left=left)
     if following is not None:
         said += " " + catalogue.text("review.next_pair", pair=following.id)
-    context = await _queue(request, case, caller, band_filter, decision_filter, page, anchor, said)
+    context = await _queue(
+        request, case, caller, band_filter, decision_filter, page, anchor, said, after
+    )
     if context is None:  # pragma: no cover - the reconciliation was just read
         raise not_found("reconciliation")
     url = page_path(request, "review_page", case_id=case.id)

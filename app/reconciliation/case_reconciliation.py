@@ -32,7 +32,7 @@ from app.reconciliation.review import (
     review_items,
     waits_for_decision,
 )
-from app.reconciliation.store import ReconciliationStore
+from app.reconciliation.store import ReconciliationStore, StoredReconciliation
 from app.registry_store import RegistryStore
 from reconciliation.reconcile import StepReport
 from reconciliation.records import InvalidLists, ListProblem, read_records
@@ -208,14 +208,21 @@ def run_and_store(
     return result
 
 
-def stored_reconciliation(reconciliations: ReconciliationStore, case_id: str) -> CaseReconciliation:
-    """The case's reconciliation, with how many pairs still wait for a person (404
-    when the case has none)."""
+def _stored(
+    reconciliations: ReconciliationStore, case_id: str
+) -> tuple[StoredReconciliation, Reconciliation, dict[str, str]]:
+    """The case's stored reconciliation, its answer read, and its decisions (404 when
+    the case has none)."""
     stored = reconciliations.get(case_id)
     if stored is None:
         raise not_found("reconciliation")
     result = Reconciliation.model_validate_json(stored.result_json)
-    decisions = reconciliations.decisions(case_id)
+    return stored, result, reconciliations.decisions(case_id)
+
+
+def _case_reconciliation(
+    stored: StoredReconciliation, result: Reconciliation, decisions: dict[str, str]
+) -> CaseReconciliation:
     pending = sum(
         1
         for n, match in enumerate(result.matches)
@@ -226,7 +233,7 @@ def stored_reconciliation(reconciliations: ReconciliationStore, case_id: str) ->
         if waits_for_decision("already_exchanged", entry.band) and f"x-{n}" not in decisions
     )
     return CaseReconciliation(
-        case_id=case_id,
+        case_id=stored.case_id,
         held_side=stored.held_side,
         created_at=stored.created_at.isoformat(),
         applied_at=stored.applied_at.isoformat() if stored.applied_at else None,
@@ -235,51 +242,33 @@ def stored_reconciliation(reconciliations: ReconciliationStore, case_id: str) ->
     )
 
 
+def stored_reconciliation(reconciliations: ReconciliationStore, case_id: str) -> CaseReconciliation:
+    """The case's reconciliation, with how many pairs still wait for a person (404
+    when the case has none)."""
+    return _case_reconciliation(*_stored(reconciliations, case_id))
+
+
 def review_queue(
     cases: CaseStore, reconciliations: ReconciliationStore, case_id: str
 ) -> list[ReviewItem]:
     """Every pair of the case's reconciliation with both records, matches first."""
-    stored = reconciliations.get(case_id)
-    if stored is None:
-        raise not_found("reconciliation")
+    stored, result, decisions = _stored(reconciliations, case_id)
     document, _ = held_list(cases, case_id, stored.held_side)
+    return _items(stored, result, document, decisions)
+
+
+def _items(
+    stored: StoredReconciliation,
+    result: Reconciliation,
+    document: dict[str, Any],
+    decisions: dict[str, str],
+) -> list[ReviewItem]:
     return review_items(
-        Reconciliation.model_validate_json(stored.result_json),
+        result,
         document,
         json.loads(stored.requested_json),
         json.loads(stored.exchanged_json),
-        reconciliations.decisions(case_id),
-    )
-
-
-@dataclass(frozen=True)
-class Overview:
-    """A case's reconciliation for a mediator's screen: the stored answer, every pair
-    with both records, and the records of the requested people not found and of the
-    held people listed twice."""
-
-    reconciliation: CaseReconciliation
-    items: list[ReviewItem]
-    unmatched: list[dict[str, Any]]
-    duplicates: list[tuple[HeldDuplicate, list[dict[str, Any]]]]
-
-
-def overview(cases: CaseStore, reconciliations: ReconciliationStore, case_id: str) -> Overview:
-    stored = reconciliations.get(case_id)
-    if stored is None:
-        raise not_found("reconciliation")
-    view = stored_reconciliation(reconciliations, case_id)
-    document, _ = held_list(cases, case_id, stored.held_side)
-    held = {str(p.get("id")): p for p in document.get("detainees", []) if isinstance(p, dict)}
-    wanted = {str(r.get("id")): r for r in json.loads(stored.requested_json) if isinstance(r, dict)}
-    return Overview(
-        reconciliation=view,
-        items=review_queue(cases, reconciliations, case_id),
-        unmatched=[identity_of(wanted.get(rid), rid) for rid in view.result.unmatched_requested],
-        duplicates=[
-            (group, [identity_of(held.get(hid), hid) for hid in group.held_ids])
-            for group in view.result.held_duplicates
-        ],
+        decisions,
     )
 
 
@@ -292,10 +281,8 @@ def record_decision(
 ) -> None:
     """A mediator's yes or no on one pair (`pending` takes it back); 404 for a pair the
     case's reconciliation does not have."""
-    stored = reconciliations.get(case_id)
-    if stored is None:
-        raise not_found("reconciliation")
-    if not item_exists(Reconciliation.model_validate_json(stored.result_json), item_id):
+    _, result, _ = _stored(reconciliations, case_id)
+    if not item_exists(result, item_id):
         raise not_found("match")
     reconciliations.decide(case_id, item_id, decision, decided_by)
 
@@ -328,18 +315,45 @@ class ApplyPreview:
     after: ListFlags
 
 
-def apply_preview(
-    cases: CaseStore, reconciliations: ReconciliationStore, case_id: str
+def _preview(
+    stored: StoredReconciliation,
+    result: Reconciliation,
+    document: dict[str, Any],
+    decisions: dict[str, str],
 ) -> ApplyPreview:
-    """What `apply_decisions` would change, computed by the same `applied_list`."""
-    stored = reconciliations.get(case_id)
-    if stored is None:
-        raise not_found("reconciliation")
-    document, _ = held_list(cases, case_id, stored.held_side)
-    result = Reconciliation.model_validate_json(stored.result_json)
-    applied = applied_list(result, document, reconciliations.decisions(case_id))
+    applied = applied_list(result, document, decisions)
     side: Side = stored.held_side  # type: ignore[assignment]
     return ApplyPreview(side, ListFlags.of(document), ListFlags.of(applied.document))
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A case's reconciliation for a mediator's screen, read once: the stored answer,
+    every pair with both records, the records of the requested people not found and
+    of the held people listed twice, and what applying would change."""
+
+    reconciliation: CaseReconciliation
+    items: list[ReviewItem]
+    unmatched: list[dict[str, Any]]
+    duplicates: list[tuple[HeldDuplicate, list[dict[str, Any]]]]
+    preview: ApplyPreview
+
+
+def overview(cases: CaseStore, reconciliations: ReconciliationStore, case_id: str) -> Overview:
+    stored, result, decisions = _stored(reconciliations, case_id)
+    document, _ = held_list(cases, case_id, stored.held_side)
+    held = {str(p.get("id")): p for p in document.get("detainees", []) if isinstance(p, dict)}
+    wanted = {str(r.get("id")): r for r in json.loads(stored.requested_json) if isinstance(r, dict)}
+    return Overview(
+        reconciliation=_case_reconciliation(stored, result, decisions),
+        items=_items(stored, result, document, decisions),
+        unmatched=[identity_of(wanted.get(rid), rid) for rid in result.unmatched_requested],
+        duplicates=[
+            (group, [identity_of(held.get(hid), hid) for hid in group.held_ids])
+            for group in result.held_duplicates
+        ],
+        preview=_preview(stored, result, document, decisions),
+    )
 
 
 def apply_decisions(
@@ -351,12 +365,9 @@ def apply_decisions(
 ) -> ApplyReceipt:
     """Write the decisions into the held list (`applied_list`): it is checked again as
     an upload is, and replaces the held side's list."""
-    stored = reconciliations.get(case_id)
-    if stored is None:
-        raise not_found("reconciliation")
+    stored, result, decisions = _stored(reconciliations, case_id)
     document, source = held_list(cases, case_id, stored.held_side)
-    result = Reconciliation.model_validate_json(stored.result_json)
-    applied = applied_list(result, document, reconciliations.decisions(case_id))
+    applied = applied_list(result, document, decisions)
     side: Side = stored.held_side  # type: ignore[assignment]
     body = json.dumps(applied.document, ensure_ascii=False).encode("utf-8")
     try:

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 import app.pages.reconciliation as reconciliation_pages
 from app.pages.catalogue import Catalogue
 from app.reconciliation.case_reconciliation import run_and_store
+from app.reconciliation.review import ReviewItem
 from app.reconciliation.runs import ReconciliationRuns
 from reconciliation.linkage_model import COMPARISONS
 from reconciliation.reconcile import STEPS, StepReport
@@ -329,3 +330,31 @@ def test_people_not_found_are_listed_with_what_their_record_gives(
     outcome = reconciling.mediator.get(location)
     assert outcome.status_code == 200
     assert '<th scope="row">R-1</th><td>Петренко Ярослав</td><td></td>' in outcome.text
+
+
+def _item(item_id: str, decision: str = "pending") -> ReviewItem:
+    return ReviewItem(
+        id=item_id,
+        kind="match",
+        band="review",
+        probability=0.5,
+        decision=decision,
+        evidence={},
+        held={"id": "B-" + item_id},
+        requested={"id": "R-" + item_id},
+    )
+
+
+def test_after_a_decision_the_focus_goes_to_the_next_pair_of_the_view() -> None:
+    queue = [_item("m-0"), _item("m-1", "confirmed"), _item("m-2"), _item("m-3")]
+    # Every pair shown: the one after it, even when decided.
+    following, place = reconciliation_pages._next_after(queue, queue, "m-0")
+    assert (following and following.id, place) == ("m-1", 1)
+    # Only what is left: the decided pair has left the view; the next open one.
+    left = [queue[0], queue[3]]
+    following, place = reconciliation_pages._next_after(queue, left, "m-2")
+    assert (following and following.id, place) == ("m-3", 1)
+    # The last one decided: back to the first still open, then nothing.
+    following, place = reconciliation_pages._next_after(queue, [queue[0]], "m-3")
+    assert (following and following.id, place) == ("m-0", 0)
+    assert reconciliation_pages._next_after(queue, [], "m-0") == (None, 0)
