@@ -180,7 +180,7 @@ def person_name(record: Mapping[str, Any]) -> str:
 
 
 def _default_side(lists: Container[str]) -> str:
-    """The held list is most often the side B of a request by side A; any uploaded."""
+    """The side offered as held: the last with a list (side B's when both have one)."""
     present = [side for side in SIDES if side in lists]
     return present[-1] if present else "side_b"
 
