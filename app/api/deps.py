@@ -19,6 +19,7 @@ from app.core.origins import cross_site
 from app.core.security import OPEN_ACCESS, Caller, RateLimiter
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.event_store import EventStore
+from app.exchange_day import CaseDay
 from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.models import CaseRecord
@@ -94,6 +95,10 @@ def get_registry(request: Request) -> RegistryStore:
     return registry
 
 
+def get_case_day(request: Request) -> CaseDay:
+    return CaseDay.of(request.app.state)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PlansDep = Annotated[PlanStore, Depends(get_plans)]
@@ -107,6 +112,7 @@ KeysDep = Annotated[KeyStore, Depends(get_keys)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 EventsDep = Annotated[EventStore, Depends(get_events)]
 RegistryDep = Annotated[RegistryStore, Depends(get_registry)]
+CaseDayDep = Annotated[CaseDay, Depends(get_case_day)]
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
