@@ -64,7 +64,6 @@ class RankedOption:
             stages=self.plan.stages,
         )
 
-
     def chosen(self, best: RepairedPlan) -> RepairedPlan:
         """The option as the repaired plan, when the mediator picks it: proven optimal at
         each level as far as it equals the best plan, and `optimal` only if it equals it

@@ -11,9 +11,11 @@ from fastapi.staticfiles import StaticFiles
 from app.core.config import Settings
 from app.pages import (
     cases,
+    day,
     downloads,
     lists,
     plans,
+    registry,
     scenarios,
     sign_in,
     solving,
@@ -34,6 +36,8 @@ pages_router.include_router(plans.router)
 pages_router.include_router(scenarios.router)
 pages_router.include_router(verification.router)
 pages_router.include_router(downloads.router)
+pages_router.include_router(day.router)
+pages_router.include_router(registry.router)
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
