@@ -98,8 +98,9 @@ async def plan_response(
         plan = party_plan(party_plan_document(record, caller.role))
     published = await run_in_threadpool(cases.published, case.id)
     repaired = isinstance(plan, RepairedPlan)
+    screen = ("day_page" if repaired else "solve_page") if caller.is_mediator else "case_page"
     context = {
-        **case_context(request, case, caller, "solve_page" if caller.is_mediator else "case_page"),
+        **case_context(request, case, caller, screen),
         "record": record,
         "plan": plan,
         "figures": documents.figures if documents else None,

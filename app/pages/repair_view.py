@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from solver.schema import RepairedPlan, RepairedStage, RepairOption, RepairSettings
+from solver.schema import OptionLevel, RepairedPlan, RepairedStage, RepairOption, RepairSettings
 
 SIDES: tuple[str, str] = ("side_a", "side_b")
 
@@ -79,6 +79,12 @@ class OptionView:
     @property
     def rank(self) -> int:
         return self.option.rank
+
+    @property
+    def falls_behind(self) -> OptionLevel | None:
+        """The first level where this option is worse than the best (what the solver's
+        `comparison` says in English), or None for an option as good on every level."""
+        return next((level for level in self.option.levels if level.value != level.best), None)
 
 
 def _released(stages: list[RepairedStage]) -> set[tuple[str, str]]:
