@@ -86,8 +86,21 @@ def test_the_day_from_published_plan_to_a_published_repair(day: Day) -> None:
     )
     assert stage.status_code == 303
     assert stage.headers["location"].endswith("/day?recorded=1#events")
-    dropout = record(day, type="dropout", side="side_b", id="B-205", reason="unfit_to_travel")
-    assert dropout.status_code == 303
+    # Through htmx: the working part of the page, the stage now marked executed.
+    dropout = service.post(
+        f"{day.path}/day/events",
+        data={
+            "csrf_token": day.token,
+            "type": "dropout",
+            "side": "side_b",
+            "id": "B-205",
+            "reason": "unfit_to_travel",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert dropout.status_code == 200
+    assert dropout.text.startswith('<div id="day-work">')
+    assert re.search(r"Stage 1</th>\s*<td>Executed</td>", dropout.text)
     events = service.get(f"/v1/cases/{day.case.case_id}/events").json()["items"]
     assert [e["event"] for e in events] == [
         {
