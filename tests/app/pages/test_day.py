@@ -222,6 +222,19 @@ def test_a_wrong_event_is_shown_beside_its_field_and_nothing_is_recorded(day: Da
     }
 
 
+def test_a_repair_that_cannot_meet_the_terms_says_why_and_cannot_be_published(day: Day) -> None:
+    # Side A can release only, and the floor is 3.
+    for person in ("A-101", "A-106"):
+        answer = record(day, type="dropout", side="side_a", id=person, reason="deceased")
+        assert answer.status_code == 303
+    review = day.service.get(repair(day, options="2"))
+    assert review.status_code == 200
+    assert "Terms that cannot all hold together" in review.text
+    assert "Floor (at least per side)" in review.text
+    assert "Publish this repaired plan" not in review.text
+    assert "What changed, stage by stage" not in review.text
+
+
 def test_an_added_person_with_every_fact(day: Day) -> None:
     added = record(
         day,
