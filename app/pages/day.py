@@ -215,6 +215,7 @@ async def repair_page(request: Request, case: PageCase, caller: Mediator, plan_i
     plan = documents.plan
     assert isinstance(plan, RepairedPlan)
     published = await run_in_threadpool(cases.published, case.id)
+    publications = await run_in_threadpool(cases.publications, case.id)
     settings = repair_settings(record.request_json)
     dropouts = [e for e in plan.not_released if e.reason == "dropout"]
     audit = request.app.state.audit
@@ -230,11 +231,8 @@ async def repair_page(request: Request, case: PageCase, caller: Mediator, plan_i
         "is_published": published is not None and published.id == record.id,
         "publishable": record.status in PUBLISHABLE,
         "just_published": request.query_params.get("published") == "1",
-        "version": None,
+        "versions": [p.version for p in publications if p.plan_id == record.id],
     }
-    if context["is_published"]:
-        found = await run_in_threadpool(cases.publications, case.id)
-        context["version"] = found[-1].version if found else None
     return render(request, "repair.html", context)
 
 

@@ -97,6 +97,7 @@ async def plan_response(
         documents = None
         plan = party_plan(party_plan_document(record, caller.role))
     published = await run_in_threadpool(cases.published, case.id)
+    publications = await run_in_threadpool(cases.publications, case.id)
     repaired = isinstance(plan, RepairedPlan)
     screen = ("day_page" if repaired else "solve_page") if caller.is_mediator else "case_page"
     context = {
@@ -125,6 +126,7 @@ async def plan_response(
         "reasons": REASONS + (("dropout",) if repaired else ()),
         "chosen": repair_settings(record.request_json).choose if repaired else 1,
         "is_published": published is not None and published.id == record.id,
+        "versions": [p.version for p in publications if p.plan_id == record.id],
         "publishable": record.status in PUBLISHABLE,
         "just_published": request.query_params.get("published") == "1",
         "just_solved": request.query_params.get("solved") == "1",

@@ -154,6 +154,7 @@ def test_the_day_from_published_plan_to_a_published_repair(day: Day) -> None:
     assert first.headers["location"].endswith(f"/plans/{day.case.plan_id}")
     page = service.get(f"{day.path}/day").text
     assert "Version 2, published" in page
+    assert "Version 1, since replaced" in service.get(first.headers["location"]).text
 
     # The plan page of a repaired plan marks the executed stage and names dropouts.
     plan_page = service.get(f"{day.path}/plans/{repaired_id}", params={"nr_reason": "dropout"})
