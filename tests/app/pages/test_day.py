@@ -184,6 +184,8 @@ def test_a_wrong_event_is_shown_beside_its_field_and_nothing_is_recorded(day: Da
     not_a_number = record(day, type="add", side="side_b", id="B-300", age="forty")
     assert not_a_number.status_code == 422
     assert "Write a whole number, such as 40." in not_a_number.text
+    assert re.search(r'role="alert"[^>]*data-focus[^>]*>\s*<p>Problems to fix', not_a_number.text)
+    assert 'href="#add-age"' in not_a_number.text
     nothing = record(day, type="update", side="side_a", id="A-102")
     assert "Change at least one fact." in nothing.text
     out_of_order = record(

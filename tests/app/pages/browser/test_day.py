@@ -101,6 +101,12 @@ def test_the_day_of_the_exchange_with_the_keyboard(
     tab_to(mediator, mediator.locator("#add-side"))
     mediator.keyboard.press("End")  # Side B
     type_into(mediator, mediator.locator("#add-id"), "B-212")
+    type_into(mediator, mediator.locator("#add-age"), "twenty-three")
+    activate(mediator, mediator.get_by_role("button", name="Record the new person"))
+    slip = mediator.locator("#day-work .message.error")
+    expect(slip).to_be_focused()
+    expect(slip).to_contain_text("Write a whole number, such as 40.")
+    expect(mediator.locator("#add-id")).to_have_value("B-212")  # the form is kept
     type_into(mediator, mediator.locator("#add-age"), "23")
     tab_to(mediator, mediator.locator("#add-captured_on"))
     mediator.keyboard.type("05012024")
