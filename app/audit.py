@@ -42,6 +42,10 @@ AuditAction = Literal[
     "events_read",
     "repair",
     "registry_read",
+    "reconcile",
+    "matches_read",
+    "match_decide",
+    "reconcile_apply",
 ]
 HASHED_FIELDS = ("seq", "at", "actor", "role", "action", "case_id", "side", "object_id", "count")
 

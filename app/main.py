@@ -37,6 +37,7 @@ from app.key_store import KeyStore
 from app.pages.main import install_pages
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
+from app.reconciliation.store import ReconciliationStore
 from app.retention import retention_loop
 from app.solving.messages import SolveFunction
 from app.solving.pool import SolverPool
@@ -125,11 +126,14 @@ def create_app(
         app.state.audit = audit
         app.state.events = EventStore(sessions)
         app.state.registry = cases.registry
+        app.state.reconciliations = ReconciliationStore(sessions)
         app.state.access = access
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
         seeding = (
             asyncio.create_task(
-                store_example_records(settings, dispatcher, plans, jobs, cases, keys)
+                store_example_records(
+                    settings, dispatcher, plans, jobs, cases, keys, app.state.reconciliations
+                )
             )
             if settings.seed_examples
             else None

@@ -236,3 +236,40 @@ class RegistryEntryRecord(Base):
     stage: Mapped[int] = mapped_column(Integer)
     handed_over_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     event_seq: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------- reconciliation (issue 15)
+
+
+class ReconciliationRecord(Base):
+    """A case's reconciliation of one side's held list against the other side's requests:
+    the requested people (and the uploaded registry of people already exchanged) as sent,
+    and the answer, ids only. One per case: a new run replaces it, and its decisions."""
+
+    __tablename__ = "reconciliations"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    held_side: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    requested_json: Mapped[str] = mapped_column(Text)
+    exchanged_json: Mapped[str] = mapped_column(Text)
+    result_json: Mapped[str] = mapped_column(Text)
+    applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ReconciliationDecisionRecord(Base):
+    """A mediator's yes or no on one pair of a case's reconciliation (`m-3`, `x-1`)."""
+
+    __tablename__ = "reconciliation_decisions"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH),
+        ForeignKey("reconciliations.case_id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    item_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(12))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    decided_by: Mapped[str] = mapped_column(String(40))

@@ -181,6 +181,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate_cmd.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
     generate_cmd.set_defaults(run=_run_generate)
+
+    # Reconciliation is its own package; its command module imports only argparse, and
+    # the linkage (Splink, DuckDB) loads when the command runs.
+    from reconciliation.command import add_reconcile_command
+
+    add_reconcile_command(commands)
     return parser
 
 

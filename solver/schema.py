@@ -82,6 +82,14 @@ class Detainee(_Strict):
     ineligible_reason: StrictStr | None = None
     group: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
     requested: StrictBool = False
+    # Identity fields, for reconciling the lists (personal data, never read by the
+    # planner): the name in parts, where born, a service number, a unit.
+    surname: StrictStr | None = None
+    given_name: StrictStr | None = None
+    patronymic: StrictStr | None = None
+    birth_place: StrictStr | None = None
+    serial_number: StrictStr | None = None
+    unit: StrictStr | None = None
 
     @property
     def releasable(self) -> bool:

@@ -25,6 +25,7 @@ from app.key_store import KeyStore
 from app.models import CaseRecord
 from app.plan_store import PlanStore
 from app.problems import cross_site_refused, not_found, rate_limited, unauthorized
+from app.reconciliation.store import ReconciliationStore
 from app.registry_store import RegistryStore
 from app.request_bodies import order_from_json
 from app.solving.pool import SolverPool
@@ -99,6 +100,11 @@ def get_case_day(request: Request) -> CaseDay:
     return CaseDay.of(request.app.state)
 
 
+def get_reconciliations(request: Request) -> ReconciliationStore:
+    reconciliations: ReconciliationStore = request.app.state.reconciliations
+    return reconciliations
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PlansDep = Annotated[PlanStore, Depends(get_plans)]
@@ -113,6 +119,7 @@ AuditDep = Annotated[AuditLog, Depends(get_audit)]
 EventsDep = Annotated[EventStore, Depends(get_events)]
 RegistryDep = Annotated[RegistryStore, Depends(get_registry)]
 CaseDayDep = Annotated[CaseDay, Depends(get_case_day)]
+ReconciliationsDep = Annotated[ReconciliationStore, Depends(get_reconciliations)]
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",

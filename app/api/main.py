@@ -16,6 +16,7 @@ from app.api.routes import (
     manifests,
     metrics,
     plans,
+    reconciliation,
     registry,
     repairs,
     scenarios,
@@ -38,6 +39,7 @@ api_router.include_router(cases.router)
 api_router.include_router(case_day.router)
 api_router.include_router(audit.router)
 api_router.include_router(registry.router)
+api_router.include_router(reconciliation.router)
 
 operations_router = APIRouter()
 operations_router.include_router(health.router)
