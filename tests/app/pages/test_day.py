@@ -18,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.app.conftest import MakeClient
+from tests.app.conftest import MakeClient, running_client, settings_for
 from tests.app.negotiation import Negotiation, open_negotiation
 from tests.app.pages.signing_in import csrf_of, signed_in
 
@@ -38,11 +38,27 @@ class Day:
 
 @pytest.fixture
 def day(make_client: MakeClient) -> Iterator[Day]:
-    """A case with a published plan (open access on loopback, a key for each party)."""
+    """A case with a published plan (open access on loopback, a key for each party), on
+    a service of its own: for tests that execute a stage."""
     with make_client(worker_count=1) as service:
         case = open_negotiation(service, mediator={})
         token = csrf_of(service.get("/").text)
         yield Day(service, case, token)
+
+
+@pytest.fixture(scope="module")
+def open_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One service (open on loopback) for the tests that execute no stage."""
+    with running_client(settings_for(tmp_path_factory.mktemp("day"), worker_count=1)) as service:
+        yield service
+
+
+@pytest.fixture
+def quiet_day(open_service: TestClient) -> Day:
+    """A case of its own with a published plan, on the shared service: no stage may be
+    executed on it (the registry is service-wide)."""
+    case = open_negotiation(open_service, mediator={})
+    return Day(open_service, case, csrf_of(open_service.get("/").text))
 
 
 def record(day: Day, **fields: str) -> httpx.Response:
@@ -173,7 +189,8 @@ def test_the_day_from_published_plan_to_a_published_repair(day: Day) -> None:
     assert "publish" in actions
 
 
-def test_a_wrong_event_is_shown_beside_its_field_and_nothing_is_recorded(day: Day) -> None:
+def test_a_wrong_event_is_shown_beside_its_field_and_nothing_is_recorded(quiet_day: Day) -> None:
+    day = quiet_day
     unknown = record(day, type="dropout", side="side_a", id="A-999", reason="refused")
     assert unknown.status_code == 422
     text = unknown.text
@@ -225,7 +242,10 @@ def test_a_wrong_event_is_shown_beside_its_field_and_nothing_is_recorded(day: Da
     }
 
 
-def test_a_repair_that_cannot_meet_the_terms_says_why_and_cannot_be_published(day: Day) -> None:
+def test_a_repair_that_cannot_meet_the_terms_says_why_and_cannot_be_published(
+    quiet_day: Day,
+) -> None:
+    day = quiet_day
     # Side A can release only A-101, A-102, A-103 and A-106, and the floor is 3.
     for person in ("A-101", "A-106"):
         answer = record(day, type="dropout", side="side_a", id=person, reason="deceased")
@@ -238,7 +258,8 @@ def test_a_repair_that_cannot_meet_the_terms_says_why_and_cannot_be_published(da
     assert "What changed, stage by stage" not in review.text
 
 
-def test_an_added_person_with_every_fact(day: Day) -> None:
+def test_an_added_person_with_every_fact(quiet_day: Day) -> None:
+    day = quiet_day
     added = record(
         day,
         type="add",
@@ -325,47 +346,45 @@ def test_a_party_sees_its_own_side_of_the_day_and_nothing_more(day: Day) -> None
 
 
 def test_the_day_needs_a_published_plan_and_every_change_a_csrf_token(
-    make_client: MakeClient,
+    open_service: TestClient,
 ) -> None:
-    with make_client(worker_count=1) as service:
-        case = open_negotiation(service, mediator={}, publish=False)
-        token = csrf_of(service.get("/").text)
-        path = f"/cases/{case.case_id}/day"
-        page = service.get(path)
-        assert page.status_code == 200
-        assert "Nothing is published yet" in page.text
-        assert "Record an event" not in page.text
-        refused = service.post(
-            f"{path}/events",
-            data={
-                "csrf_token": token,
-                "type": "dropout",
-                "side": "side_a",
-                "id": "A-101",
-                "reason": "refused",
-            },
-        )
-        assert refused.status_code == 409
-        assert (
-            service.post(
-                f"{path}/repair", data={"csrf_token": token, "policy": "priorities_first"}
-            ).status_code
-            == 409
-        )
+    service = open_service
+    case = open_negotiation(service, mediator={}, publish=False)
+    token = csrf_of(service.get("/").text)
+    path = f"/cases/{case.case_id}/day"
+    page = service.get(path)
+    assert page.status_code == 200
+    assert "Nothing is published yet" in page.text
+    assert "Record an event" not in page.text
+    refused = service.post(
+        f"{path}/events",
+        data={
+            "csrf_token": token,
+            "type": "dropout",
+            "side": "side_a",
+            "id": "A-101",
+            "reason": "refused",
+        },
+    )
+    assert refused.status_code == 409
+    assert (
+        service.post(
+            f"{path}/repair", data={"csrf_token": token, "policy": "priorities_first"}
+        ).status_code
+        == 409
+    )
 
-        service.post(f"/v1/cases/{case.case_id}/publish", json={"plan_id": case.plan_id})
-        form = {"type": "dropout", "side": "side_a", "id": "A-101", "reason": "refused"}
-        assert service.post(f"{path}/events", data=form).status_code == 403
-        cross_site = service.post(
-            f"{path}/events",
-            data={"csrf_token": token, **form},
-            headers={"Origin": "http://evil.example"},
-        )
-        assert cross_site.status_code == 403
-        assert (
-            service.post(f"{path}/repair", data={"policy": "priorities_first"}).status_code == 403
-        )
-        assert service.get(f"/v1/cases/{case.case_id}/events").json()["items"] == []
+    service.post(f"/v1/cases/{case.case_id}/publish", json={"plan_id": case.plan_id})
+    form = {"type": "dropout", "side": "side_a", "id": "A-101", "reason": "refused"}
+    assert service.post(f"{path}/events", data=form).status_code == 403
+    cross_site = service.post(
+        f"{path}/events",
+        data={"csrf_token": token, **form},
+        headers={"Origin": "http://evil.example"},
+    )
+    assert cross_site.status_code == 403
+    assert service.post(f"{path}/repair", data={"policy": "priorities_first"}).status_code == 403
+    assert service.get(f"/v1/cases/{case.case_id}/events").json()["items"] == []
 
 
 def test_the_registry_page_filters_pages_and_downloads(
