@@ -28,7 +28,7 @@ from app.pages.cases import case_context
 from app.pages.deps import Mediator, PageCaller, PageCase
 from app.pages.plan_view import not_released, party_plan, plan_documents, stage_people
 from app.pages.rendering import is_htmx, page_path, render
-from app.pages.repair_view import repair_settings
+from app.pages.repair_view import chosen_rank
 from app.pages.routing import PageRoute
 from app.problems import case_conflict, not_found
 from solver.chart import chart_of_documents
@@ -124,7 +124,7 @@ async def plan_response(
         ),
         "repaired": repaired,
         "reasons": REASONS + (("dropout",) if repaired else ()),
-        "chosen": repair_settings(record.request_json).choose if repaired else 1,
+        "chosen": chosen_rank(plan) if isinstance(plan, RepairedPlan) else 1,
         "is_published": published is not None and published.id == record.id,
         "versions": [p.version for p in publications if p.plan_id == record.id],
         "publishable": record.status in PUBLISHABLE,

@@ -102,6 +102,12 @@ def option_views(plan: RepairedPlan) -> list[OptionView]:
     return views
 
 
+def chosen_rank(plan: RepairedPlan) -> int:
+    """Which ranked alternative the plan is (1 unless the mediator chose another), read
+    from the plan itself: its stages are that option's."""
+    return next((o.rank for o in plan.options if o.stages == plan.stages), 1)
+
+
 def repair_settings(request_json: str) -> RepairSettings:
     """How a stored repair was asked for (its request's `repair` object)."""
     document = json.loads(request_json)

@@ -156,6 +156,8 @@ def test_the_day_from_published_plan_to_a_published_repair(day: Day) -> None:
     chosen = service.get(f"/v1/plans/{chosen_id}").json()
     assert chosen["stages"] == stored["options"][1]["stages"]
     assert "Option 2 of the repair, chosen by the mediator" in service.get(chosen_path).text
+    chosen_page = service.get(f"{day.path}/plans/{chosen_id}").text
+    assert "Option 2 of the repair, chosen by the mediator" in chosen_page
 
     # Publishing the best repair makes it version 2; version 1 stays readable.
     published = service.post(
