@@ -35,7 +35,7 @@ from app.pages.event_forms import (
 from app.pages.plan_view import plan_documents
 from app.pages.plans import TableFilters, plan_response, publish_draft
 from app.pages.rendering import is_htmx, page_path, render
-from app.pages.repair_view import option_views, repair_settings, stage_views
+from app.pages.repair_view import chosen_rank, option_views, repair_settings, stage_views
 from app.pages.routing import PageRoute, form_of
 from app.problems import ProblemError, ProblemItem, invalid_request, not_found
 from solver.input_errors import InvalidRequest
@@ -225,6 +225,7 @@ async def repair_page(request: Request, case: PageCase, caller: Mediator, plan_i
         "record": record,
         "plan": plan,
         "settings": settings,
+        "chosen": chosen_rank(plan),
         "stages": stage_views(plan),
         "options": option_views(plan),
         "dropouts": dropouts,
