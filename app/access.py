@@ -2,9 +2,10 @@
 
 Authentication is on as soon as a mediator key exists (the operator's bootstrap key, or one
 created with `python -m app.admin keys create`), or when `require_api_keys` is set. Until
-then the service is open, but only to requests that arrive on a loopback address and
-carry no proxy headers: a service bound to a public address, or reached through a proxy,
-refuses them with 401.
+then the service is open, but only to requests that arrive on a loopback address, carry
+no proxy headers and are addressed to a loopback name: a service bound to a public
+address, reached through a proxy, or asked for by a name that points at 127.0.0.1 (DNS
+rebinding) refuses them with 401.
 
 Authorization is deny-by-default: every route under the versioned API is for mediators,
 except the handlers marked with `party_route`, which check the case and side themselves.
@@ -14,9 +15,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from starlette.requests import HTTPConnection
+
 from app.core.config import Settings
+from app.core.origins import addressed_to_loopback
 from app.core.security import (
     BOOTSTRAP_KEY_ID,
     OPEN_ACCESS,
@@ -48,6 +53,29 @@ def parties_may_call(endpoint: object) -> bool:
     return endpoint in _PARTY_ENDPOINTS
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """How a request reached the service, as open access judges it: the address it
+    arrived on, the name it was addressed to (`Host`), and whether a proxy passed it on."""
+
+    server_host: str | None
+    host_header: str | None
+    proxied: bool
+
+    @classmethod
+    def of(cls, connection: HTTPConnection) -> Arrival:
+        server = connection.scope.get("server")
+        return cls(
+            server_host=str(server[0]) if server else None,
+            host_header=connection.headers.get("host"),
+            proxied=any(name in connection.headers for name in PROXY_HEADERS),
+        )
+
+
+# Where a key must be given: open access never applies (signing in to the pages).
+KEY_ONLY = Arrival(server_host=None, host_header=None, proxied=True)
+
+
 class AccessGate:
     """Turns the credentials of a request into a `Caller`, or refuses it with 401."""
 
@@ -65,7 +93,7 @@ class AccessGate:
             self._require or self._bootstrap_sha256 is not None or self._keys.mediator_keys_exist()
         )
 
-    def identify(self, token: str | None, server_host: str | None, proxied: bool) -> Caller:
+    def identify(self, token: str | None, arrival: Arrival) -> Caller:
         """The caller a token stands for; without a token, open access where allowed.
 
         Blocking (it reads the keys table): call from a thread.
@@ -74,12 +102,20 @@ class AccessGate:
             return self._caller_of(token)
         if self.keys_configured():
             raise unauthorized("An API key is required: send it as X-API-Key or as a Bearer token.")
-        if is_loopback(server_host) and not proxied:
-            return OPEN_ACCESS
-        raise unauthorized(
-            "No API keys are configured, so this service answers only requests made on a "
-            "loopback address; configure a mediator key to serve others."
-        )
+        if not is_loopback(arrival.server_host) or arrival.proxied:
+            raise unauthorized(
+                "No API keys are configured, so this service answers only requests made on a "
+                "loopback address; configure a mediator key to serve others."
+            )
+        if not addressed_to_loopback(arrival.host_header):
+            # A name pointed at 127.0.0.1 by another site (DNS rebinding) would let that
+            # site's pages read the service as their own origin.
+            raise unauthorized(
+                "No API keys are configured, so this service answers only requests addressed "
+                "to a loopback name (127.0.0.1, localhost or [::1]); configure a mediator key "
+                "to serve others."
+            )
+        return OPEN_ACCESS
 
     def _caller_of(self, token: str) -> Caller:
         if self._bootstrap_sha256 is not None and same_hash(token, self._bootstrap_sha256):

@@ -279,4 +279,8 @@ CASE_REPAIR_EXAMPLES: dict[str, dict[str, Any]] = {
         "summary": "The fewest changes before anything else",
         "value": {"policy": "fewest_changes_first"},
     },
+    "choose": {
+        "summary": "The second of the ranked options, as the mediator chose it",
+        "value": {"policy": "priorities_first", "options": 2, "choose": 2},
+    },
 }

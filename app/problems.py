@@ -36,6 +36,7 @@ SOLVE_FAILED_TYPE = "tag:exchange-planner,2025:problem:solve-failed"
 UNAUTHORIZED_TYPE = "tag:exchange-planner,2025:problem:unauthorized"
 RATE_LIMITED_TYPE = "tag:exchange-planner,2025:problem:rate-limited"
 CONFLICT_TYPE = "tag:exchange-planner,2025:problem:case-state"
+CROSS_SITE_TYPE = "tag:exchange-planner,2025:problem:cross-site"
 WWW_AUTHENTICATE = 'Bearer realm="exchange-planner"'
 
 
@@ -133,6 +134,17 @@ def unauthorized(detail: str) -> ProblemError:
         detail,
         type_=UNAUTHORIZED_TYPE,
         headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+    )
+
+
+def cross_site_refused() -> ProblemError:
+    """403 for a browser request a page of another site sent, in open access."""
+    return ProblemError(
+        403,
+        "No API keys are configured, so this service does not answer requests that a web "
+        "page of another site makes the browser send. Use the service's own pages, /docs, "
+        "curl or the command line, or configure an API key.",
+        type_=CROSS_SITE_TYPE,
     )
 
 

@@ -142,7 +142,7 @@ def _settings_of(body: bytes) -> RepairSettings:
                     field="repair",
                     rule="invalid_value",
                     message='must be {"policy": "priorities_first" or "fewest_changes_first", '
-                    '"options": 0 to 10}, or empty',
+                    '"options": 0 to 10, "choose": 1 to 10}, or empty',
                 )
             ]
         ) from None

@@ -64,6 +64,21 @@ class RankedOption:
             stages=self.plan.stages,
         )
 
+    def chosen(self, best: RepairedPlan) -> RepairedPlan:
+        """The option as the repaired plan, when the mediator picks it: proven optimal at
+        each level as far as it equals the best plan, and `optimal` only if it equals it
+        at every level (else `feasible`: it meets every term, and is not the optimum)."""
+        if self.rank == 1:
+            return self.plan
+        reports = []
+        equal_so_far = True
+        for mine, top in zip(self.plan.levels, best.levels, strict=True):
+            equal_so_far = equal_so_far and mine.value == top.value
+            reports.append(mine.model_copy(update={"proven": equal_so_far}))
+        return self.plan.model_copy(
+            update={"status": "optimal" if equal_so_far else "feasible", "levels": reports}
+        )
+
 
 def ranked_options(
     frame: RepairFrame,

@@ -59,6 +59,7 @@ from solver.schema import (
     Moved,
     NotReleased,
     PlanStatus,
+    PlanWarning,
     Released,
     Removed,
     RepairedPlan,
@@ -153,7 +154,8 @@ def _repair(
         plan = frame.plan(levels, run, started)
     with stats.phase("check"):
         _recheck(request, plan)
-    wanted = request.repair.options
+    wanted = request.repair.ranked
+    chosen = request.repair.choose
     if wanted and plan.status == "optimal":
         # Imported here: most repairs want no alternatives.
         from solver.repair_options import ranked_options
@@ -162,9 +164,12 @@ def _repair(
             options = ranked_options(frame, solver, run, levels, wanted, deadline, should_stop)
             for option in options:
                 _recheck(request, option.plan)
-            plan = plan.model_copy(
-                update={"options": [option.summary(plan, levels) for option in options]}
-            )
+            summaries = [option.summary(plan, levels) for option in options]
+            if chosen <= len(options):
+                plan = options[chosen - 1].chosen(plan)
+            plan = plan.model_copy(update={"options": summaries})
+    if chosen > 1 and (not plan.options or chosen > len(plan.options)):
+        plan = plan.model_copy(update={"warnings": [*plan.warnings, _unavailable(plan, chosen)]})
     plan = plan.model_copy(update={"solve_seconds": round(time.perf_counter() - started, 3)})
     return plan, stats
 
@@ -425,6 +430,19 @@ class RepairFrame:
             return f"{text}; no stage is left to make up a difference."
         remaining = ", ".join(str(s + self.offset) for s in range(1, len(self.capacities) + 1))
         return f"{text}; stage(s) {remaining} remain."
+
+
+def _unavailable(plan: RepairedPlan, chosen: int) -> PlanWarning:
+    """The warning of a repair whose chosen alternative does not exist: the plan is the
+    best one instead (or none, when the repair failed)."""
+    if plan.options:
+        found = f"only {len(plan.options)} plan(s) differ in who is released"
+    else:
+        found = f"the repair is {plan.status}, so no alternatives were ranked"
+    return PlanWarning(
+        code="option_unavailable",
+        message=f"Option {chosen} was chosen, but {found}; this is the best plan instead.",
+    )
 
 
 def _stages_of(size: int, index: dict[str, int], stage_of: dict[str, int]) -> IntArray:

@@ -469,7 +469,8 @@ AgreedPlanInput = Annotated[AgreedPlan, BeforeValidator(_without_plan_outputs)]
 
 
 class RepairSettings(_Strict):
-    """How to repair: which comes first, and how many ranked alternatives to give."""
+    """How to repair: which comes first, how many ranked alternatives to give, and which
+    of them is the plan."""
 
     policy: RepairPolicy = Field(
         default="priorities_first",
@@ -481,6 +482,16 @@ class RepairSettings(_Strict):
         description="How many ranked alternatives to give in `options` (0: none). They "
         "differ in who replaces whom; see the README.",
     )
+    choose: Annotated[StrictInt, Field(ge=1, le=10)] = Field(
+        default=1,
+        description="Which ranked alternative to return as the repaired plan (1: the best). "
+        "At least this many are ranked; the mediator picks one after seeing them.",
+    )
+
+    @property
+    def ranked(self) -> int:
+        """How many alternatives to rank: those asked for, and the one chosen."""
+        return max(self.options, self.choose) if self.choose > 1 else self.options
 
 
 class RepairRequest(ExchangeRequest):

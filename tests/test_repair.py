@@ -259,6 +259,45 @@ def test_repair_options_rank_who_replaces_whom() -> None:
     assert third.comparison.startswith("first differs at")
 
 
+def test_repair_choose_returns_the_option_the_mediator_picked() -> None:
+    events = [{"type": "dropout", "side": "side_a", "id": "A-2", "reason": "refused"}]
+    request = repair_request(two_stage_exchange(max_per_side=3), AGREED, events, options=3)
+    best = repair(request)
+    picked = repair(
+        request.model_copy(update={"repair": request.repair.model_copy(update={"choose": 2})})
+    )
+    second = best.options[1]
+    assert picked.stages == second.stages
+    assert picked.changes == second.changes
+    assert picked.objective == second.objective
+    assert picked.options == best.options  # the same ranking, to choose again from
+    # Worse than the best at some level: it meets every term, but is not the optimum,
+    # and its levels are proven only as far as they equal the best plan's.
+    assert picked.status == "feasible"
+    differs = next(k for k, level in enumerate(second.levels) if level.value != level.best)
+    assert [level.proven for level in picked.levels] == [
+        k < differs for k in range(len(picked.levels))
+    ]
+    violations, _ = recheck_repair(request, picked)
+    assert violations == []
+    # Choosing ranks at least as many alternatives as the rank chosen.
+    alone = request.model_copy(
+        update={"repair": request.repair.model_copy(update={"options": 0, "choose": 3})}
+    )
+    third = repair(alone)
+    assert third.stages == best.options[2].stages
+    assert [o.rank for o in third.options] == [1, 2, 3]
+
+
+def test_repair_choose_beyond_the_alternatives_keeps_the_best_plan_and_warns() -> None:
+    request = exchange([held("A-1", 5)], [held("B-1", 5)], min_per_side=1)
+    plan = repair(repair_request(request, [(["A-1"], ["B-1"])], [], options=2, choose=2))
+    assert plan.status == "optimal"
+    assert [o.rank for o in plan.options] == [1]
+    (warning,) = [w for w in plan.warnings if w.code == "option_unavailable"]
+    assert "only 1 plan(s)" in warning.message
+
+
 def test_repair_options_stop_when_no_other_plan_exists() -> None:
     request = exchange([held("A-1", 5)], [held("B-1", 5)], min_per_side=1)
     plan = repair(repair_request(request, [(["A-1"], ["B-1"])], [], options=4))

@@ -9,20 +9,22 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from app.access import PROXY_HEADERS, AccessGate, parties_may_call
+from app.access import AccessGate, Arrival, parties_may_call
 from app.audit import AuditLog
 from app.case_store import CaseStore
 from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
 from app.core.offload import Offload
+from app.core.origins import cross_site
 from app.core.security import OPEN_ACCESS, Caller, RateLimiter
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.event_store import EventStore
+from app.exchange_day import CaseDay
 from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.models import CaseRecord
 from app.plan_store import PlanStore
-from app.problems import not_found, rate_limited, unauthorized
+from app.problems import cross_site_refused, not_found, rate_limited, unauthorized
 from app.reconciliation.store import ReconciliationStore
 from app.registry_store import RegistryStore
 from app.request_bodies import order_from_json
@@ -94,6 +96,10 @@ def get_registry(request: Request) -> RegistryStore:
     return registry
 
 
+def get_case_day(request: Request) -> CaseDay:
+    return CaseDay.of(request.app.state)
+
+
 def get_reconciliations(request: Request) -> ReconciliationStore:
     reconciliations: ReconciliationStore = request.app.state.reconciliations
     return reconciliations
@@ -112,6 +118,7 @@ KeysDep = Annotated[KeyStore, Depends(get_keys)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 EventsDep = Annotated[EventStore, Depends(get_events)]
 RegistryDep = Annotated[RegistryStore, Depends(get_registry)]
+CaseDayDep = Annotated[CaseDay, Depends(get_case_day)]
 ReconciliationsDep = Annotated[ReconciliationStore, Depends(get_reconciliations)]
 
 api_key_header = APIKeyHeader(
@@ -133,24 +140,27 @@ async def authenticate(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_token)],
 ) -> Caller:
     """Who is calling (401 without a valid key), within its rate (429), on a route its role
-    may use (404 for a party on a mediator's route: it does not learn what is there)."""
+    may use (404 for a party on a mediator's route: it does not learn what is there); in
+    open access, never a page of another site through the browser (403)."""
     gate: AccessGate = request.app.state.access
     limiter: RateLimiter = request.app.state.rate_limiter
     authorization = request.headers.get("authorization")
     if authorization is not None and bearer is None and api_key is None:
         raise unauthorized("The Authorization header must be `Bearer <API key>`.")
     token = api_key if api_key is not None else bearer.credentials if bearer else None
-    server = request.scope.get("server")
-    host = str(server[0]) if server else None
-    proxied = any(name in request.headers for name in PROXY_HEADERS)
     try:
-        caller = await run_in_threadpool(gate.identify, token, host, proxied)
+        caller = await run_in_threadpool(gate.identify, token, Arrival.of(request))
     except Exception:
         client = request.client.host if request.client else "unknown"
         wait = limiter.retry_after(f"refused:{client}")
         if wait is not None:
             raise rate_limited(wait) from None
         raise
+    if caller == OPEN_ACCESS and cross_site(request.headers):
+        # Open access trusts the machine, so a page of another site open in its browser
+        # must not act through it (a form POST needs no CORS). A key is never sent by a
+        # browser on its own, so requests with one need no such check.
+        raise cross_site_refused()
     # Open access (no keys configured, loopback only) is one local user: not limited.
     wait = limiter.retry_after(f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
     if wait is not None:

@@ -13,9 +13,9 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from app.access import PROXY_HEADERS, AccessGate
+from app.access import AccessGate, Arrival
 from app.api.deps import case_for_caller
-from app.core.security import OPEN_ACCESS, Caller, is_loopback
+from app.core.security import OPEN_ACCESS, Caller
 from app.models import CaseRecord
 from app.pages.routing import NotSignedInError, replace_session, session_of, signer_of
 from app.pages.sessions import PageSession
@@ -49,24 +49,12 @@ def identify_page_caller(request: Request) -> Caller:
         replace_session(request, PageSession.fresh())  # revoked key, changed bootstrap key
     if caller is not None:
         return caller
-    server = request.scope.get("server")
-    host = str(server[0]) if server else None
-    proxied = any(name in request.headers for name in PROXY_HEADERS)
-    if not is_loopback(_host_name(request.headers.get("host", ""))):
-        # Open access is for pages asked for by a loopback name: a page on another site
-        # whose name was pointed at 127.0.0.1 (DNS rebinding) gets nothing.
-        raise NotSignedInError
     try:
-        return gate.identify(None, host, proxied)
+        # Open access as for the API: on loopback, addressed to a loopback name (a page
+        # on another site whose name was pointed at 127.0.0.1 gets nothing).
+        return gate.identify(None, Arrival.of(request))
     except ProblemError:
         raise NotSignedInError from None
-
-
-def _host_name(host_header: str) -> str:
-    """`127.0.0.1:8000` -> `127.0.0.1`, `[::1]:8000` -> `::1`."""
-    if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
 
 
 async def page_caller(request: Request) -> Caller:

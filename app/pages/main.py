@@ -11,10 +11,12 @@ from fastapi.staticfiles import StaticFiles
 from app.core.config import Settings
 from app.pages import (
     cases,
+    day,
     downloads,
     lists,
     plans,
     reconciliation,
+    registry,
     scenarios,
     sign_in,
     solving,
@@ -36,6 +38,8 @@ pages_router.include_router(plans.router)
 pages_router.include_router(scenarios.router)
 pages_router.include_router(verification.router)
 pages_router.include_router(downloads.router)
+pages_router.include_router(day.router)
+pages_router.include_router(registry.router)
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:

@@ -33,7 +33,7 @@ CASE_SCREENS: tuple[Screen, ...] = (
     Screen("solve_page", "nav.solve"),
     Screen("scenarios_page", "nav.scenarios"),
     Screen("verify_page", "nav.verify"),
-    Screen("day_page", "nav.day"),
+    Screen("day_page", "nav.day", parties=True),
     Screen("downloads_page", "nav.downloads"),
 )
 

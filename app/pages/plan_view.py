@@ -13,9 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from threading import Lock
 
+from pydantic import ValidationError
+
 from solver.categories import categories_of
 from solver.chart import PlanFigures, plan_figures
-from solver.schema import Category, Detainee, ExchangeRequest, NotReleased, Plan, Side
+from solver.events import apply_events
+from solver.schema import (
+    Category,
+    Detainee,
+    ExchangeRequest,
+    NotReleased,
+    Plan,
+    RepairedPlan,
+    RepairRequest,
+    Side,
+)
 
 ROWS_PER_PAGE = 50
 _CACHED_DOCUMENTS = 4
@@ -73,8 +85,7 @@ def plan_documents(plan_id: str, request_json: str, plan_json: str) -> PlanDocum
         if found is not None:
             _cache.move_to_end(plan_id)
             return found
-    request = ExchangeRequest.model_validate_json(request_json)
-    plan = Plan.model_validate_json(plan_json)
+    request, plan = read_stored(request_json, plan_json)
     people = {side.value: {d.id: d for d in request.side(side).detainees} for side in Side}
     documents = PlanDocuments(request, plan, plan_figures(request, plan), people)
     if len(request_json) + len(plan_json) <= _CACHED_BYTES:
@@ -85,9 +96,24 @@ def plan_documents(plan_id: str, request_json: str, plan_json: str) -> PlanDocum
     return documents
 
 
+def read_stored(request_json: str, plan_json: str) -> tuple[ExchangeRequest, Plan]:
+    """A stored plan and the lists it is read against. A repaired plan is stored with its
+    repair request: its lists are those after the day's events (as its chart and manifest
+    read them)."""
+    try:
+        request = ExchangeRequest.model_validate_json(request_json)
+    except ValidationError:
+        day = apply_events(RepairRequest.model_validate_json(request_json))
+        return day.request, RepairedPlan.model_validate_json(plan_json)
+    return request, Plan.model_validate_json(plan_json)
+
+
 def party_plan(document: dict[str, object]) -> Plan:
-    """The published plan as a party reads it (see `app.case_documents`), as a Plan."""
-    return Plan.model_validate({k: v for k, v in document.items() if k != "id"})
+    """The published plan as a party reads it (see `app.case_documents`), as a Plan (a
+    RepairedPlan when it is one)."""
+    fields = {k: v for k, v in document.items() if k != "id"}
+    shape = RepairedPlan if "changes" in fields else Plan
+    return shape.model_validate(fields)
 
 
 def _page_of(rows: Sequence[PersonRow], total: int, page: int) -> RowPage:

@@ -28,14 +28,17 @@ from app.pages.cases import case_context
 from app.pages.deps import Mediator, PageCaller, PageCase
 from app.pages.plan_view import not_released, party_plan, plan_documents, stage_people
 from app.pages.rendering import is_htmx, page_path, render
+from app.pages.repair_view import chosen_rank
 from app.pages.routing import PageRoute
 from app.problems import case_conflict, not_found
 from solver.chart import chart_of_documents
+from solver.schema import RepairedPlan
 
 router = APIRouter(route_class=PageRoute)
 
 SideFilter = Literal["", "side_a", "side_b"]
-ReasonFilter = Literal["", "not_selected", "ineligible", "no_consent", "must_exclude"]
+ReasonFilter = Literal["", "not_selected", "ineligible", "no_consent", "must_exclude", "dropout"]
+REASONS: tuple[str, ...] = ("not_selected", "ineligible", "no_consent", "must_exclude")
 FRAGMENTS = {
     "stage-people": "fragments/stage_people.html",
     "not-released": "fragments/not_released.html",
@@ -76,7 +79,7 @@ def _draft(cases: CaseStore, case_id: str, plan_id: str) -> PlanRecord:
     return record
 
 
-async def _plan_response(
+async def plan_response(
     request: Request,
     case: CaseRecord,
     caller: Caller,
@@ -94,8 +97,11 @@ async def _plan_response(
         documents = None
         plan = party_plan(party_plan_document(record, caller.role))
     published = await run_in_threadpool(cases.published, case.id)
+    publications = await run_in_threadpool(cases.publications, case.id)
+    repaired = isinstance(plan, RepairedPlan)
+    screen = ("day_page" if repaired else "solve_page") if caller.is_mediator else "case_page"
     context = {
-        **case_context(request, case, caller, "solve_page" if caller.is_mediator else "case_page"),
+        **case_context(request, case, caller, screen),
         "record": record,
         "plan": plan,
         "figures": documents.figures if documents else None,
@@ -116,7 +122,11 @@ async def _plan_response(
             search=filters.nr_id,
             page=filters.nr_page,
         ),
+        "repaired": repaired,
+        "reasons": REASONS + (("dropout",) if repaired else ()),
+        "chosen": chosen_rank(plan) if isinstance(plan, RepairedPlan) else 1,
         "is_published": published is not None and published.id == record.id,
+        "versions": [p.version for p in publications if p.plan_id == record.id],
         "publishable": record.status in PUBLISHABLE,
         "just_published": request.query_params.get("published") == "1",
         "just_solved": request.query_params.get("solved") == "1",
@@ -134,7 +144,7 @@ async def plan_page(
 ) -> Response:
     cases: CaseStore = request.app.state.cases
     record = await run_in_threadpool(_draft, cases, case.id, plan_id)
-    return await _plan_response(request, case, caller, record, filters)
+    return await plan_response(request, case, caller, record, filters)
 
 
 @router.get("/cases/{case_id}/published", name="published_page")
@@ -151,13 +161,23 @@ async def published_page(
             page_path(request, "plan_page", case_id=case.id, plan_id=record.id),
             status_code=303,
         )
-    return await _plan_response(request, case, caller, record, filters)
+    return await plan_response(request, case, caller, record, filters)
 
 
 @router.post("/cases/{case_id}/plans/{plan_id}/publish", name="publish_plan")
 async def publish_plan(
     request: Request, case: PageCase, caller: Mediator, plan_id: str
 ) -> Response:
+    record = await publish_draft(request, case, caller, plan_id)
+    return RedirectResponse(
+        page_path(request, "plan_page", case_id=case.id, plan_id=record.id) + "?published=1",
+        status_code=303,
+    )
+
+
+async def publish_draft(
+    request: Request, case: CaseRecord, caller: Caller, plan_id: str
+) -> PlanRecord:
     """As POST /v1/cases/{id}/publish: an optimal or feasible draft, audited."""
     cases: CaseStore = request.app.state.cases
     audit: AuditLog = request.app.state.audit
@@ -166,10 +186,7 @@ async def publish_plan(
         raise case_conflict(f"A plan with status {record.status} cannot be published.")
     await run_in_threadpool(cases.publish, case.id, record.id)
     await run_in_threadpool(audit.append, "publish", caller, case_id=case.id, object_id=record.id)
-    return RedirectResponse(
-        page_path(request, "plan_page", case_id=case.id, plan_id=record.id) + "?published=1",
-        status_code=303,
-    )
+    return record
 
 
 @router.get("/cases/{case_id}/plans/{plan_id}/chart.svg", name="plan_chart")

@@ -164,7 +164,7 @@ async def _reconciliation_page(
         "just_reconciled": query.get("reconciled") == "1" and found is not None,
         "just_failed": query.get("failed") == "1" and run is not None and run.status == "failed",
         "applied": _applied_numbers(query.get("requested_set"), query.get("made_ineligible")),
-        "review_path": page_path(request, "review_page", case_id=case.id),
+        "review_path": page_path(request, "reconciliation_pairs_page", case_id=case.id),
         "person_name": person_name,
         "percent": lambda probability: percent_text(catalogue_of(request), probability),
     }
@@ -520,7 +520,7 @@ async def _queue(
     catalogue = catalogue_of(request)
     rivals = _rivals(items)
     left = sum(1 for i in items if i.decision == "pending" and waits_for_decision(i.kind, i.band))
-    base = page_path(request, "review_page", case_id=case.id)
+    base = page_path(request, "reconciliation_pairs_page", case_id=case.id)
     return {
         **case_context(request, case, caller, "reconciliation_page"),
         "pairs": [_pair(catalogue, item, rivals[item.id]) for item in on_page],
@@ -541,8 +541,8 @@ async def _queue(
     }
 
 
-@router.get("/cases/{case_id}/reconciliation/pairs", name="review_page")
-async def review_page(
+@router.get("/cases/{case_id}/reconciliation/pairs", name="reconciliation_pairs_page")
+async def reconciliation_pairs_page(
     request: Request,
     case: PageCase,
     caller: Mediator,
@@ -559,8 +559,8 @@ async def review_page(
         context["announce"] = catalogue.text(
             "review.showing", count=context["matching"], total=context["total"]
         )
-        return render(request, "fragments/review_queue.html", context)
-    return render(request, "review.html", context)
+        return render(request, "fragments/reconciliation_queue.html", context)
+    return render(request, "reconciliation_pairs.html", context)
 
 
 def _next_after(
@@ -614,7 +614,7 @@ async def decide_pair(request: Request, case: PageCase, caller: Mediator, item_i
         page = 1
     anchor = f"pair-{following.id}" if following is not None else "queue-done"
     if not is_htmx(request):
-        target = page_path(request, "review_page", case_id=case.id)
+        target = page_path(request, "reconciliation_pairs_page", case_id=case.id)
         query = _review_query(band_filter, decision_filter, page)
         return RedirectResponse(f"{target}?{query}#{anchor}", status_code=303)
     catalogue = catalogue_of(request)
@@ -627,9 +627,9 @@ async def decide_pair(request: Request, case: PageCase, caller: Mediator, item_i
     )
     if context is None:  # pragma: no cover - the reconciliation was just read
         raise not_found("reconciliation")
-    url = page_path(request, "review_page", case_id=case.id)
+    url = page_path(request, "reconciliation_pairs_page", case_id=case.id)
     headers = {"HX-Replace-Url": f"{url}?{_review_query(band_filter, decision_filter, page)}"}
-    response = render(request, "fragments/review_queue.html", context)
+    response = render(request, "fragments/reconciliation_queue.html", context)
     response.headers.update(headers)
     return response
 

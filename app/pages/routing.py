@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
+from app.core.origins import cross_site
 from app.pages.rendering import page_path, render
 from app.pages.sessions import COOKIE_NAME, CSRF_FIELD, CSRF_HEADER, PageSession, SessionSigner
 from app.problems import ProblemError
@@ -102,10 +103,7 @@ class PageRoute(APIRoute):
 async def _check_change_allowed(
     request: Request, signer: SessionSigner, session: PageSession
 ) -> None:
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        raise ForbiddenChangeError
-    origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
+    if cross_site(request.headers):
         raise ForbiddenChangeError
     token = request.headers.get(CSRF_HEADER)
     if token is None:

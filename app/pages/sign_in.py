@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.access import AccessGate
+from app.access import KEY_ONLY, AccessGate
 from app.core.security import token_sha256
 from app.pages.deps import Limiter, identify_page_caller
 from app.pages.rendering import page_path, render
@@ -45,7 +45,7 @@ async def sign_in(
     gate: AccessGate = request.app.state.access
     token = api_key.strip()
     try:
-        caller = await run_in_threadpool(gate.identify, token or None, None, True)
+        caller = await run_in_threadpool(gate.identify, token or None, KEY_ONLY)
     except ProblemError:
         limiter: Limiter = request.app.state.rate_limiter
         client = request.client.host if request.client else "unknown"

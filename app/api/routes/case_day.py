@@ -6,7 +6,8 @@ asks for a repaired draft from the published plan and every recorded event
 stays readable under its number (`GET .../plan/versions`). A party sees the events of
 its own side and every published version, as it sees the published plan. Every event,
 read of the events and repair is audited; an executed stage's people go into the
-registry (`app.api.routes.registry`).
+registry (`app.api.routes.registry`). The work is done by `app.exchange_day`, which the
+day's page calls too.
 """
 
 from __future__ import annotations
@@ -21,25 +22,17 @@ from app.access import party_route
 from app.api.deps import (
     AuditDep,
     CallerDep,
+    CaseDayDep,
     CasesDep,
-    DispatcherDep,
-    EventsDep,
-    OffloadDep,
-    PlansDep,
-    RegistryDep,
     SettingsDep,
     case_for_caller,
 )
 from app.api.openapi import json_body
 from app.api.routes.cases import CaseId
-from app.api.stored_plans import plan_json_with_id, require_plan, stored_plan_response
+from app.api.stored_plans import plan_json_with_id, stored_plan_response
 from app.case_documents import party_plan_document
-from app.case_store import CaseStore
 from app.examples import CASE_EVENTS_EXAMPLES, CASE_REPAIR_EXAMPLES
-from app.models import PlanRecord
-from app.plan_store import plan_record
-from app.problems import case_conflict, not_found, problem_responses
-from app.repairs import case_repair_order, checked_events, party_view
+from app.problems import not_found, problem_responses
 from app.schemas import (
     AnyStoredPlan,
     EventList,
@@ -63,14 +56,6 @@ Version = Annotated[
 ]
 
 
-def _published(cases: CaseStore, case_id: str) -> PlanRecord:
-    """The plan published last; 409 when there is none yet."""
-    record = cases.published(case_id)
-    if record is None:
-        raise case_conflict("Nothing is published yet: events and repairs need a published plan.")
-    return record
-
-
 @router.post(
     "/{case_id}/events",
     status_code=201,
@@ -80,13 +65,7 @@ def _published(cases: CaseStore, case_id: str) -> PlanRecord:
     responses=problem_responses(404, 409, 422),
 )
 async def record_events(
-    request: Request,
-    case_id: CaseId,
-    caller: CallerDep,
-    cases: CasesDep,
-    events: EventsDep,
-    audit: AuditDep,
-    offload: OffloadDep,
+    request: Request, case_id: CaseId, caller: CallerDep, day: CaseDayDep
 ) -> EventList:
     """`{"events": [...]}`, applied in order after the events recorded before, to the
     published plan. An event that cannot be applied (unknown id or stage, a stage
@@ -95,31 +74,7 @@ async def record_events(
     crossed written out (as agreed, less dropouts, for a side it leaves out), and its
     people go into the registry."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
-    published = await run_in_threadpool(_published, cases, case_id)
-    body = await request.body()
-    recorded = await run_in_threadpool(events.of_case, case_id)
-    new = await offload.run(
-        len(body) + len(published.request_json),
-        checked_events,
-        published.request_json,
-        published.plan_json,
-        recorded,
-        body,
-    )
-    stored = await run_in_threadpool(events.record, case_id, published.id, new)
-    if stored is None:
-        raise not_found("case")
-    for event, written in zip(stored, new, strict=True):
-        crossed = sum(len(ids) for ids in written.crossed.values()) if written.crossed else None
-        await run_in_threadpool(
-            audit.append,
-            "event_record",
-            caller,
-            case_id=case_id,
-            side=event.side,
-            object_id=f"event-{event.seq}",
-            count=crossed,
-        )
+    stored = await day.record(case_id, caller, await request.body())
     return EventList(
         items=[
             RecordedEventView(
@@ -141,27 +96,23 @@ async def record_events(
 )
 @party_route
 async def list_events(
-    request: Request, case_id: CaseId, caller: CallerDep, events: EventsDep, audit: AuditDep
+    request: Request, case_id: CaseId, caller: CallerDep, day: CaseDayDep
 ) -> EventList:
     """A party sees its own side's dropouts, additions and updates, and every executed
     stage with its own side's people."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
-    recorded = await run_in_threadpool(events.of_case, case_id)
-    items = []
-    for event in recorded:
-        shown = (
-            json.loads(event.event_json)
-            if caller.is_mediator
-            else party_view(event.event_json, caller.role)
-        )
-        if shown is not None:
-            items.append(
-                RecordedEventView(
-                    seq=event.seq, recorded_at=event.recorded_at, plan_id=event.plan_id, event=shown
-                )
+    visible = await day.visible_events(case_id, caller)
+    return EventList(
+        items=[
+            RecordedEventView(
+                seq=item.recorded.seq,
+                recorded_at=item.recorded.recorded_at,
+                plan_id=item.recorded.plan_id,
+                event=item.event,
             )
-    await run_in_threadpool(audit.append, "events_read", caller, case_id=case_id, count=len(items))
-    return EventList(items=items)
+            for item in visible
+        ]
+    )
 
 
 @router.post(
@@ -179,44 +130,17 @@ async def repair_case(
     request: Request,
     case_id: CaseId,
     caller: CallerDep,
-    cases: CasesDep,
-    events: EventsDep,
-    registry: RegistryDep,
-    plans: PlansDep,
-    dispatcher: DispatcherDep,
-    offload: OffloadDep,
-    audit: AuditDep,
+    day: CaseDayDep,
     settings: SettingsDep,
 ) -> Response:
     """The published plan is the agreed one; every recorded event is applied in order;
     people the registry holds as handed over from their side in another case are not
-    released again. The body, optional, says how: `{"policy": ..., "options": K}`. The
-    repaired plan is stored as a draft of the case (see /drafts): publish it to make it
-    the plan; the earlier one stays readable under its number."""
+    released again. The body, optional, says how: `{"policy": ..., "options": K,
+    "choose": N}` (N: the ranked option to store instead of the best). The repaired plan
+    is stored as a draft of the case (see /drafts): publish it to make it the plan; the
+    earlier one stays readable under its number."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
-    published = await run_in_threadpool(_published, cases, case_id)
-    recorded = await run_in_threadpool(events.of_case, case_id)
-    handed = await run_in_threadpool(registry.handed_over_by_side)
-    body = await request.body()
-    order = await offload.run(
-        len(published.request_json) + len(published.plan_json),
-        case_repair_order,
-        published.request_json,
-        published.plan_json,
-        recorded,
-        handed,
-        body,
-        settings,
-    )
-    outcome = await dispatcher.solve_now(order)
-    record = plan_record(
-        require_plan(outcome), order.request_json, source="repair", case_id=case_id
-    )
-    await run_in_threadpool(plans.add, record)
-    await run_in_threadpool(cases.touch, case_id)
-    await run_in_threadpool(
-        audit.append, "repair", caller, case_id=case_id, object_id=record.id, count=len(recorded)
-    )
+    record = await day.repair(case_id, caller, await request.body())
     location = f"{settings.api_prefix}/plans/{record.id}"
     return stored_plan_response(record, 201, {"Location": location})
 

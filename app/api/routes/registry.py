@@ -76,7 +76,7 @@ async def export_registry(
         audit.append, "registry_read", caller, case_id=case_id, side=side, count=len(entries)
     )
     return Response(
-        _csv(entries).encode("utf-8"),
+        registry_csv(entries).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="registry.csv"'},
     )
@@ -95,7 +95,8 @@ def _view(entry: RegistryEntry) -> RegistryEntryView:
     )
 
 
-def _csv(entries: list[RegistryEntry]) -> str:
+def registry_csv(entries: list[RegistryEntry]) -> str:
+    """The entries as CSV for spreadsheets (UTF-8 with a BOM; no cell read as a formula)."""
     out = io.StringIO()
     out.write("\ufeff")  # spreadsheets read UTF-8 right with a BOM
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")

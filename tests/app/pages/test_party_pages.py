@@ -62,6 +62,11 @@ def test_party_sees_only_its_own_reasons_in_the_published_plan(
         "/cases/{mine}/plans/{plan}/chart.svg",
         "/cases/{mine}/plans/{plan}/plan.json",
         "/cases/{mine}/jobs/{job}",
+        "/cases/{other}/day",
+        "/cases/{other}/versions/1",
+        "/cases/{mine}/day/repairs/{plan}",
+        "/registry",
+        "/registry.csv",
     ],
 )
 def test_party_gets_nothing_else(

@@ -157,6 +157,25 @@ def test_events_and_repairs_need_a_published_plan(secured: TestClient) -> None:
     assert service.get(f"{case.path}/plan/versions", headers=MEDIATOR).json()["items"] == []
 
 
+def test_a_repair_can_be_one_of_its_ranked_options(secured: TestClient) -> None:
+    service = secured
+    case = open_negotiation(service)
+    service.post(f"{case.path}/events", json={"events": [B_205_UNFIT]}, headers=MEDIATOR)
+    best = service.post(f"{case.path}/repair", json={"options": 2}, headers=MEDIATOR).json()
+    picked = service.post(
+        f"{case.path}/repair", json={"options": 2, "choose": 2}, headers=MEDIATOR
+    ).json()
+    second = best["options"][1]
+    assert picked["stages"] == second["stages"]
+    assert picked["changes"] == second["changes"]
+    assert picked["options"] == best["options"]
+    assert picked["status"] == (
+        "optimal" if second["comparison"].startswith("equal") else "feasible"
+    )
+    stored = service.get(f"/v1/plans/{picked['id']}", headers=MEDIATOR).json()
+    assert stored["stages"] == second["stages"]
+
+
 def test_events_body_must_be_a_list_of_events(secured: TestClient) -> None:
     service = secured
     case = open_negotiation(service)

@@ -15,66 +15,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.app.live_server import ROOT, LiveServer
 from tests.app.negotiation import MEDIATOR_TOKEN
-from tests.app.pages.browser.conftest import (
-    SCREENSHOTS,
-    Visits,
-    screenshot,
-    serious_violations,
-)
+from tests.app.pages.browser.conftest import SCREENSHOTS, Visits, screenshot
+from tests.app.pages.browser.keyboard import activate, check_screen, sign_in, tab_to, type_into
 from tests.app.pages.browser.watchable_app import WATCHED_SEED
 
 EXAMPLE = ROOT / "examples" / "thousand_for_thousand.json"
 SIDE_B_CSV = ROOT / "examples" / "csv" / "thousand_for_thousand" / "side_b.csv"
-MAX_TABS = 250
 
 NewContext = Callable[[], BrowserContext]
-
-
-def tab_to(page: Page, target: Locator) -> None:
-    """Move the focus to `target` with the Tab key alone (it must be reachable)."""
-    handle = target.element_handle()
-    assert handle is not None
-    for _ in range(MAX_TABS):
-        if page.evaluate("element => element === document.activeElement", handle):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{target} cannot be reached with the Tab key")
-
-
-def activate(page: Page, target: Locator, key: str = "Enter") -> None:
-    tab_to(page, target)
-    page.keyboard.press(key)
-
-
-def type_into(page: Page, target: Locator, text: str) -> None:
-    tab_to(page, target)
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type(text)
-
-
-def check_screen(page: Page, name: str, show: Locator | None = None) -> None:
-    """No serious or critical accessibility violation; keep the picture (of `show`, when
-    it is further down the page)."""
-    expect(page.locator("main")).to_be_visible()
-    if show is not None:
-        show.scroll_into_view_if_needed()
-    assert serious_violations(page) == [], name
-    screenshot(page, name)
-
-
-def sign_in(page: Page, token: str) -> None:
-    page.goto("/sign-in")
-    check_screen(page, "01-sign-in")
-    field = page.get_by_label("API key")
-    expect(field).to_be_focused()  # autofocus: the form is ready to type into
-    page.keyboard.type(token)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def upload_with_keyboard(page: Page, label: str, path: Path, button: str) -> None:

@@ -18,12 +18,8 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from tests.app.live_server import ROOT, LiveServer
 from tests.app.negotiation import MEDIATOR_TOKEN
 from tests.app.pages.browser.conftest import Visits
-from tests.app.pages.browser.test_flows import (
-    activate,
-    check_screen,
-    tab_to,
-    upload_with_keyboard,
-)
+from tests.app.pages.browser.keyboard import activate, check_screen, sign_in, tab_to
+from tests.app.pages.browser.test_flows import upload_with_keyboard
 from tests.app.pages.browser.watchable_app import WATCHED_REQUEST_ID
 
 EXAMPLES = ROOT / "examples" / "reconciliation"
@@ -50,14 +46,6 @@ REQUESTED_HELD = ["B-101", "B-102", "B-103", "B-104", "B-105", "B-111"]
 NewContext = Callable[[], BrowserContext]
 
 
-def _sign_in(page: Page) -> None:
-    page.goto("/sign-in")
-    expect(page.get_by_label("API key")).to_be_focused()
-    page.keyboard.type(MEDIATOR_TOKEN)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
 def _screen(page: Page, name: str) -> Locator:
     """A link of the case's navigation."""
     return page.get_by_role("navigation", name="Screens of this case").get_by_role(
@@ -74,7 +62,7 @@ def test_reconcile_review_apply_then_plan(
 ) -> None:
     context = browser_for()
     mediator = context.new_page()
-    _sign_in(mediator)
+    sign_in(mediator, MEDIATOR_TOKEN, screen=None)
     activate(mediator, mediator.get_by_role("button", name="Open a new case"))
     mediator.wait_for_url(re.compile(r"/cases/[0-9a-f-]+$"))
     case_path = mediator.url.removeprefix(live.base_url)
@@ -98,7 +86,7 @@ def test_reconcile_review_apply_then_plan(
     activate(mediator, _screen(mediator, "Reconciliation"))
     mediator.wait_for_url(re.compile(r"/reconciliation$"))
     expect(mediator.get_by_label("Side B's list, asked for by Side A")).to_be_checked()
-    check_screen(mediator, "19-reconciliation-start")
+    check_screen(mediator, "25-reconciliation-start")
     # Side A's requests, and one more whom the test service makes the run dwell on.
     requested = tmp_path / "requested.json"
     watched = {"id": WATCHED_REQUEST_ID, "name": "Synthetic Watched Person"}
@@ -117,12 +105,12 @@ def test_reconcile_review_apply_then_plan(
     progress = mediator.locator("#reconciliation-progress")
     expect(progress).to_have_attribute("aria-busy", "true", timeout=10_000)
     expect(progress).to_contain_text("learning: how often the lists agree", timeout=10_000)
-    check_screen(mediator, "20-reconciliation-progress")
+    check_screen(mediator, "26-reconciliation-progress")
     mediator.wait_for_url(re.compile(r"/reconciliation\?reconciled=1$"), timeout=60_000)
     done = mediator.locator(".message.success").first
     expect(done).to_be_focused()
     expect(done).to_contain_text("Matched automatically: 5. Pairs to review: 2.")
-    check_screen(mediator, "21-reconciliation-outcome")
+    check_screen(mediator, "27-reconciliation-outcome")
 
     # The review queue, worked with its keys.
     activate(mediator, mediator.get_by_role("link", name="Review the pairs: 3 to decide").first)
@@ -131,7 +119,7 @@ def test_reconcile_review_apply_then_plan(
     expect(first).to_contain_text("Бондаренко Андрій")  # as side A wrote it
     expect(first).to_contain_text("Бондаренко Андрей Николаевич")  # as side B did
     expect(first).to_contain_text("the same name in its Ukrainian and Russian forms")
-    check_screen(mediator, "22-review-queue")
+    check_screen(mediator, "28-review-queue")
     tab_to(mediator, mediator.get_by_role("button", name="Confirm: the same person (pair m-4)"))
     mediator.keyboard.press("n")
     assert _focused_pair(mediator) == "pair-m-5"
@@ -152,7 +140,7 @@ def test_reconcile_review_apply_then_plan(
     mediator.keyboard.press("ArrowDown")  # Confirmed
     expect(announcer).to_contain_text("Showing 2 of 8 pairs.")
     expect(mediator.locator("#pair-m-4 .decision")).to_have_text("Confirmed")
-    check_screen(mediator, "23-review-confirmed")
+    check_screen(mediator, "29-review-confirmed")
 
     # Applying, with the counts before and after.
     activate(mediator, mediator.get_by_role("link", name="Back to the outcome and applying"))
@@ -161,7 +149,7 @@ def test_reconcile_review_apply_then_plan(
     for row, now_and_after in (("Requested by name", ["0", "6"]), ("Ineligible", ["0", "1"])):
         cells = counts.get_by_role("row", name=row).get_by_role("cell")
         expect(cells).to_have_text(now_and_after)
-    check_screen(mediator, "24-reconciliation-apply", apply_section)
+    check_screen(mediator, "30-reconciliation-apply", apply_section)
     activate(mediator, mediator.get_by_role("button", name="Apply to Side B's list"))
     applied = mediator.locator("#applied")
     expect(applied).to_be_focused()
@@ -180,7 +168,7 @@ def test_reconcile_review_apply_then_plan(
     for person in REQUESTED_HELD:
         expect(released.get_by_role("rowheader", name=person, exact=True)).to_be_visible()
     expect(released.get_by_role("rowheader", name="B-109", exact=True)).to_have_count(0)
-    check_screen(mediator, "25-plan-requested", categories)
+    check_screen(mediator, "31-plan-requested", categories)
 
     assert visits.outside(live.base_url) == []
     # The service's log saw the whole flow, and no name.

@@ -1,6 +1,6 @@
 """How quickly the web page shows a reconciliation: its outcome and its review queue.
 
-`python -m benchmarks.review_page` runs the service in this process (its own SQLite file
+`python -m benchmarks.reconciliation_pages` runs the service in this process (its own SQLite file
 in a scratch folder, open on loopback), stores a case's reconciliation of the benchmark's
 synthetic lists (`--held` x `--requested`, seed 0) through the API, then times the pages:
 the outcome (with the apply preview), the review queue as it opens (what is still to

@@ -1,0 +1,164 @@
+"""The day of the exchange on a negotiation case, as the API and the pages both do it.
+
+Events are recorded against the published plan, after checking them with every event
+recorded before (`app.repairs.checked_events`); a party reads its own side's events; a
+repair makes a new draft from the published plan and every recorded event, the registry
+applied. Each step is audited here, once, so `/v1/cases/{id}/...` and the day's page
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
+
+from app.api.stored_plans import require_plan
+from app.audit import AuditLog
+from app.case_store import CaseStore
+from app.core.config import Settings
+from app.core.offload import Offload
+from app.core.security import Caller
+from app.dispatch import SolveDispatcher
+from app.event_store import EventStore, NewEvent, RecordedEvent
+from app.models import PlanRecord
+from app.plan_store import PlanStore, plan_record
+from app.problems import case_conflict, not_found
+from app.registry_store import RegistryStore
+from app.repairs import case_repair_order, checked_events, party_view
+
+
+@dataclass(frozen=True)
+class VisibleEvent:
+    """A recorded event as the caller may see it (a party: its own side's part)."""
+
+    recorded: RecordedEvent
+    event: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseDay:
+    """The stores the day of a case works on (those on `app.state`)."""
+
+    cases: CaseStore
+    events: EventStore
+    registry: RegistryStore
+    plans: PlanStore
+    dispatcher: SolveDispatcher
+    offload: Offload
+    audit: AuditLog
+    settings: Settings
+
+    @classmethod
+    def of(cls, state: State) -> CaseDay:
+        return cls(
+            cases=state.cases,
+            events=state.events,
+            registry=state.registry,
+            plans=state.plans,
+            dispatcher=state.dispatcher,
+            offload=state.offload,
+            audit=state.audit,
+            settings=state.settings,
+        )
+
+    async def published(self, case_id: str) -> PlanRecord:
+        """The plan published last; 409 when there is none yet."""
+        record = await run_in_threadpool(self.cases.published, case_id)
+        if record is None:
+            raise case_conflict(
+                "Nothing is published yet: events and repairs need a published plan."
+            )
+        return record
+
+    async def check(self, case_id: str, body: bytes) -> list[NewEvent]:
+        """The body's events (`{"events": [...]}`) checked after those recorded, against
+        the published plan, and not recorded: an executed stage comes back with who
+        crossed written out. Raises `InvalidRequest` naming each bad event."""
+        return await self._checked(case_id, await self.published(case_id), body)
+
+    async def _checked(self, case_id: str, published: PlanRecord, body: bytes) -> list[NewEvent]:
+        recorded = await run_in_threadpool(self.events.of_case, case_id)
+        return await self.offload.run(
+            len(body) + len(published.request_json),
+            checked_events,
+            published.request_json,
+            published.plan_json,
+            recorded,
+            body,
+        )
+
+    async def record(self, case_id: str, caller: Caller, body: bytes) -> list[RecordedEvent]:
+        """Check the body's events and record them, each audited; an executed stage puts
+        its people in the registry."""
+        published = await self.published(case_id)
+        new = await self._checked(case_id, published, body)
+        stored = await run_in_threadpool(self.events.record, case_id, published.id, new)
+        if stored is None:
+            raise not_found("case")
+        for event, written in zip(stored, new, strict=True):
+            crossed = sum(len(ids) for ids in written.crossed.values()) if written.crossed else None
+            await run_in_threadpool(
+                self.audit.append,
+                "event_record",
+                caller,
+                case_id=case_id,
+                side=event.side,
+                object_id=f"event-{event.seq}",
+                count=crossed,
+            )
+        return stored
+
+    async def visible_events(self, case_id: str, caller: Caller) -> list[VisibleEvent]:
+        """The case's events in order, as the caller may see them (audited): a party sees
+        its own side's dropouts, additions and updates, and executed stages with its own
+        side's people."""
+        recorded = await run_in_threadpool(self.events.of_case, case_id)
+        items = []
+        for event in recorded:
+            shown = (
+                json.loads(event.event_json)
+                if caller.is_mediator
+                else party_view(event.event_json, caller.role)
+            )
+            if shown is not None:
+                items.append(VisibleEvent(event, shown))
+        await run_in_threadpool(
+            self.audit.append, "events_read", caller, case_id=case_id, count=len(items)
+        )
+        return items
+
+    async def repair(self, case_id: str, caller: Caller, body: bytes) -> PlanRecord:
+        """A repaired draft of the case: the published plan as agreed, every recorded
+        event, the registry applied, the body's settings; stored and audited."""
+        published = await self.published(case_id)
+        recorded = await run_in_threadpool(self.events.of_case, case_id)
+        handed = await run_in_threadpool(self.registry.handed_over_by_side)
+        order = await self.offload.run(
+            len(published.request_json) + len(published.plan_json),
+            case_repair_order,
+            published.request_json,
+            published.plan_json,
+            recorded,
+            handed,
+            body,
+            self.settings,
+        )
+        outcome = await self.dispatcher.solve_now(order)
+        record = plan_record(
+            require_plan(outcome), order.request_json, source="repair", case_id=case_id
+        )
+        await run_in_threadpool(self.plans.add, record)
+        await run_in_threadpool(self.cases.touch, case_id)
+        await run_in_threadpool(
+            self.audit.append,
+            "repair",
+            caller,
+            case_id=case_id,
+            object_id=record.id,
+            count=len(recorded),
+        )
+        return record
