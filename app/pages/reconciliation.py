@@ -54,8 +54,8 @@ from app.registry_store import RegistryStore
 from reconciliation.languages import language_of
 from reconciliation.linkage_model import AGREEING_LEVELS
 from reconciliation.list_files import ListText, list_entries, read_list
-from reconciliation.reconcile import STEPS, StepReport
 from reconciliation.schema import IDENTITY_FIELDS, NAME_FIELDS, ListRole, ReconcileOptions
+from reconciliation.steps import STEPS, StepReport
 
 router = APIRouter(route_class=PageRoute)
 

@@ -34,7 +34,6 @@ from app.reconciliation.review import (
 )
 from app.reconciliation.store import ReconciliationStore, StoredReconciliation
 from app.registry_store import RegistryStore
-from reconciliation.reconcile import StepReport
 from reconciliation.records import InvalidLists, ListProblem, read_records
 from reconciliation.schema import (
     HeldDuplicate,
@@ -42,6 +41,7 @@ from reconciliation.schema import (
     ReconcileOptions,
     Reconciliation,
 )
+from reconciliation.steps import StepReport
 from solver.input_errors import InvalidRequest
 
 

@@ -21,7 +21,7 @@ from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from reconciliation.reconcile import STEPS, StepReport
+from reconciliation.steps import STEPS, StepReport
 
 logger = logging.getLogger(__name__)
 

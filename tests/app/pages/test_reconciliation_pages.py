@@ -23,7 +23,7 @@ from app.reconciliation.case_reconciliation import run_and_store
 from app.reconciliation.review import ReviewItem
 from app.reconciliation.runs import ReconciliationRuns
 from reconciliation.linkage_model import COMPARISONS
-from reconciliation.reconcile import STEPS, StepReport
+from reconciliation.steps import STEPS, StepReport
 from tests.app.negotiation import MEDIATOR, MEDIATOR_TOKEN, Negotiation, open_negotiation
 from tests.app.pages.signing_in import signed_in
 

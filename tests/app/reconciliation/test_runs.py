@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from app.reconciliation.runs import ReconciliationRuns, RunInProgressError
-from reconciliation.reconcile import STEPS, StepReport
+from reconciliation.steps import STEPS, StepReport
 
 
 def test_runs_go_one_at_a_time_and_report_their_steps() -> None:

@@ -14,8 +14,8 @@ from app.case_store import CaseStore
 from app.main import create_app
 from app.reconciliation.case_reconciliation import PreparedRun, run_and_store
 from app.reconciliation.store import ReconciliationStore
-from reconciliation.reconcile import STEPS, StepReport
 from reconciliation.schema import Reconciliation
+from reconciliation.steps import STEPS, StepReport
 from solver import ExchangeRequest, Plan, Progress, StopSignal, solve
 from tests.app.fake_solvers import solve_slowly
 
