@@ -167,13 +167,18 @@ async def exchange_order_body(
 ExchangeOrderBody = Annotated[SolveOrder, Depends(exchange_order_body)]
 
 
+# The largest whole number a query parameter may carry: PostgreSQL's `integer`, the type
+# of the audit trail's numbers. Beyond 64 bits the database drivers raise, not answer.
+MAX_QUERY_NUMBER = 2**31 - 1
+
+
 class Page:
     """`offset` and `limit` query parameters, the limit capped by the settings."""
 
     def __init__(
         self,
         settings: SettingsDep,
-        offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_QUERY_NUMBER, description="Items to skip.")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000, description="Items to return.")] = 20,
     ) -> None:
         self.offset = offset
