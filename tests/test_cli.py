@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -174,6 +175,36 @@ def test_solve_console_script_bad_json_has_no_traceback(tmp_path: Path) -> None:
     assert finished.returncode == cli.EXIT_BAD_INPUT
     assert "Traceback" not in finished.stderr
     assert "not readable as JSON" in finished.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", str(TEACHING), str(EXAMPLES / "teaching.draft.json")],  # stays buffered
+        ["verify", str(TEACHING), str(EXAMPLES / "teaching.draft.json"), "--json"],
+        ["solve", str(EXAMPLES / "thousand_for_thousand.json")],  # fills the pipe at once
+    ],
+    ids=["verify", "verify-json", "solve"],
+)
+def test_a_closed_pipe_is_a_normal_end_without_a_traceback(argv: list[str]) -> None:
+    """`exchange-planner ... | head`: the reader leaves early. Here it has left before the
+    first byte is written, so every run meets the closed pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", "solver.cli", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in finished.stderr
+    assert "internal error" not in finished.stderr
+    assert finished.returncode == cli.EXIT_CLOSED_PIPE
 
 
 # --------------------------------------------------------------------------- verify
