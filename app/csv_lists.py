@@ -94,6 +94,7 @@ class CsvList:
     detainees: list[dict[str, object]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     problems: list[ProblemItem] = field(default_factory=list)
+    ids_read: bool = True  # False: no id column, so the list's ids are not known
 
     def row_of(self, index: int) -> int | None:
         """The CSV row of the entry at `index` (the header is row 1, as a spreadsheet shows)."""
@@ -102,7 +103,12 @@ class CsvList:
 
 def detainees_from_csv(text: str, side: str) -> CsvList:
     """The rows as detainee objects (empty cells left out, so defaults apply) and the
-    problems found; a row with a bad cell is kept without that cell."""
+    problems found; a row with a bad cell is kept without that cell.
+
+    A header with an unknown or repeated column is reported, and the rows are still
+    read without that column: their ids are known, so the terms naming them are checked
+    against them, and their other cells are checked too. Without an id column the rows
+    are not read at all (the first row is likely a person's, not a header)."""
     read = CsvList()
     reader = csv.reader(io.StringIO(text), dialect=_dialect_of(text))
     header = next(reader, None)
@@ -110,15 +116,21 @@ def detainees_from_csv(text: str, side: str) -> CsvList:
         read.problems.append(
             _problem(side, None, "detainees", "empty_file", "the file has no header row")
         )
+        read.ids_read = False
         return read
     columns = [name.strip().lower() for name in header]
     read.problems.extend(_header_problems(columns, side))
-    if read.problems:
+    if "id" not in columns:
+        read.ids_read = False
         return read
+    usable = [
+        name if name in _CONVERTERS and name not in columns[:at] else None
+        for at, name in enumerate(columns)
+    ]
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines, often at the end of an exported sheet
-        detainee, row_problems = _row(columns, cells, side, number)
+        detainee, row_problems = _row(usable, cells, side, number)
         read.detainees.append(detainee)
         read.rows.append(number)
         read.problems.extend(row_problems)
@@ -188,9 +200,12 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
 
 
 def _row(
-    columns: list[str], cells: list[str], side: str, number: int
+    columns: list[str | None], cells: list[str], side: str, number: int
 ) -> tuple[dict[str, object], list[ProblemItem]]:
-    values = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
+    """One person's row; cells under a column that is not read (None) are left out."""
+    values = {
+        name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name is not None
+    }
     raw_id = values.get("id", "")
     detainee_id = raw_id if 1 <= len(raw_id) <= 64 else None
     problems = []
@@ -323,11 +338,22 @@ def exchange_request_from_csv(
     try:
         request = exchange_request_of(document, settings)
     except InvalidRequest as error:
-        problems.extend(_with_row(problem, read) for problem in error.problems)
+        problems.extend(
+            _with_row(problem, read)
+            for problem in error.problems
+            if not _about_unread_ids(problem, read)
+        )
         request = None
     if problems or request is None:
         raise invalid_request(problems)
     return request
+
+
+def _about_unread_ids(problem: InputProblem, read: dict[str, CsvList]) -> bool:
+    """An unknown id on a side whose ids could not be read: every id the terms name would
+    look unknown there, and the header's problem is the one to report."""
+    side_list = read.get(problem.side or "")
+    return problem.rule == "unknown_id" and side_list is not None and not side_list.ids_read
 
 
 def _with_row(problem: InputProblem, read: dict[str, CsvList]) -> ProblemItem:
