@@ -23,6 +23,7 @@ from app.request_bodies import exchange_request_of, json_object_of
 from solver import ExchangeRequest
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.schema import Detainee, Options, Terms
+from solver.wording import did_you_mean
 
 FIELDS: tuple[str, ...] = tuple(Detainee.model_fields)
 _TRUE = frozenset({"true", "yes", "y", "1"})
@@ -169,7 +170,9 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                     None,
                     shown,
                     "unknown_field",
-                    f"column {described} is not a detainee field; use {', '.join(FIELDS)}",
+                    f"column {described} is not a detainee field"
+                    f"{did_you_mean(name, FIELDS) if is_header else ''}; "
+                    f"use {', '.join(FIELDS)}",
                     row=1,
                 )
             )

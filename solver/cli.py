@@ -345,6 +345,11 @@ def _comparison(
     return "the proposal equals it on every level"
 
 
+# Which way each level's value improves: priorities, people and days count up, stage
+# orders (the sum of the stage numbers) count down.
+_BETTER = {"max": "higher", "min": "lower"}
+
+
 def _verify_text(report: dict[str, Any]) -> str:
     violations = report["violations"]
     lines = [
@@ -356,10 +361,14 @@ def _verify_text(report: dict[str, Any]) -> str:
     optimum_status = report["optimum_status"]
     header = "optimum" if optimum_status is None else f"optimum ({optimum_status})"
     width = max(len(level["name"]) for level in report["levels"])
-    lines += ["", f"{'level':<{width}}  {'proposal':>12}  {header:>12}"]
+    right = max(12, len(header))
+    lines += ["", f"{'level':<{width}}  {'better':<6}  {'proposal':>12}  {header:>{right}}"]
     for level in report["levels"]:
         theirs = "-" if level["optimum"] is None else f"{level['optimum']:,}"
-        lines.append(f"{level['name']:<{width}}  {level['proposal']:>12,}  {theirs:>12}")
+        better = _BETTER[level["sense"]]
+        lines.append(
+            f"{level['name']:<{width}}  {better:<6}  {level['proposal']:>12,}  {theirs:>{right}}"
+        )
     lines += ["", f"Optimum: {report['comparison']}."]
     return "\n".join(lines)
 

@@ -218,6 +218,22 @@ def test_verify_the_solver_plan_exit_0(tmp_path: Path, capsys: pytest.CaptureFix
     assert "equals it on every level" in out
 
 
+def test_verify_text_says_which_way_each_level_is_better(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    draft = EXAMPLES / "teaching.draft.json"
+    code, out, _ = run(["verify", str(TEACHING), str(draft)], capsys)
+    assert code == cli.EXIT_VIOLATIONS
+    table = out.split("\n\n")[1].splitlines()
+    assert table[0].split()[:3] == ["level", "better", "proposal"]
+    better = {line.split()[0]: line.split()[1] for line in table[1:]}
+    assert better["priority:young"] == "higher"
+    assert better["captivity_days"] == "higher"
+    assert better["stage_order:all"] == "lower"
+    assert len(better) == 11
+    assert len({len(line) for line in table}) == 1, "the columns line up"
+
+
 def test_verify_broken_plan_exit_1_lists_violations(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -132,6 +132,7 @@ def test_a_misspelt_column_is_the_only_problem_for_ids_in_the_file(client: TestC
         ("side_a", None, "seriously_il", "unknown_field"),
         ("side_a", "A-999", "terms.must_include", "unknown_id"),
     ]
+    assert "did you mean seriously_ill?" in response.json()["errors"][0]["message"]
 
 
 def test_a_list_without_an_id_column_names_no_must_include_id(client: TestClient) -> None:
