@@ -138,7 +138,7 @@ def create_app(
             retention.cancel()
             if seeding is not None:
                 seeding.cancel()
-            offload.close()
+            await run_in_threadpool(offload.close)
             await run_in_threadpool(pool.close, settings.stop_grace_s + 5.0)
             engine.dispose()
 

@@ -101,6 +101,9 @@ class Readiness(_Out):
     workers_alive: int
     workers: int
     queue_depth: int
+    document_helper: Literal["ready", "starting", "off"] = Field(
+        description="The helper process for big documents (off: they go to threads)."
+    )
 
 
 PartySideName = Literal["side_a", "side_b"]
