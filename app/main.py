@@ -130,7 +130,7 @@ def create_app(
             else None
         )
         retention = asyncio.create_task(
-            retention_loop(settings, cases, plans, audit, dispatcher, engine)
+            retention_loop(settings, sessions, audit, dispatcher, engine)
         )
         try:
             yield

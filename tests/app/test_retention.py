@@ -3,16 +3,24 @@ themselves after the retention period."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import event, select, update
 
+from app.audit import AuditLog
+from app.core.config import Settings
+from app.core.db import make_engine, make_session_factory, migrate
 from app.models import CaseRecord, PlanRecord, utc_now
+from app.plan_store import plan_record
+from app.retention import purge_expired
+from app.solving.messages import SolvedPlan
+from solver import Plan
 from tests.app.bodies import exchange
 from tests.app.conftest import MakeClient
 from tests.app.negotiation import MEDIATOR, MEDIATOR_TOKEN, open_negotiation, side_list
 
+PLAN = Plan(status="infeasible", reference_date=date(2025, 5, 23))
 CANARY = "Canary Vxqjw"
 BIRTH_DATE = "1958-02-17"
 
@@ -79,3 +87,31 @@ def test_the_retention_period_purges_old_cases_and_plans(
         purges = client.get("/v1/audit", params={"limit": 1000}, headers=MEDIATOR).json()["items"]
         assert {"case_purge", "plan_purge"} <= {entry["action"] for entry in purges}
         assert CANARY.encode() not in database_bytes(tmp_path)
+
+
+def test_a_purge_commits_once_so_nobody_sees_it_half_done(tmp_path: Path) -> None:
+    """Cases, plans and their audit entries go together: a reader never sees the case
+    gone with its plan (or its audit entry) still there."""
+    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'exchange.db'}"))
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    long_ago = utc_now() - timedelta(days=91)
+    with sessions.begin() as session:
+        session.add(CaseRecord(id="old-case", created_at=long_ago, updated_at=long_ago))
+        session.add(CaseRecord(id="fresh-case"))
+        for plan_id, created in (("old-plan", long_ago), ("fresh-plan", utc_now())):
+            record = plan_record(SolvedPlan.of(PLAN), "{}", source="json", plan_id=plan_id)
+            record.created_at = created
+            session.add(record)
+    commits: list[int] = []
+    event.listen(sessions, "after_commit", lambda _session: commits.append(1))
+    settings = Settings(database_url=str(engine.url), case_retention_days=90)
+    assert purge_expired(settings, sessions, AuditLog(sessions), engine) == (1, 1)
+    assert len(commits) == 1
+    with sessions() as session:
+        assert set(session.scalars(select(CaseRecord.id))) == {"fresh-case"}
+        assert set(session.scalars(select(PlanRecord.id))) == {"fresh-plan"}
+    actions = [entry.action for entry in AuditLog(sessions).page(0, 10)]
+    assert actions == ["case_purge", "plan_purge"]
+    assert AuditLog(sessions).verify().first_broken is None
+    engine.dispose()
