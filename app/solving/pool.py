@@ -342,11 +342,12 @@ class _WorkerSlot:
                 best_plan = message.best or best_plan
                 _notify(task, "progressed", message.snapshot)
             elif isinstance(message, WorkerDone):
+                stopped = self.stop_requested_at is not None
+                if stopped and message.plan.status == "timeout":
+                    # Stopped before any plan: the same end as a killed solve with none.
+                    return SolveOutcome("cancelled", None, message.elapsed_s, stopped=True)
                 return SolveOutcome(
-                    message.plan.status,
-                    message.plan,
-                    message.elapsed_s,
-                    stopped=self.stop_requested_at is not None,
+                    message.plan.status, message.plan, message.elapsed_s, stopped=stopped
                 )
             elif isinstance(message, WorkerFailed):
                 return SolveOutcome(

@@ -12,6 +12,7 @@ from tests.app.bodies import assert_no_personal_data, exchange, with_canary
 from tests.app.conftest import MakeClient
 from tests.app.fake_solvers import (
     solve_crashing,
+    solve_finding_nothing,
     solve_ignoring_stop,
     solve_raising,
     solve_slowly,
@@ -144,6 +145,20 @@ def test_stop_kills_a_solve_that_ignores_it_after_the_grace(make_client: MakeCli
         overrun = poll(client, location, FINISHED, timeout_s=60.0)
         assert overrun["status"] == "feasible"
         assert overrun["error"] == "time limit overrun; worker stopped"
+
+
+def test_a_stop_before_the_first_plan_ends_cancelled_and_the_time_limit_timeout(
+    make_client: MakeClient,
+) -> None:
+    """One status per situation: stopped before any plan was found is `cancelled`
+    (as when the solver has to be killed first); out of time without a plan, `timeout`."""
+    with make_client(solve_finding_nothing, stop_grace_s=1.0, cancel_wait_s=30.0) as client:
+        location = client.post("/v1/jobs", json=slow_exchange()).headers["location"]
+        poll_progress(client, location)
+        stopped = client.delete(location).json()
+        assert (stopped["status"], stopped["plan"]) == ("cancelled", None)
+        location = client.post("/v1/jobs", json=slow_exchange(0.3)).headers["location"]
+        assert poll(client, location, FINISHED)["status"] == "timeout"
 
 
 def test_stop_cancels_a_queued_job(make_client: MakeClient) -> None:
