@@ -37,6 +37,7 @@ AuditAction = Literal[
     "plan_read",
     "plan_delete",
     "plan_purge",
+    "job_purge",
     "manifest_read",
 ]
 HASHED_FIELDS = ("seq", "at", "actor", "role", "action", "case_id", "side", "object_id", "count")

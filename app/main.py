@@ -1,9 +1,9 @@
 """The ASGI application: `uvicorn app.main:app`.
 
-Start-up applies the database migrations, marks jobs a previous run left unfinished as
-`interrupted`, says how requests are authenticated, starts the solver worker processes
-and the retention task; shut-down stops running solves (keeping their best plans) and
-ends the workers.
+Start-up applies the database migrations, says how requests are authenticated, starts the
+solver worker processes, the job queue (which claims queued jobs, also those a previous
+run or another instance left) and the retention task; shut-down gives this instance's
+jobs back to the queue, then stops the solves and ends every process it started.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from app.core.offload import Offload
 from app.core.security import RateLimiter
 from app.dispatch import SolveDispatcher
 from app.example_records import store_example_records
+from app.job_queue import JobQueue
 from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.plan_store import PlanStore
@@ -91,9 +92,6 @@ def create_app(
                 settings.overrun_grace_s,
                 MIN_SAFE_OVERRUN_GRACE_S,
             )
-        interrupted = await run_in_threadpool(jobs.interrupt_unfinished)
-        if interrupted:
-            logger.warning("%d job(s) from a previous run marked interrupted", interrupted)
         pool = SolverPool(
             solve_function,
             workers=settings.worker_count,
@@ -110,12 +108,16 @@ def create_app(
             settings.worker_start_method,
         )
         offload.start()
-        dispatcher = SolveDispatcher(pool, jobs, metrics)
+        queue = JobQueue(jobs, pool, metrics, settings)
+        queue.start()
+        logger.info("job queue: this instance is %s", queue.instance)
+        dispatcher = SolveDispatcher(pool, jobs, queue, metrics)
         app.state.engine = engine
         app.state.plans = plans
         app.state.jobs = jobs
         app.state.pool = pool
         app.state.dispatcher = dispatcher
+        app.state.queue = queue
         app.state.offload = offload
         app.state.cases = cases
         app.state.keys = keys
@@ -138,6 +140,8 @@ def create_app(
             retention.cancel()
             if seeding is not None:
                 seeding.cancel()
+            # Jobs held here go back to the queue before their solves are stopped.
+            await run_in_threadpool(queue.close)
             await run_in_threadpool(offload.close)
             await run_in_threadpool(pool.close, settings.stop_grace_s + 5.0)
             engine.dispose()

@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,8 +76,11 @@ class PlanRecord(Base):
 class JobRecord(Base):
     """A background solve: its state, its progress, and the plan it produced.
 
-    The request itself is held in memory until the plan is stored with it, so personal
-    data is never kept twice.
+    The request is kept here while the job is unfinished, so that any instance of the
+    service can run it, also after a restart; when the job finishes it moves to the plan
+    (or is dropped), so personal data is never kept twice. `claimed_by` names the
+    instance running the job, which holds it until `lease_until` and renews the lease
+    while it runs; `attempts` counts the claims that did not end cleanly.
     """
 
     __tablename__ = "jobs"
@@ -87,6 +100,10 @@ class JobRecord(Base):
     case_id: Mapped[str | None] = mapped_column(
         String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    request_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class CaseRecord(Base):
@@ -166,3 +183,16 @@ class AuditHeadRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class RateLimitCounterRecord(Base):
+    """Requests counted for one rate-limit key in one time window, when the service's
+    instances share their rate limit through the database (see `app.core.rate_limits`).
+    Keys are API key ids or client addresses, never anything a request carried."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)

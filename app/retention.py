@@ -24,6 +24,7 @@ from app.examples import (
     EXAMPLE_CASE_ID,
     EXAMPLE_CASE_PLAN_ID,
     EXAMPLE_CASE_TO_DELETE_ID,
+    EXAMPLE_JOB_ID,
     EXAMPLE_PLAN_ID,
     EXAMPLE_PLAN_TO_DELETE_ID,
 )
@@ -36,6 +37,7 @@ RETENTION = Caller(key_id="retention", role="mediator")
 # The synthetic /docs examples hold no one real and are stored again at start-up anyway.
 _EXAMPLE_CASES = frozenset({EXAMPLE_CASE_ID, EXAMPLE_CASE_TO_DELETE_ID})
 _EXAMPLE_PLANS = frozenset({EXAMPLE_PLAN_ID, EXAMPLE_PLAN_TO_DELETE_ID, EXAMPLE_CASE_PLAN_ID})
+_EXAMPLE_JOBS = frozenset({EXAMPLE_JOB_ID})
 
 
 def purge_expired(
@@ -79,11 +81,24 @@ def purge_expired(
             )
             .returning(PlanRecord.id)
         ).all()
+        # Jobs outside cases hold their request while unfinished: none may outlive the
+        # period either (finished ones hold none; their rows go with them).
+        job_ids = session.scalars(
+            delete(JobRecord)
+            .where(
+                JobRecord.case_id.is_(None),
+                JobRecord.created_at < cutoff,
+                JobRecord.id.not_in(_EXAMPLE_JOBS),
+            )
+            .returning(JobRecord.id)
+        ).all()
         for case_id in case_ids:
             audit.append_in(session, "case_purge", RETENTION, case_id=case_id)
         for plan_id in plan_ids:
             audit.append_in(session, "plan_purge", RETENTION, object_id=plan_id)
-    if case_ids or plan_ids:
+        for job_id in job_ids:
+            audit.append_in(session, "job_purge", RETENTION, object_id=job_id)
+    if case_ids or plan_ids or job_ids:
         checkpoint(engine)
         logger.info(
             "retention purged %d case(s) and %d plan(s)",

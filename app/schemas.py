@@ -85,6 +85,12 @@ class JobView(_Out):
     stop_requested: bool = Field(
         description="DELETE was called: a running solve stops and keeps its best plan."
     )
+    attempts: int = Field(
+        default=0,
+        description="How many times an instance has started this job without finishing it "
+        "cleanly (the service stopped or crashed meanwhile); at job_max_attempts it ends "
+        "`interrupted`.",
+    )
     progress: JobProgress | None = None
     error: str | None = None
     plan_id: str | None = None

@@ -132,6 +132,16 @@ class SolverPool:
         _finish(dequeued, SolveOutcome.cancelled_in_queue())
         return "dequeued"
 
+    def free_workers(self) -> int:
+        """Workers that are ready and idle, less the requests already waiting for one."""
+        with self._lock:
+            idle = sum(1 for slot in self._slots if slot.current is None and slot.ready)
+            return max(0, idle - len(self._waiting))
+
+    @property
+    def queue_size(self) -> int:
+        return self._queue_size
+
     def queue_depth(self) -> int:
         with self._lock:
             return len(self._waiting)

@@ -3,6 +3,7 @@ themselves after the retention period."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy import event, select, update
 from app.audit import AuditLog
 from app.core.config import Settings
 from app.core.db import make_engine, make_session_factory, migrate
-from app.models import CaseRecord, PlanRecord, utc_now
+from app.models import CaseRecord, JobRecord, PlanRecord, utc_now
 from app.plan_store import plan_record
 from app.retention import purge_expired
 from app.solving.messages import SolvedPlan
@@ -103,6 +104,16 @@ def test_a_purge_commits_once_so_nobody_sees_it_half_done(tmp_path: Path) -> Non
             record = plan_record(SolvedPlan.of(PLAN), "{}", source="json", plan_id=plan_id)
             record.created_at = created
             session.add(record)
+    with sessions.begin() as session:
+        session.add(
+            JobRecord(
+                id="old-job",
+                created_at=long_ago,
+                status="queued",
+                time_limit_s=1.0,
+                request_json=json.dumps({"name": CANARY}),
+            )
+        )
     commits: list[int] = []
     event.listen(sessions, "after_commit", lambda _session: commits.append(1))
     settings = Settings(database_url=str(engine.url), case_retention_days=90)
@@ -111,7 +122,8 @@ def test_a_purge_commits_once_so_nobody_sees_it_half_done(tmp_path: Path) -> Non
     with sessions() as session:
         assert set(session.scalars(select(CaseRecord.id))) == {"fresh-case"}
         assert set(session.scalars(select(PlanRecord.id))) == {"fresh-plan"}
+        assert list(session.scalars(select(JobRecord.id))) == []
     actions = [entry.action for entry in AuditLog(sessions).page(0, 10)]
-    assert actions == ["case_purge", "plan_purge"]
+    assert actions == ["case_purge", "plan_purge", "job_purge"]
     assert AuditLog(sessions).verify().first_broken is None
     engine.dispose()

@@ -42,10 +42,13 @@ def assert_schema_matches_models(engine: Engine) -> None:
 def assert_plans_and_jobs_round_trip(engine: Engine) -> None:
     sessions = make_session_factory(engine)
     plans, jobs = PlanStore(sessions), JobStore(sessions)
-    jobs.create("job-1", 5.0)
-    jobs.mark_running("job-1")
+    jobs.create("job-1", 5.0, '{"request": 1}')
+    claimed = jobs.claim("here", lease_s=30.0, max_attempts=3)
+    assert claimed is not None
+    assert (claimed.id, claimed.request_json, claimed.attempts) == ("job-1", '{"request": 1}', 1)
+    jobs.mark_running("job-1", "here")
     solved = SolvedPlan.of(PLAN)
-    jobs.finish("job-1", SolveOutcome("infeasible", solved, 0.1), '{"request": 1}')
+    assert jobs.finish("job-1", "here", SolveOutcome("infeasible", solved, 0.1), '{"request": 1}')
     job = jobs.get("job-1")
     assert job is not None
     assert job.status == "infeasible"
@@ -60,9 +63,15 @@ def assert_plans_and_jobs_round_trip(engine: Engine) -> None:
     after = jobs.get("job-1")
     assert after is not None
     assert after.plan_id is None  # the job stays, its plan is gone
+    assert job.request_json is None  # the plan holds the request now
     plans.add(plan_record(solved, "{}", source="json", plan_id="kept"))
-    jobs.create("job-2", 5.0)
-    assert jobs.interrupt_unfinished() == 1
+    jobs.create("job-2", 5.0, "{}")
+    assert jobs.claim("here", lease_s=30.0, max_attempts=3) is not None
+    assert jobs.claim("there", lease_s=30.0, max_attempts=3) is None  # held by "here"
+    assert jobs.release("here") == 1
+    again = jobs.claim("there", lease_s=30.0, max_attempts=3)
+    assert again is not None
+    assert again.attempts == 1  # a clean release does not count
 
 
 def test_migrations_build_the_models_schema_on_sqlite(tmp_path: Path) -> None:
