@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, select, update
 
 from app.audit import AuditLog
@@ -19,6 +20,7 @@ from app.solving.messages import SolvedPlan
 from solver import Plan
 from tests.app.bodies import exchange
 from tests.app.conftest import MakeClient
+from tests.app.databases import DATABASES, database_url
 from tests.app.negotiation import MEDIATOR, MEDIATOR_TOKEN, open_negotiation, side_list
 
 PLAN = Plan(status="infeasible", reference_date=date(2025, 5, 23))
@@ -90,10 +92,16 @@ def test_the_retention_period_purges_old_cases_and_plans(
         assert CANARY.encode() not in database_bytes(tmp_path)
 
 
-def test_a_purge_commits_once_so_nobody_sees_it_half_done(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", DATABASES)
+def test_a_purge_commits_once_so_nobody_sees_it_half_done(kind: str, tmp_path: Path) -> None:
     """Cases, plans and their audit entries go together: a reader never sees the case
     gone with its plan (or its audit entry) still there."""
-    engine = make_engine(Settings(database_url=f"sqlite:///{tmp_path / 'exchange.db'}"))
+    with database_url(kind, tmp_path) as url:
+        purge_in_one_transaction(url)
+
+
+def purge_in_one_transaction(url: str) -> None:
+    engine = make_engine(Settings(database_url=url))
     migrate(engine)
     sessions = make_session_factory(engine)
     long_ago = utc_now() - timedelta(days=91)
@@ -116,7 +124,7 @@ def test_a_purge_commits_once_so_nobody_sees_it_half_done(tmp_path: Path) -> Non
         )
     commits: list[int] = []
     event.listen(sessions, "after_commit", lambda _session: commits.append(1))
-    settings = Settings(database_url=str(engine.url), case_retention_days=90)
+    settings = Settings(database_url=url, case_retention_days=90)
     assert purge_expired(settings, sessions, AuditLog(sessions), engine) == (1, 1)
     assert len(commits) == 1
     with sessions() as session:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.examples import EXAMPLE_JOB_ID
 from tests.app.bodies import assert_no_personal_data, exchange, with_canary
-from tests.app.conftest import MakeClient
+from tests.app.conftest import MakeClient, shared_service, wait_for_examples
+from tests.app.databases import DATABASES
 from tests.app.fake_solvers import (
     solve_crashing,
     solve_finding_nothing,
@@ -19,6 +22,24 @@ from tests.app.fake_solvers import (
 )
 
 FINISHED = {"optimal", "feasible", "infeasible", "timeout", "cancelled", "failed"}
+
+
+@pytest.fixture(params=DATABASES)
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (when one is configured)."""
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The service on the real solver, with the example records, on each database."""
+    folder = tmp_path_factory.mktemp("jobs")
+    with shared_service(request.param, folder, seed_examples=True) as shared:
+        wait_for_examples(shared)
+        yield shared
 
 
 def slow_exchange(time_limit_s: float = 30.0) -> dict[str, Any]:
