@@ -27,7 +27,7 @@ from app.core.logs import configure_logging
 from app.core.metrics import RequestMetricsMiddleware, ServiceMetrics
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.offload import Offload
-from app.core.security import RateLimiter
+from app.core.rate_limits import RateLimiter
 from app.dispatch import SolveDispatcher
 from app.example_records import store_example_records
 from app.job_queue import JobQueue
@@ -123,7 +123,12 @@ def create_app(
         app.state.keys = keys
         app.state.audit = audit
         app.state.access = access
-        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+        app.state.rate_limiter = RateLimiter(
+            settings.rate_limit_per_s,
+            settings.rate_limit_burst,
+            settings.rate_limit_storage,
+            engine,
+        )
         seeding = (
             asyncio.create_task(
                 store_example_records(settings, dispatcher, plans, jobs, cases, keys)

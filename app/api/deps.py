@@ -15,7 +15,8 @@ from app.case_store import CaseStore
 from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
 from app.core.offload import Offload
-from app.core.security import OPEN_ACCESS, Caller, RateLimiter
+from app.core.rate_limits import RateLimiter
+from app.core.security import OPEN_ACCESS, Caller
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.job_store import JobStore
 from app.key_store import KeyStore
