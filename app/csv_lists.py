@@ -1,4 +1,5 @@
-"""A side's list from a CSV file: one row per detainee, columns named as the JSON fields.
+"""A side's list from a CSV file (or a workbook's sheet, see `app.xlsx_lists`): one row per
+detainee, columns named as the JSON fields.
 
 Cells are text, so each is converted to the field's type here, with one problem per bad
 cell naming the side, the row (the header is row 1, as in a spreadsheet), the id and the
@@ -10,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +21,7 @@ from app.core.config import Settings
 from app.dispatch import SolveOrder
 from app.problems import ProblemItem, invalid_request
 from app.request_bodies import exchange_request_of, json_object_of
+from app.xlsx_lists import rows_of_xlsx
 from solver import ExchangeRequest
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.schema import Detainee, Options, Terms
@@ -103,16 +105,35 @@ class CsvList:
 
 
 def detainees_from_csv(text: str, side: str) -> CsvList:
-    """The rows as detainee objects (empty cells left out, so defaults apply) and the
-    problems found; a row with a bad cell is kept without that cell.
+    """The rows of CSV text as detainees (see `detainees_from_rows`)."""
+    reader = csv.reader(io.StringIO(text), dialect=_dialect_of(text))
+    return detainees_from_rows(enumerate(reader, start=1), side)
+
+
+def read_side_list(content: str | bytes, side: str) -> CsvList:
+    """A side's list from CSV text, or from an XLSX workbook's bytes (its first sheet)."""
+    if isinstance(content, str):
+        return detainees_from_csv(content, side)
+    rows = rows_of_xlsx(content, side)
+    if isinstance(rows, ProblemItem):
+        return CsvList(problems=[rows], ids_read=False)
+    return detainees_from_rows(rows, side)
+
+
+def detainees_from_rows(rows: Iterable[tuple[int, list[str]]], side: str) -> CsvList:
+    """The rows (numbered as a spreadsheet shows them) as detainee objects, empty cells
+    left out so that defaults apply, and the problems found; a row with a bad cell is
+    kept without that cell. The first row that is not blank is the header.
 
     A header with an unknown or repeated column is reported, and the rows are still
     read without that column: their ids are known, so the terms naming them are checked
     against them, and their other cells are checked too. Without an id column the rows
     are not read at all (the first row is likely a person's, not a header)."""
     read = CsvList()
-    reader = csv.reader(io.StringIO(text), dialect=_dialect_of(text))
-    header = next(reader, None)
+    reader = (row for row in rows if any(cell.strip() for cell in row[1]))
+    first = next(reader, None)
+    header = first[1] if first is not None else None
+    header_row = first[0] if first is not None else 1
     if header is None:
         read.problems.append(
             _problem(side, None, "detainees", "empty_file", "the file has no header row")
@@ -120,7 +141,7 @@ def detainees_from_csv(text: str, side: str) -> CsvList:
         read.ids_read = False
         return read
     columns = [name.strip().lower() for name in header]
-    read.problems.extend(_header_problems(columns, side))
+    read.problems.extend(_header_problems(columns, side, header_row))
     if "id" not in columns:
         read.ids_read = False
         return read
@@ -128,9 +149,7 @@ def detainees_from_csv(text: str, side: str) -> CsvList:
         name if name in _CONVERTERS and name not in columns[:at] else None
         for at, name in enumerate(columns)
     ]
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines, often at the end of an exported sheet
+    for number, cells in reader:  # blank lines, often at a sheet's end, are skipped
         detainee, row_problems = _row(usable, cells, side, number)
         read.detainees.append(detainee)
         read.rows.append(number)
@@ -150,7 +169,7 @@ def _dialect_of(text: str) -> type[csv.Dialect]:
     return Dialect
 
 
-def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
+def _header_problems(columns: list[str], side: str, row: int = 1) -> list[ProblemItem]:
     """Unknown or repeated columns, and a missing id column.
 
     A column is named back only when the header has an id column: without one, the first
@@ -171,9 +190,9 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                     shown,
                     "unknown_field",
                     f"column {described} is not a detainee field"
-                    f"{did_you_mean(name, FIELDS) if is_header else ''}; "
-                    f"use {', '.join(FIELDS)}",
-                    row=1,
+                    f"{did_you_mean(name, FIELDS) if is_header else ''} "
+                    f"(the fields: {', '.join(FIELDS)})",
+                    row=row,
                 )
             )
         elif name in seen:
@@ -184,7 +203,7 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                     shown,
                     "duplicate_column",
                     "the column appears more than once",
-                    row=1,
+                    row=row,
                 )
             )
         seen.add(name)
@@ -196,7 +215,7 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                 "id",
                 "missing_field",
                 "the header has no id column (is the first row a header of field names?)",
-                row=1,
+                row=row,
             )
         )
     return problems
@@ -280,7 +299,7 @@ def order_from_csv_json(body: bytes, settings: Settings) -> SolveOrder:
             problems.append(_problem_at(side, "missing_field", "the CSV list is required"))
     if problems:
         raise invalid_request(problems)
-    lists = {side: texts[side] or "" for side in ("side_a", "side_b")}
+    lists: dict[str, str | bytes] = {side: texts[side] or "" for side in ("side_a", "side_b")}
     names = {side: texts[f"{side}_name"] or "" for side in ("side_a", "side_b")}
     terms, options = document.get("terms"), document.get("options")
     return order_from_csv(
@@ -293,7 +312,7 @@ def order_from_csv_json(body: bytes, settings: Settings) -> SolveOrder:
 
 
 def order_from_csv(
-    lists: dict[str, str],
+    lists: Mapping[str, str | bytes],
     terms_json: str | None,
     options_json: str | None,
     side_names: dict[str, str],
@@ -305,13 +324,14 @@ def order_from_csv(
 
 
 def exchange_request_from_csv(
-    lists: dict[str, str],
+    lists: Mapping[str, str | bytes],
     terms_json: str | None,
     options_json: str | None,
     side_names: dict[str, str],
     settings: Settings,
 ) -> ExchangeRequest:
-    """A full request from each side's CSV text and the terms (and options) as JSON text.
+    """A full request from each side's CSV text (or XLSX bytes) and the terms (and
+    options) as JSON text.
 
     Raises the 422 problem with every cell, row and term problem found; problems with a
     detainee carry the CSV row they came from.
@@ -332,7 +352,7 @@ def exchange_request_from_csv(
         document[name] = value
     read: dict[str, CsvList] = {}
     for side in ("side_a", "side_b"):
-        read[side] = detainees_from_csv(lists[side], side)
+        read[side] = read_side_list(lists[side], side)
         problems.extend(read[side].problems)
         side_list: dict[str, object] = {"detainees": read[side].detainees}
         if side_names.get(side):

@@ -120,7 +120,7 @@ class ListReceipt(_Out):
 
     side: PartySideName
     uploaded_at: datetime
-    source: str = Field(description="json or csv")
+    source: str = Field(description="json, csv or xlsx")
     detainee_count: int
 
 
