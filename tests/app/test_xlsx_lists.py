@@ -8,11 +8,14 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from app.core.config import Settings
+from app.csv_lists import exchange_request_from_csv
 from app.examples import CSV_OPTIONS, CSV_TERMS, SIDE_A_CSV, SIDE_B_CSV
 from app.xlsx_lists import XLSX_CONTENT_TYPE, rows_of_xlsx
 from tests.app.bodies import CANARY_NAME, assert_no_personal_data, exchange
@@ -152,3 +155,19 @@ def test_cells_read_as_their_csv_export_would_hold_them() -> None:
         (1, ["id", "age", "requested", "captured_on"]),
         (2, ["A-1", "41", "true", "1987-06-05"]),
     ]
+
+
+def test_the_committed_xlsx_example_holds_the_csv_example() -> None:
+    """examples/xlsx/teaching/ is the teaching example's CSV lists as workbooks (the
+    README's XLSX upload sends them): the same request, read either way."""
+    root = Path(__file__).resolve().parents[2] / "examples"
+    lists: dict[str, dict[str, str | bytes]] = {"csv": {}, "xlsx": {}}
+    for side in ("side_a", "side_b"):
+        lists["csv"][side] = (root / "csv" / "teaching" / f"{side}.csv").read_text("utf-8")
+        lists["xlsx"][side] = (root / "xlsx" / "teaching" / f"{side}.xlsx").read_bytes()
+    terms = (root / "csv" / "teaching" / "terms.json").read_text("utf-8")
+    settings = Settings()
+    from_csv, from_xlsx = (
+        exchange_request_from_csv(lists[kind], terms, None, {}, settings) for kind in lists
+    )
+    assert from_xlsx == from_csv
