@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import JobRecord, utc_now
@@ -279,11 +279,6 @@ class JobStore:
                     update(JobRecord).where(JobRecord.id == job_id).values(plan_id=record.id)
                 )
         return True
-
-    def delete(self, job_id: str) -> None:
-        """Only for a job the queue refused: it never existed for the client."""
-        with self._sessions.begin() as session:
-            session.execute(delete(JobRecord).where(JobRecord.id == job_id))
 
     def _end(self, job_id: str, instance: str, status: str, error: str) -> None:
         self._update_held(
