@@ -220,9 +220,12 @@ class JobStore:
         self._update_held(job_id, instance, progress_json=progress.model_dump_json())
 
     def mark_stop_requested(self, job_id: str) -> None:
+        """Ask for a stop (a finished job is left as it is)."""
         with self._sessions.begin() as session:
             session.execute(
-                update(JobRecord).where(JobRecord.id == job_id).values(stop_requested=True)
+                update(JobRecord)
+                .where(JobRecord.id == job_id, JobRecord.status.in_(UNFINISHED))
+                .values(stop_requested=True)
             )
 
     def cancel_waiting(self, job_id: str) -> bool:

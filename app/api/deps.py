@@ -127,12 +127,12 @@ async def authenticate(
         caller = await run_in_threadpool(gate.identify, token, host, proxied)
     except Exception:
         client = request.client.host if request.client else "unknown"
-        wait = limiter.retry_after(f"refused:{client}")
+        wait = await _retry_after(limiter, f"refused:{client}")
         if wait is not None:
             raise rate_limited(wait) from None
         raise
     # Open access (no keys configured, loopback only) is one local user: not limited.
-    wait = limiter.retry_after(f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
+    wait = await _retry_after(limiter, f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
     if wait is not None:
         raise rate_limited(wait)
     if not caller.is_mediator and not parties_may_call(
@@ -141,6 +141,12 @@ async def authenticate(
         raise not_found("resource")
     request.state.caller = caller
     return caller
+
+
+async def _retry_after(limiter: RateLimiter, key: str) -> int | None:
+    if limiter.blocks:
+        return await run_in_threadpool(limiter.retry_after, key)
+    return limiter.retry_after(key)
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]

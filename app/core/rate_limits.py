@@ -181,6 +181,9 @@ class RateLimiter:
                 raise ValueError(f"{storage!r} is an asynchronous storage; use a synchronous one")
             self._storage = found
         self._limiter = SlidingWindowCounterRateLimiter(self._storage)
+        # Memory is answered at once; any other storage is a round trip, kept off the
+        # event loop by the caller.
+        self.blocks = storage != "memory://"
 
     def retry_after(self, key: str) -> int | None:
         """None when the request may go ahead (and is counted), else whole seconds to wait."""
