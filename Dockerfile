@@ -32,10 +32,11 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 COPY README.md alembic.ini ./
 COPY solver ./solver
 COPY app ./app
+COPY reconciliation ./reconciliation
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-default-groups --extra postgres
 # Like the scripts' compile_project: compiled once here, not on every run.
-RUN .venv/bin/python -m compileall -q -j 0 solver app
+RUN .venv/bin/python -m compileall -q -j 0 solver app reconciliation
 
 # ---------------------------------------------------------------- runtime
 FROM ${PYTHON_IMAGE} AS runtime

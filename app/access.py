@@ -93,6 +93,22 @@ class AccessGate:
             raise unauthorized("The API key is not valid (unknown, revoked, or mistyped).")
         return Caller(key_id=record.id, role=role, case_id=record.case_id)
 
+    def caller_of_key(self, key_id: str) -> tuple[Caller, str] | None:
+        """The caller an active key id stands for, with the SHA-256 of its token; None for
+        a revoked or unknown key. For the pages' sessions, which carry the key id, never
+        the token (blocking: call from a thread)."""
+        if key_id == BOOTSTRAP_KEY_ID:
+            if self._bootstrap_sha256 is None:
+                return None
+            return Caller(key_id=BOOTSTRAP_KEY_ID, role="mediator"), self._bootstrap_sha256
+        record = self._keys.active(key_id)
+        if record is None:
+            return None
+        role = record.role
+        if role not in ROLES:  # a row written by hand
+            return None
+        return Caller(key_id=record.id, role=role, case_id=record.case_id), record.token_sha256
+
     def describe(self) -> str:
         """The start-up line saying how requests are authenticated."""
         if self.keys_configured():

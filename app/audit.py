@@ -39,6 +39,14 @@ AuditAction = Literal[
     "plan_purge",
     "job_purge",
     "manifest_read",
+    "event_record",
+    "events_read",
+    "repair",
+    "registry_read",
+    "reconcile",
+    "matches_read",
+    "match_decide",
+    "reconcile_apply",
 ]
 HASHED_FIELDS = ("seq", "at", "actor", "role", "action", "case_id", "side", "object_id", "count")
 

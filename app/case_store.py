@@ -13,8 +13,16 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import CaseListRecord, CaseRecord, JobRecord, PlanRecord, utc_now
+from app.models import (
+    CaseListRecord,
+    CasePublicationRecord,
+    CaseRecord,
+    JobRecord,
+    PlanRecord,
+    utc_now,
+)
 from app.plan_store import PlanListing, new_id
+from app.registry_store import RegistryStore
 from app.schemas import FINISHED_JOB_STATUSES
 
 SIDES: tuple[str, str] = ("side_a", "side_b")
@@ -40,6 +48,15 @@ class ListSummary:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """A published plan of a case and its number (1 for the first publication)."""
+
+    version: int
+    plan_id: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
 class CasePage:
     cases: list[CaseRecord]
     total: int
@@ -50,6 +67,9 @@ class CaseStore:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        # Who was handed over already: a case's lists are read through it (see
+        # `app.case_documents.case_request_json`).
+        self.registry = RegistryStore(sessions)
 
     def create(self) -> CaseRecord:
         now = utc_now()
@@ -174,10 +194,39 @@ class CaseStore:
                 .where(PlanRecord.id == plan_id, PlanRecord.case_id == case_id)
                 .values(published_at=now)
             )
+            # Every publication keeps its number: the earlier plans stay readable.
+            last = session.scalar(
+                select(func.max(CasePublicationRecord.version)).where(
+                    CasePublicationRecord.case_id == case_id
+                )
+            )
+            session.add(
+                CasePublicationRecord(
+                    case_id=case_id, version=(last or 0) + 1, plan_id=plan_id, published_at=now
+                )
+            )
             session.execute(
                 update(CaseRecord).where(CaseRecord.id == case_id).values(updated_at=now)
             )
         return now
+
+    def publications(self, case_id: str) -> list[Publication]:
+        """Every publication of the case, the first first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(CasePublicationRecord)
+                .where(CasePublicationRecord.case_id == case_id)
+                .order_by(CasePublicationRecord.version)
+            )
+            return [Publication(r.version, r.plan_id, r.published_at) for r in rows]
+
+    def published_version(self, case_id: str, version: int) -> PlanRecord | None:
+        """The plan published under this number, if any."""
+        with self._sessions() as session:
+            publication = session.get(CasePublicationRecord, (case_id, version))
+            if publication is None:
+                return None
+            return session.get(PlanRecord, publication.plan_id)
 
     def unfinished_jobs(self, case_id: str) -> list[str]:
         with self._sessions() as session:

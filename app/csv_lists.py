@@ -86,6 +86,12 @@ _CONVERTERS: dict[str, Callable[[str], object]] = {
     "ineligible_reason": _text,
     "group": _text,
     "requested": _flag,
+    "surname": _text,
+    "given_name": _text,
+    "patronymic": _text,
+    "birth_place": _text,
+    "serial_number": _text,
+    "unit": _text,
 }
 assert set(_CONVERTERS) == set(FIELDS), "every detainee field needs a CSV converter"
 

@@ -24,7 +24,7 @@ from app.plan_store import new_id
 from app.schemas import FINISHED_JOB_STATUSES
 from app.solving.messages import ProgressSnapshot, SolveOutcome
 from app.solving.pool import QueueFullError, SolverPool, SolveTask
-from solver import ExchangeRequest
+from solver import ExchangeRequest, RepairRequest
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +78,18 @@ class SolveOrder:
 
     request_json: str
     time_limit_s: float
+    repair: bool = False  # a repair request (`solver.RepairRequest`), repaired, not solved
 
     @classmethod
     def of(cls, request: ExchangeRequest) -> SolveOrder:
         # What the client wrote (defaults left implicit) is what is stored, and it is less
         # than half the size of the fully spelled-out request for a long list.
         return cls(request.model_dump_json(exclude_unset=True), request.options.time_limit_s)
+
+    @classmethod
+    def of_repair(cls, request: RepairRequest) -> SolveOrder:
+        """A repair: the request, the agreed plan, the events and the settings."""
+        return cls(request.model_dump_json(exclude_unset=True), request.options.time_limit_s, True)
 
 
 class SolveDispatcher:
@@ -148,6 +154,7 @@ class SolveDispatcher:
             request_json=order.request_json,
             time_limit_s=order.time_limit_s,
             listener=_Measured(listener, self._metrics),
+            repair=order.repair,
         )
 
     def _check_room(self) -> None:

@@ -28,6 +28,8 @@ from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.models import PlanRecord
 from app.plan_store import PlanStore, plan_record
+from app.reconciliation.examples import store_example_reconciliation
+from app.reconciliation.store import ReconciliationStore
 from app.request_bodies import exchange_request_of
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ async def store_example_records(
     jobs: JobStore,
     cases: CaseStore,
     keys: KeyStore,
+    reconciliations: ReconciliationStore | None = None,
 ) -> None:
     """Solve and store each missing example record; a failure is logged, never raised."""
     try:
@@ -56,6 +59,8 @@ async def store_example_records(
         if await run_in_threadpool(jobs.get, EXAMPLE_JOB_ID) is None:
             await run_in_threadpool(dispatcher.start_job, order, EXAMPLE_JOB_ID)
         await store_example_cases(dispatcher, plans, cases, keys, order)
+        if reconciliations is not None:
+            await run_in_threadpool(store_example_reconciliation, reconciliations)
     except Exception as exc:  # the examples are a convenience; the service runs without them
         logger.warning("example records not stored: %s", type(exc).__name__)
 

@@ -209,3 +209,74 @@ CASE_TERMS_EXAMPLES: dict[str, dict[str, Any]] = {
         "value": {"terms": EXCHANGE["terms"], "options": EXCHANGE["options"]},
     },
 }
+
+# The day of the exchange: the example exchange's plan as agreed, and what happened.
+AGREED_PLAN: dict[str, Any] = {
+    "stages": [
+        {"number": 1, "side_a": ["A-102", "A-103"], "side_b": ["B-202", "B-203"]},
+        {"number": 2, "side_a": ["A-101", "A-106"], "side_b": ["B-205", "B-206"]},
+    ]
+}
+STAGE_1_DONE: dict[str, Any] = {"type": "stage_executed", "number": 1}
+B_205_UNFIT: dict[str, Any] = {
+    "type": "dropout",
+    "side": "side_b",
+    "id": "B-205",
+    "reason": "unfit_to_travel",
+}
+
+REPAIR_EXAMPLES: dict[str, dict[str, Any]] = {
+    "dropout_after_stage_1": {
+        "summary": "Stage 1 done; B-205 is too ill to travel in stage 2",
+        "description": "Her son B-206 (24, so released whatever happens) goes on alone; "
+        "one more person of side B fills the place. Three options, best first.",
+        "value": {
+            **EXCHANGE,
+            "plan": AGREED_PLAN,
+            "events": [STAGE_1_DONE, B_205_UNFIT],
+            "repair": {"policy": "priorities_first", "options": 3},
+        },
+    },
+    "listed_late": {
+        "summary": "Stage 1 done; side A lists A-107 late: nothing needs to change",
+        "value": {
+            **EXCHANGE,
+            "plan": AGREED_PLAN,
+            "events": [
+                STAGE_1_DONE,
+                {
+                    "type": "add",
+                    "side": "side_a",
+                    "detainee": {"id": "A-107", "age": 30, "captured_on": "2023-01-01"},
+                },
+            ],
+            "repair": {"policy": "fewest_changes_first"},
+        },
+    },
+}
+
+CASE_EVENTS_EXAMPLES: dict[str, dict[str, Any]] = {
+    "changed_facts": {
+        "summary": "Changed facts: side B now asks for B-201 by name (can be sent again)",
+        "value": {
+            "events": [
+                {"type": "update", "side": "side_b", "id": "B-201", "fields": {"requested": True}}
+            ]
+        },
+    },
+    "dropout": {
+        "summary": "B-205 cannot travel (once only: a second dropout of B-205 is refused)",
+        "value": {"events": [B_205_UNFIT]},
+    },
+}
+
+CASE_REPAIR_EXAMPLES: dict[str, dict[str, Any]] = {
+    "priorities_first": {
+        "summary": "The priorities first, then the fewest changes; two options",
+        "value": {"policy": "priorities_first", "options": 2},
+    },
+    "fewest_changes_first": {
+        "summary": "The fewest changes before anything else",
+        "value": {"policy": "fewest_changes_first"},
+    },
+}

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from app.access import AccessGate
+from app.api.docs import install_docs
 from app.api.main import api_router, operations_router
 from app.api.openapi import install_openapi
 from app.audit import AuditLog
@@ -29,12 +30,15 @@ from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddlewar
 from app.core.offload import Offload
 from app.core.rate_limits import RateLimiter
 from app.dispatch import SolveDispatcher
+from app.event_store import EventStore
 from app.example_records import store_example_records
 from app.job_queue import JobQueue
 from app.job_store import JobStore
 from app.key_store import KeyStore
+from app.pages.main import install_pages
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
+from app.reconciliation.store import ReconciliationStore
 from app.retention import retention_loop
 from app.solving.messages import SolveFunction
 from app.solving.pool import SolverPool
@@ -122,6 +126,9 @@ def create_app(
         app.state.cases = cases
         app.state.keys = keys
         app.state.audit = audit
+        app.state.events = EventStore(sessions)
+        app.state.registry = cases.registry
+        app.state.reconciliations = ReconciliationStore(sessions)
         app.state.access = access
         app.state.rate_limiter = RateLimiter(
             settings.rate_limit_per_s,
@@ -131,7 +138,9 @@ def create_app(
         )
         seeding = (
             asyncio.create_task(
-                store_example_records(settings, dispatcher, plans, jobs, cases, keys)
+                store_example_records(
+                    settings, dispatcher, plans, jobs, cases, keys, app.state.reconciliations
+                )
             )
             if settings.seed_examples
             else None
@@ -156,6 +165,8 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -169,6 +180,8 @@ def create_app(
     app.include_router(api_router, prefix=settings.api_prefix)
     app.include_router(operations_router)
     install_openapi(app, extra_models=[Problem, ExchangeRequest])
+    install_docs(app)
+    install_pages(app, settings)
     return app
 
 

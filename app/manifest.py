@@ -6,6 +6,11 @@ whoever is left has no counterpart (a larger side, or art. 109 releases on top).
 
 The file is opened in spreadsheets, and names and ids come from the other party, so
 every cell that a spreadsheet would read as a formula is neutralised.
+
+A repaired plan's manifest says which stages are executed, and what changed against the
+agreed plan stage by stage: who is new in a stage (added, or moved from another), and
+after each stage's pairs, who was agreed for it and no longer crosses in it (removed, or
+moved to another).
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
-from solver import ExchangeRequest, Plan
+from pydantic import ValidationError
+
+from solver import ExchangeRequest, Plan, RepairedPlan, RepairRequest
+from solver.events import apply_events
 from solver.schema import Detainee, Side
 
 COLUMNS = (
@@ -32,6 +40,9 @@ COLUMNS = (
     "side_b_status",
     "side_b_seriously_ill",
 )
+
+# A repaired plan's manifest has these too.
+REPAIR_COLUMNS = (*COLUMNS, "executed", "side_a_change", "side_b_change")
 
 # OWASP's list: a cell starting with one of these can run as a formula in a spreadsheet.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -120,23 +131,84 @@ def spreadsheet_safe(cell: str) -> str:
 
 def manifest_csv(request: ExchangeRequest, plan: Plan) -> str:
     """The manifest as CSV text: a UTF-8 BOM (so spreadsheets read names right), a header,
-    and one quoted row per pairing."""
+    and one quoted row per pairing. A repaired plan's (`request`: the lists after the
+    events) also marks executed stages and the changes."""
+    repaired = plan if isinstance(plan, RepairedPlan) else None
+    changes = _Changes.of(repaired) if repaired is not None else None
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    pair_numbers: dict[int, int] = defaultdict(int)
+    writer.writerow(COLUMNS if changes is None else REPAIR_COLUMNS)
+    executed = {s.number for s in repaired.stages if s.executed} if repaired else set()
+    by_stage: dict[int, list[Pairing]] = defaultdict(list)
     for stage, pairing in manifest_lines(request, plan):
-        pair_numbers[stage] += 1
-        row = [str(stage), str(pair_numbers[stage]), pairing.match]
-        row += _person_cells(pairing.side_a) + _person_cells(pairing.side_b)
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
+        by_stage[stage].append(pairing)
+    numbers = list(by_stage)
+    if changes is not None:
+        numbers = sorted(set(numbers) | set(changes.leaving))
+    for stage in numbers:
+        done = "yes" if stage in executed else "no"
+        for number, pairing in enumerate(by_stage[stage], start=1):
+            row = [str(stage), str(number), pairing.match]
+            row += _person_cells(pairing.side_a) + _person_cells(pairing.side_b)
+            if changes is not None:
+                row += [
+                    done,
+                    changes.entering(Side.A, pairing.side_a),
+                    changes.entering(Side.B, pairing.side_b),
+                ]
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
+        if changes is not None:
+            for row in changes.leaving_rows(request, stage, done):
+                writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
 
 
+class _Changes:
+    """A repaired plan's changes, by side and id, as the manifest writes them."""
+
+    def __init__(self) -> None:
+        self.entering_as: dict[tuple[Side, str], str] = {}
+        self.leaving: dict[int, list[tuple[Side, str, str]]] = defaultdict(list)
+
+    @classmethod
+    def of(cls, plan: RepairedPlan) -> _Changes:
+        found = cls()
+        for added in plan.changes.added:
+            found.entering_as[added.side, added.id] = "added"
+        for moved in plan.changes.moved:
+            found.entering_as[moved.side, moved.id] = f"moved from stage {moved.from_}"
+            found.leaving[moved.from_].append((moved.side, moved.id, f"moved to stage {moved.to}"))
+        for removed in plan.changes.removed:
+            found.leaving[removed.stage].append((removed.side, removed.id, "removed"))
+        return found
+
+    def entering(self, side: Side, person: Detainee | None) -> str:
+        return "" if person is None else self.entering_as.get((side, person.id), "")
+
+    def leaving_rows(self, request: ExchangeRequest, stage: int, executed: str) -> list[list[str]]:
+        """One row per person agreed for the stage who no longer crosses in it."""
+        people = {side: {d.id: d for d in request.side(side).detainees} for side in Side}
+        rows = []
+        for side, pid, how in sorted(self.leaving.get(stage, []), key=lambda e: (e[0], e[1])):
+            person = people[side].get(pid)
+            cells = _person_cells(person) if person is not None else [pid, "", "", ""]
+            empty = ["", "", "", ""]
+            a, b = (cells, empty) if side is Side.A else (empty, cells)
+            change = (how, "") if side is Side.A else ("", how)
+            rows.append([str(stage), "", "not crossing", *a, *b, executed, *change])
+        return rows
+
+
 def manifest_of_documents(request_json: str, plan_json: str) -> str:
-    """The manifest from the stored documents (runs through `app.core.offload`)."""
-    request = ExchangeRequest.model_validate_json(request_json)
+    """The manifest from the stored documents (runs through `app.core.offload`); a
+    repaired plan is stored with its repair request, and read against the lists after
+    the events."""
+    try:
+        request = ExchangeRequest.model_validate_json(request_json)
+    except ValidationError:
+        day = apply_events(RepairRequest.model_validate_json(request_json))
+        return manifest_csv(day.request, RepairedPlan.model_validate_json(plan_json))
     return manifest_csv(request, Plan.model_validate_json(plan_json))
 
 

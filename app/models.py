@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -183,6 +184,103 @@ class AuditHeadRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --------------------------------------------------------------------------- repair
+#
+# The day of the exchange: events recorded against a case's published plan, every
+# publication kept under its number, and the registry of people handed over.
+
+
+class CaseEventRecord(Base):
+    """One event of the day of the exchange (a dropout, an executed stage, a person listed
+    late, changed facts), recorded against the case's published plan, in order."""
+
+    __tablename__ = "case_events"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    type: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    plan_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    event_json: Mapped[str] = mapped_column(Text)
+
+
+class CasePublicationRecord(Base):
+    """A plan published for a case, under its number (1 for the first publication): the
+    latest is the plan; the earlier ones stay readable."""
+
+    __tablename__ = "case_publications"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    plan_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("plans.id", ondelete="CASCADE"), index=True
+    )
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class RegistryEntryRecord(Base):
+    """A person handed over: from which side, in which case and stage, when.
+
+    Ids only, never a name. Entries outlive their case on purpose: the registry is how
+    the service keeps anyone from being exchanged twice.
+    """
+
+    __tablename__ = "registry_entries"
+    __table_args__ = (
+        UniqueConstraint("case_id", "side", "detainee_id", name="uq_registry_case_side_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    side: Mapped[str] = mapped_column(String(8))
+    detainee_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    handed_over_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    event_seq: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------- reconciliation (issue 15)
+
+
+class ReconciliationRecord(Base):
+    """A case's reconciliation of one side's held list against the other side's requests:
+    the requested people (and the uploaded registry of people already exchanged) as sent,
+    and the answer, ids only. One per case: a new run replaces it, and its decisions."""
+
+    __tablename__ = "reconciliations"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    held_side: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    requested_json: Mapped[str] = mapped_column(Text)
+    exchanged_json: Mapped[str] = mapped_column(Text)
+    result_json: Mapped[str] = mapped_column(Text)
+    applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ReconciliationDecisionRecord(Base):
+    """A mediator's yes or no on one pair of a case's reconciliation (`m-3`, `x-1`)."""
+
+    __tablename__ = "reconciliation_decisions"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH),
+        ForeignKey("reconciliations.case_id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    item_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(12))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    decided_by: Mapped[str] = mapped_column(String(40))
 
 
 class RateLimitCounterRecord(Base):

@@ -6,11 +6,20 @@ Plans go out exactly as the solver wrote them, with the id they are stored under
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.schema import LevelReport, Objective, Options, Plan, Terms
+from solver.schema import (
+    Event,
+    LevelReport,
+    Objective,
+    Options,
+    Plan,
+    RepairedPlan,
+    RepairObjective,
+    Terms,
+)
 
 JobStatus = Literal[
     "queued",
@@ -38,6 +47,16 @@ class StoredPlan(Plan):
     id: str = Field(description="The stored plan's id.")
 
 
+class StoredRepairedPlan(RepairedPlan):
+    """A repaired plan as stored for a case: the repair's plan plus its id."""
+
+    id: str = Field(description="The stored plan's id.")
+
+
+# A stored plan may be a repaired one (a case's repaired draft, published or not).
+AnyStoredPlan = StoredRepairedPlan | StoredPlan
+
+
 class ReleasedCounts(_Out):
     side_a: int
     side_b: int
@@ -51,7 +70,8 @@ class PlanSummary(_Out):
     source: str = Field(description="How the plan was requested: json, csv or job.")
     status: str
     released: ReleasedCounts
-    objective: Objective | None
+    # A repaired plan's objective also has its `changes`.
+    objective: RepairObjective | Objective | None
 
 
 class PlanList(_Out):
@@ -221,3 +241,57 @@ class AuditChainReport(_Out):
     entries: int = Field(description="Entries checked (up to the first broken one).")
     last_hash: str
     first_broken: BrokenAuditEntry | None = None
+
+
+# --------------------------------------------------------------------------- repair
+
+
+class EventsBody(_Out):
+    """Events of the day of the exchange, to record in order against the published plan."""
+
+    events: list[Event] = Field(min_length=1)
+
+
+class RecordedEventView(_Out):
+    """An event as recorded: executed stages with who crossed written out (a party sees
+    its own side's people only, and only its own side's other events)."""
+
+    seq: int = Field(description="The event's number in the case, from 1.")
+    recorded_at: datetime
+    plan_id: str | None = Field(description="The plan published when it was recorded.")
+    event: dict[str, Any]
+
+
+class EventList(_Out):
+    items: list[RecordedEventView]
+
+
+class PublicationView(_Out):
+    """A published plan of a case, numbered from 1; the highest number is the plan."""
+
+    version: int
+    plan_id: str
+    published_at: datetime
+    current: bool
+
+
+class PublicationList(_Out):
+    items: list[PublicationView]
+
+
+class RegistryEntryView(_Out):
+    """A person handed over: from which side, in which case and stage, when."""
+
+    side: PartySideName
+    id: str
+    case_id: str
+    stage: int
+    handed_over_at: datetime
+    event_seq: int = Field(description="The case event that recorded the handover.")
+
+
+class RegistryList(_Out):
+    items: list[RegistryEntryView]
+    total: int
+    offset: int
+    limit: int

@@ -8,6 +8,10 @@ never drifts from the solver that documents it.
 
 Plans are written as `exchange-planner solve` writes them, without `solve_seconds` (the
 only field that changes from run to run).
+
+Some examples also have a day of the exchange (`Day`): events after the plan was agreed
+(written by hand, or stage 1 executed and a share of the later stages' people dropping
+out, drawn by seed), the body of a repair request, and the repaired plan with its chart.
 """
 
 from __future__ import annotations
@@ -16,16 +20,19 @@ import argparse
 import csv
 import io
 import json
+import random
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from solver import ExchangeRequest, Plan, solve
+from solver import ExchangeRequest, Plan, repair, solve
 from solver.chart import plan_chart_svg
+from solver.events import apply_events
 from solver.input_errors import parse_request
-from solver.schema import Detainee
+from solver.repair_request import parse_repair_request
+from solver.schema import Detainee, Stage
 from solver.synthetic import Shape, generate_request, request_json
 
 ROOT = Path(__file__).resolve().parent
@@ -44,6 +51,20 @@ class Generated:
 
 
 @dataclass(frozen=True)
+class Day:
+    """The day of the exchange of an example: its events and the repair they call for.
+
+    With `dropouts` 0 the events are written by hand in `NAME.events.json`; otherwise
+    stage 1 is executed as agreed and that share of the people agreed for the later
+    stages drop out, drawn with `seed` (`day_events`), and the file is written here.
+    """
+
+    dropouts: float = 0.0
+    seed: int = 0
+    options: int = 0
+
+
+@dataclass(frozen=True)
 class Example:
     """One example request; `name` is its path under examples/ without `.json`."""
 
@@ -52,10 +73,15 @@ class Example:
     csv: bool = False  # also write csv/<name>/side_a.csv, side_b.csv and terms.json
     chart: bool = False  # also write <name>.plan.svg
     big: bool = False  # its tests are marked slow
+    day: Day | None = None  # also write NAME.events.json (if drawn), .repair.json, .repaired.*
 
     @property
     def request_path(self) -> Path:
         return ROOT / f"{self.name}.json"
+
+    def day_path(self, suffix: str) -> Path:
+        """events.json, repair.json (the service body), repaired.json, repaired.svg."""
+        return ROOT / f"{self.name}.{suffix}"
 
     @property
     def plan_path(self) -> Path:
@@ -71,8 +97,8 @@ class Example:
 
 
 MAIN_EXAMPLES: tuple[Example, ...] = (
-    # 23 people, every feature of the terms once; written by hand.
-    Example("teaching", csv=True, chart=True),
+    # 23 people, every feature of the terms once; written by hand, as is its day.
+    Example("teaching", csv=True, chart=True, day=Day(options=3)),
     # Seriously ill released on top of a balanced core, in unequal numbers (art. 109).
     Example(
         "mediated_swap",
@@ -106,6 +132,7 @@ MAIN_EXAMPLES: tuple[Example, ...] = (
         csv=True,
         chart=True,
         big=True,
+        day=Day(dropouts=0.04, seed=1),
     ),
 )
 
@@ -210,10 +237,66 @@ def expected_files(example: Example) -> dict[Path, str]:
     files = {example.request_path: text, example.plan_path: plan_text(plan)}
     if example.chart:
         files[example.chart_path] = plan_chart_svg(request, plan)
+    if example.day is not None:
+        files.update(day_files(example, example.day, text, plan))
     if example.csv:
         for name, content in csv_files(json.loads(text)).items():
             files[example.csv_folder / name] = content
     return files
+
+
+# --------------------------------------------------------------------------- the day
+
+
+REASONS = ("refused", "unfit_to_travel", "not_found", "deceased", "held_back")
+
+
+def day_events(stages: Sequence[Stage], share: float, seed: int) -> list[dict[str, Any]]:
+    """Stage 1 executed as agreed, then `share` of the people agreed for the later stages
+    dropping out (both sides, drawn with `seed`, reasons in turn)."""
+    later = sorted(
+        (side, pid)
+        for stage in stages
+        if stage.number > 1
+        for side, ids in (("side_a", stage.side_a), ("side_b", stage.side_b))
+        for pid in ids
+    )
+    chosen = random.Random(seed).sample(later, round(share * len(later)))
+    events: list[dict[str, Any]] = [{"type": "stage_executed", "number": 1}]
+    events += [
+        {"type": "dropout", "side": side, "id": pid, "reason": REASONS[k % len(REASONS)]}
+        for k, (side, pid) in enumerate(chosen)
+    ]
+    return events
+
+
+def day_files(example: Example, day: Day, text: str, plan: Plan) -> dict[Path, str]:
+    """The example's events (when drawn), the body of its repair, the repaired plan and
+    (for examples with a chart) its chart."""
+    files: dict[Path, str] = {}
+    events_path = example.day_path("events.json")
+    if day.dropouts:
+        events = day_events(plan.stages, day.dropouts, day.seed)
+        files[events_path] = events_json(events)
+    else:
+        events = json.loads(events_path.read_text(encoding="utf-8"))
+    agreed = {"stages": [stage.model_dump() for stage in plan.stages]}
+    body = {**json.loads(text), "plan": agreed, "events": events}
+    if day.options:
+        body["repair"] = {"policy": "priorities_first", "options": day.options}
+    files[example.day_path("repair.json")] = request_json(body)
+    request = parse_repair_request(body)
+    repaired = repair(request)
+    files[example.day_path("repaired.json")] = plan_text(repaired)
+    if example.chart:
+        lists = apply_events(request).request
+        files[example.day_path("repaired.svg")] = plan_chart_svg(lists, repaired)
+    return files
+
+
+def events_json(events: list[dict[str, Any]]) -> str:
+    """One event per line."""
+    return "[\n" + ",\n".join(f"  {json.dumps(event)}" for event in events) + "\n]\n"
 
 
 def service_bodies() -> dict[Path, str]:

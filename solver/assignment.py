@@ -34,7 +34,20 @@ class Assignment:
         return roster.ids_where(self.of(roster.side) == number)
 
 
-def assign(rosters: Rosters, pools: list[Pool], solution: Solution) -> Assignment:
+def assign(
+    rosters: Rosters,
+    pools: list[Pool],
+    solution: Solution,
+    units: list[tuple[int, ...]] | None = None,
+) -> Assignment:
+    """Each person's stage: in every pool the longest-held units, the first of them in
+    the earliest stages the pool has places in.
+
+    `units` (a repair's alternatives) names other units of each pool to release, as
+    many as the solution releases, given its stages in the same way.
+    """
+    if units is not None:
+        return _assign_units(rosters, pools, solution, units)
     stage_of = {side: np.zeros(rosters.of(side).size, dtype=np.int64) for side in Side}
     for pool, counts in zip(pools, solution.units, strict=True):
         taken = sum(counts)
@@ -44,4 +57,15 @@ def assign(rosters: Rosters, pools: list[Pool], solution: Solution) -> Assignmen
         unit_stage = np.repeat(stage_numbers, counts)
         people = pool.people[: taken * pool.unit_size]
         stage_of[pool.side][people] = np.repeat(unit_stage, pool.unit_size)
+    return Assignment(side_a=stage_of[Side.A], side_b=stage_of[Side.B])
+
+
+def _assign_units(
+    rosters: Rosters, pools: list[Pool], solution: Solution, units: list[tuple[int, ...]]
+) -> Assignment:
+    stage_of = {side: np.zeros(rosters.of(side).size, dtype=np.int64) for side in Side}
+    for pool, counts, chosen in zip(pools, solution.units, units, strict=True):
+        stages = np.repeat(np.arange(1, len(counts) + 1, dtype=np.int64), counts).tolist()
+        for unit, stage in zip(chosen, stages, strict=True):
+            stage_of[pool.side][pool.unit_people(unit)] = stage
     return Assignment(side_a=stage_of[Side.A], side_b=stage_of[Side.B])

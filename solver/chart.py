@@ -20,12 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import ValidationError
+
 from solver.categories import categories_of
 from solver.schema import (
     Category,
     ExchangeRequest,
     NotReleasedReason,
     Plan,
+    RepairedPlan,
     RequestRecord,
     Side,
 )
@@ -66,7 +69,10 @@ REASON_LABELS: dict[str, str] = {
     "ineligible": "Ineligible",
     "no_consent": "Refuses",
     "must_exclude": "Excluded by agreement",
+    "dropout": "Dropped out",
 }
+# Shown only for repaired plans that have dropouts.
+_DROPOUT: NotReleasedReason = "dropout"
 _STATUS_HEADLINES = {
     "optimal": "Exchange plan: optimal",
     "feasible": "Exchange plan: meets the terms, optimality not proven in time",
@@ -102,6 +108,10 @@ class StageFigures:
     capacity: int | None
     bands: dict[Side, dict[Category, int]]
     outside_parity: dict[Side, int]
+    executed: bool = False  # a repaired plan's stage that happened
+    # A repaired plan: per side, people new in this stage (added or moved in) and people
+    # agreed for it who are not in it any more (removed or moved out).
+    changes: dict[Side, tuple[int, int]] = field(default_factory=dict)
 
     def released(self, side: Side) -> int:
         return sum(self.bands[side].values())
@@ -125,6 +135,8 @@ class PlanFigures:
     not_released: dict[str, dict[Side, tuple[int, int]]]
     conflicts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # A repaired plan: how many people it adds, removes and moves against the agreed one.
+    changes: dict[str, int] | None = None
 
 
 def bands_for(priorities: Sequence[Category]) -> tuple[Category, ...]:
@@ -166,7 +178,10 @@ def plan_figures(request: RequestRecord, plan: Plan) -> PlanFigures:
             capacity=capacity,
             bands={side: dict.fromkeys(bands, 0) for side in SIDES},
             outside_parity=dict.fromkeys(SIDES, 0),
+            executed=bool(getattr(stage, "executed", False)),
         )
+        if isinstance(plan, RepairedPlan):
+            figures.changes = _stage_changes(plan, stage.number)
         for side in SIDES:
             for pid in stage.side_a if side is Side.A else stage.side_b:
                 found = people[side].get(pid)
@@ -190,7 +205,7 @@ def plan_figures(request: RequestRecord, plan: Plan) -> PlanFigures:
             categories[category][side] = (freed, len(members))
 
     not_released: dict[str, dict[Side, tuple[int, int]]] = {
-        reason: dict.fromkeys(SIDES, (0, 0)) for reason in REASONS
+        reason: dict.fromkeys(SIDES, (0, 0)) for reason in _reasons(plan)
     }
     for entry in plan.not_released:
         count, ill = not_released[entry.reason][entry.side]
@@ -213,7 +228,35 @@ def plan_figures(request: RequestRecord, plan: Plan) -> PlanFigures:
         not_released=not_released,
         conflicts=[f"{c.rule}: {c.message}" for c in plan.conflicts],
         warnings=[w.message for w in plan.warnings],
+        changes=(
+            {
+                "added": len(plan.changes.added),
+                "removed": len(plan.changes.removed),
+                "moved": len(plan.changes.moved),
+            }
+            if isinstance(plan, RepairedPlan)
+            else None
+        ),
     )
+
+
+def _reasons(plan: Plan) -> tuple[NotReleasedReason, ...]:
+    """The rows of the not-released panel: a repaired plan's dropouts get their own."""
+    if any(entry.reason == _DROPOUT for entry in plan.not_released):
+        return (*REASONS, _DROPOUT)
+    return REASONS
+
+
+def _stage_changes(plan: RepairedPlan, number: int) -> dict[Side, tuple[int, int]]:
+    """Per side: people new in the stage, and people agreed for it who left it."""
+    changes: dict[Side, tuple[int, int]] = {}
+    for side in SIDES:
+        entering = sum(1 for c in plan.changes.added if c.side is side and c.stage == number)
+        entering += sum(1 for c in plan.changes.moved if c.side is side and c.to == number)
+        leaving = sum(1 for c in plan.changes.removed if c.side is side and c.stage == number)
+        leaving += sum(1 for c in plan.changes.moved if c.side is side and c.from_ == number)
+        changes[side] = (entering, leaving)
+    return changes
 
 
 def _side_name(request: RequestRecord, side: Side) -> str:
@@ -244,6 +287,14 @@ def render_svg(figures: PlanFigures) -> str:
         canvas.text_panel("Warnings", figures.warnings, "#8A5A00")
     canvas.footer()
     return canvas.document()
+
+
+def _changed(entering: int, leaving: int) -> str:
+    """People new in a stage and people gone from it, as a stage's line says them."""
+    parts = [f"+{_count(entering)} in"] * bool(entering) + [f"\u2212{_count(leaving)} out"] * bool(
+        leaving
+    )
+    return ", ".join(parts) or "no change"
 
 
 def _count(value: int) -> str:
@@ -412,6 +463,8 @@ class _Canvas:
     def header(self, figures: PlanFigures) -> None:
         self.y = 40
         headline = _STATUS_HEADLINES.get(figures.status, figures.status)
+        if figures.changes is not None:
+            headline = headline.replace("Exchange plan", "Repaired plan")
         colour = "#B42318" if figures.status in ("infeasible", "timeout") else _INK
         self._text(_MARGIN, self.y, headline, size=22, weight="700", colour=colour)
         self._text(
@@ -431,6 +484,12 @@ class _Canvas:
         stages = len(figures.stages)
         if stages:
             parts.append(f"{stages} stage{'s' if stages != 1 else ''}")
+        if figures.changes is not None:
+            changed = figures.changes
+            parts.append(
+                f"{_count(sum(changed.values()))} changed: {_count(changed['added'])} added, "
+                f"{_count(changed['removed'])} removed, {_count(changed['moved'])} moved"
+            )
         self._text(
             _MARGIN, self.y, "  \u00b7  ".join(parts), size=14, colour=_MUTED, summary="released"
         )
@@ -455,15 +514,15 @@ class _Canvas:
             self._text(
                 _MIDDLE, y + 12, f"Stage {stage.number}", size=14, anchor="middle", weight="700"
             )
-            if stage.capacity is not None:
-                self._text(
-                    _MIDDLE,
-                    y + 27,
-                    f"{_count(stage.capacity)} places a side",
-                    size=11,
-                    anchor="middle",
-                    colour=_MUTED,
+            under = [] if stage.capacity is None else [f"{_count(stage.capacity)} places a side"]
+            if stage.executed:
+                under.insert(0, "executed")
+            if under:
+                note = self._text(
+                    _MIDDLE, y + 27, " \u00b7 ".join(under), size=11, anchor="middle", colour=_MUTED
                 )
+                if stage.executed:
+                    note.set("data-stage-executed", "true")
             for side in SIDES:
                 if stage.capacity is not None:
                     self._capacity_outline(side, y, stage.capacity * scale, stage, side)
@@ -497,7 +556,22 @@ class _Canvas:
                 number = self._numbers(side, y, reach_here, _count(total), ", ".join(notes) or None)
                 number.set("data-stage-total", str(total))
                 number.set("data-side", side.value)
-            self.y += _ROW
+                if stage.changes:
+                    entering, leaving = stage.changes[side]
+                    number.set("data-changes-in", str(entering))
+                    number.set("data-changes-out", str(leaving))
+            if stage.changes:
+                # A repaired plan: who is new in the stage, who left it, side A on the left.
+                said = [_changed(*stage.changes[side]) for side in SIDES]
+                self._text(
+                    _MIDDLE,
+                    y + 41,
+                    f"\u25c0 {said[0]}  \u00b7  {said[1]} \u25b6",
+                    size=11,
+                    anchor="middle",
+                    colour=_INK,
+                )
+            self.y += _ROW + (14 if stage.changes else 0)
 
     def _capacity_outline(
         self, side: Side, y: float, length: float, stage: StageFigures, of: Side
@@ -596,7 +670,7 @@ class _Canvas:
             + [1]
         )
         scale = _BAR_ROOM / reach
-        for reason in REASONS:
+        for reason in figures.not_released:
             y = self.y
             self._text(
                 _MIDDLE, y + 16, REASON_LABELS[reason], size=13, anchor="middle", weight="600"
@@ -688,6 +762,17 @@ def _n(value: float) -> str:
 
 
 def chart_of_documents(request_json: str, plan_json: str) -> str:
-    """The chart from stored documents (the service runs this in a helper process)."""
-    request = ExchangeRequest.model_validate_json(request_json)
+    """The chart from stored documents (the service runs this in a helper process).
+
+    A repaired plan is stored with its repair request: the lists it is drawn against are
+    those after the day's events.
+    """
+    try:
+        request = ExchangeRequest.model_validate_json(request_json)
+    except ValidationError:
+        from solver.events import apply_events
+        from solver.schema import RepairRequest
+
+        day = apply_events(RepairRequest.model_validate_json(request_json))
+        return plan_chart_svg(day.request, RepairedPlan.model_validate_json(plan_json))
     return plan_chart_svg(request, Plan.model_validate_json(plan_json))

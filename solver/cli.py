@@ -1,4 +1,4 @@
-"""The command line: solve, verify and generate requests without the web service.
+"""The command line: solve, repair, verify and generate requests without the web service.
 
 It calls the solver exactly as the service does (read, check, solve), so a plan made here
 is the plan the service would make. Exit codes: 0 done (a proven-infeasible verdict is a
@@ -24,10 +24,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from solver.categories import reference_date_of
 from solver.decoding import DecodedRequest
-from solver.input_errors import InvalidRequest, problems_as_text, read_request
-from solver.levels import Level, levels_for
+from solver.input_errors import InvalidRequest, parse_request, problems_as_text, read_request
+from solver.levels import Level, levels_for, repair_levels_for
 from solver.planner import Progress, solve
-from solver.schema import ExchangeRequest, Plan, Released, RequestRecord, Stage
+from solver.schema import (
+    Changes,
+    ExchangeRequest,
+    Objective,
+    Plan,
+    Released,
+    RepairedPlan,
+    RepairObjective,
+    RepairRequest,
+    RequestRecord,
+    Stage,
+)
 from solver.synthetic import REFERENCE_DATE, SHAPES, generate_request, request_json
 from solver.validation import Violation, recheck
 
@@ -111,6 +122,31 @@ def _parser() -> argparse.ArgumentParser:
     chart_cmd.add_argument("-o", "--output", metavar="CHART.svg", help="default: stdout")
     chart_cmd.set_defaults(run=_run_chart)
 
+    repair_cmd = commands.add_parser(
+        "repair",
+        help="repair an agreed plan after the day's events, with the fewest changes",
+        description="Repair an agreed plan after the events of the day (dropouts, executed "
+        "stages, people listed late, changed facts); the repaired plan is written as JSON. "
+        "The policy is read from the request's `repair` object (default priorities_first). "
+        "Exit 0 for every verdict; 2 when the input is unusable.",
+    )
+    repair_cmd.add_argument(
+        "input", metavar="REQUEST.json", help="the request the agreed plan was made from"
+    )
+    repair_cmd.add_argument("plan", metavar="PLAN.json", help="the agreed plan")
+    repair_cmd.add_argument("events", metavar="EVENTS.json", help="the events, a JSON list")
+    repair_cmd.add_argument("-o", "--output", metavar="OUT.json", help="default: stdout")
+    repair_cmd.add_argument(
+        "--options",
+        type=_option_count,
+        metavar="K",
+        help="rank up to K repaired plans that differ in who is released (printed on stderr)",
+    )
+    repair_cmd.add_argument("--time-limit", type=_seconds, metavar="S")
+    repair_cmd.add_argument("--compact", action="store_true", help="JSON on one line")
+    repair_cmd.add_argument("--chart", metavar="CHART.svg", help="also draw the repaired plan")
+    repair_cmd.set_defaults(run=_run_repair)
+
     verify_cmd = commands.add_parser(
         "verify",
         help="check a proposed plan against the terms and compare it with the optimum",
@@ -124,6 +160,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify_cmd.add_argument("--time-limit", type=_seconds, metavar="S")
     verify_cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify_cmd.add_argument(
+        "--events",
+        metavar="EVENTS.json",
+        help="PLAN.json is a repaired plan: check it against these events (with --agreed)",
+    )
+    verify_cmd.add_argument(
+        "--agreed", metavar="AGREED.json", help="the agreed plan the repaired one changes"
+    )
     verify_cmd.set_defaults(run=_run_verify)
 
     generate_cmd = commands.add_parser(
@@ -143,6 +187,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate_cmd.add_argument("-o", "--output", metavar="FILE", help="default: stdout")
     generate_cmd.set_defaults(run=_run_generate)
+
+    # Reconciliation is its own package; its command module imports only argparse, and
+    # the linkage (Splink, DuckDB) loads when the command runs.
+    from reconciliation.command import add_reconcile_command
+
+    add_reconcile_command(commands)
     return parser
 
 
@@ -153,6 +203,13 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
+    return value
+
+
+def _option_count(text: str) -> int:
+    value = _count(text)
+    if not 1 <= value <= 10:
+        raise argparse.ArgumentTypeError("must be from 1 to 10")
     return value
 
 
@@ -207,6 +264,90 @@ def _summary(plan: Plan) -> str:
     return f"{plan.status}{seconds}: {released}"
 
 
+# --------------------------------------------------------------------------- repair
+
+
+def _run_repair(args: argparse.Namespace) -> int:
+    request = _load_repair(args.input, args.plan, args.events, args.time_limit, args.options)
+    # Imported here: most commands never repair.
+    from solver.repair_planner import repair
+
+    plan = repair(request)
+    _write(args.output, _plan_json(plan, compact=args.compact))
+    if args.chart:
+        from solver.events import apply_events
+
+        _write(args.chart, _chart(apply_events(request).request, plan))
+    if args.output not in (None, _STDIO):
+        print(_repair_summary(plan), file=sys.stderr)
+    if plan.options:
+        print(_options_text(plan), file=sys.stderr)
+    return EXIT_OK
+
+
+def _load_repair(
+    request_path: str,
+    plan_path: str,
+    events_path: str,
+    seconds: float | None,
+    options: int | None = None,
+) -> RepairRequest:
+    """The repair request from its three files; the request's `repair` object, if any,
+    says how (`options` overrides its count)."""
+    from solver.repair_request import repair_request_of
+
+    document = _json_object(request_path)
+    settings = document.pop("repair", None)
+    if options is not None:
+        settings = {**(settings if isinstance(settings, dict) else {}), "options": options}
+    request = parse_request(document)
+    if seconds is not None:
+        request = request.model_copy(
+            update={"options": request.options.model_copy(update={"time_limit_s": seconds})}
+        )
+    events = _json_document(events_path)
+    if not isinstance(events, list):
+        raise UsageError(f"{events_path}: the events must be a JSON list")
+    return repair_request_of(request, _json_document(plan_path), events, settings)
+
+
+def _json_document(path: str) -> Any:
+    try:
+        return json.loads(_read(path))
+    except ValueError as error:
+        raise UsageError(f"{path}: not readable as JSON ({error})") from None
+
+
+def _json_object(path: str) -> dict[str, Any]:
+    document = _json_document(path)
+    if not isinstance(document, dict):
+        raise UsageError(f"{path}: must be a JSON object")
+    return document
+
+
+def _repair_summary(plan: RepairedPlan) -> str:
+    if plan.status == "infeasible":
+        rules = ", ".join(conflict.rule for conflict in plan.conflicts)
+        return f"infeasible: conflicting terms: {rules}"
+    changes = plan.changes
+    return (
+        f"{_summary(plan)}; {changes.count:,} change(s): {len(changes.added):,} added, "
+        f"{len(changes.removed):,} removed, {len(changes.moved):,} moved"
+    )
+
+
+def _options_text(plan: RepairedPlan) -> str:
+    lines = [f"{len(plan.options)} option(s), best first:"]
+    for option in plan.options:
+        changes = option.changes
+        said = [f"+{c.side.value} {c.id} (stage {c.stage})" for c in changes.added]
+        said += [f"-{c.side.value} {c.id} (stage {c.stage})" for c in changes.removed]
+        said += [f"~{c.side.value} {c.id} ({c.from_} -> {c.to})" for c in changes.moved]
+        shown = ", ".join(said[:8]) + (f", ... ({len(said) - 8} more)" if len(said) > 8 else "")
+        lines.append(f"  {option.rank}. {option.comparison}: {shown or 'no change'}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- chart
 
 
@@ -252,6 +393,8 @@ class Proposal(BaseModel):
 
 
 def _run_verify(args: argparse.Namespace) -> int:
+    if args.events is not None or args.agreed is not None:
+        return _verify_repaired(args)
     request = _with_time_limit(_load_request(args.input), args.time_limit)
     proposal = _load_proposal(args.plan, request)
     violations, values = recheck(request, proposal)
@@ -268,6 +411,74 @@ def _run_verify(args: argparse.Namespace) -> int:
     else:
         print(_verify_text(report))
     return EXIT_VIOLATIONS if violations else EXIT_OK
+
+
+def _verify_repaired(args: argparse.Namespace) -> int:
+    """Verify a repaired plan: every rule with the day's exceptions, its executed stages,
+    its changes, and its levels against the best repair."""
+    if args.events is None or args.agreed is None:
+        raise UsageError("a repaired plan is verified with both --agreed and --events")
+    from solver.repair_planner import repair
+    from solver.validation import recheck_repair
+
+    request = _load_repair(args.input, args.agreed, args.events, args.time_limit)
+    proposal, claims = _load_repaired_proposal(args.plan, request)
+    violations, values = recheck_repair(request, proposal, claims=claims)
+    optimum = None if args.no_optimum else repair(request)
+    best = (
+        tuple(level.value or 0 for level in optimum.levels)
+        if optimum is not None and optimum.status in ("optimal", "feasible")
+        else None
+    )
+    levels = repair_levels_for(request.terms, request.repair.policy)
+    report = _verify_report(request, violations, values, optimum, best, levels)
+    print(json.dumps(report, indent=2) if args.json else _verify_text(report))
+    return EXIT_VIOLATIONS if violations else EXIT_OK
+
+
+class ProposedRepairedStage(Stage):
+    """A stage of a repaired draft; `executed` may be left out (then it is not checked)."""
+
+    executed: bool | None = None
+
+
+class RepairedProposal(BaseModel):
+    """What `verify --events` needs from a repaired plan file; other fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    released: Released
+    stages: list[ProposedRepairedStage] = Field(default_factory=list)
+    reference_date: date | None = None
+    changes: Changes | None = None
+    objective: RepairObjective | Objective | None = None
+
+
+def _load_repaired_proposal(path: str, request: RepairRequest) -> tuple[Plan, bool]:
+    """The repaired plan or draft, as a plan to re-check, and whether it states its
+    changes (a draft that does not is not held to any)."""
+    raw = _read(path)
+    try:
+        proposal = RepairedProposal.model_validate_json(raw)
+    except ValidationError as error:
+        lines = [f"{path}: not a repaired plan:"]
+        for detail in error.errors(include_url=False, include_input=False):
+            where = ".".join(str(part) for part in detail["loc"]) or "plan"
+            lines.append(f"  {where}: {detail['msg']}")
+        raise UsageError("\n".join(lines)) from None
+    on = request.terms.reference_date or proposal.reference_date or reference_date_of(request.terms)
+    fields: dict[str, Any] = {
+        "status": "feasible",
+        "reference_date": on,
+        "released": proposal.released,
+        "stages": proposal.stages,
+    }
+    if proposal.changes is None:
+        return Plan(**fields), False
+    objective = proposal.objective if isinstance(proposal.objective, RepairObjective) else None
+    return RepairedPlan.model_construct(
+        **fields, objective=objective, changes=proposal.changes
+    ), True
 
 
 def _load_proposal(path: str, request: RequestRecord) -> Plan:
@@ -297,8 +508,9 @@ def _verify_report(
     values: tuple[int, ...],
     optimum: Plan | None,
     best: tuple[int, ...] | None,
+    levels: Sequence[Level] | None = None,
 ) -> dict[str, Any]:
-    levels = levels_for(request.terms)
+    levels = levels_for(request.terms) if levels is None else levels
     return {
         "valid": not violations,
         "violations": [

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solver.cpsat import cp_model
-from solver.exchange_model import ExchangeModel
+from solver.exchange_model import ExchangeModel, Executed
 from solver.pools import Pool
 from solver.roster import Roster, Rosters, category_mask
 from solver.rules import RULES
@@ -37,6 +37,9 @@ class _Judge:
     pools: list[Pool]
     unreleasable_included: int
     deadline: float
+    # A repair: the remaining stages' capacities, and what the executed ones fixed.
+    capacities: list[int | None] | None = None
+    executed: Executed | None = None
     answers: dict[frozenset[str], bool | None] = field(default_factory=dict)
 
     def model(self, rules: frozenset[str]) -> ExchangeModel:
@@ -45,6 +48,8 @@ class _Judge:
             self.rosters.terms,
             groups_relaxable="group" not in rules,
             unreleasable_included=self.unreleasable_included,
+            capacities=self.capacities,
+            executed=self.executed,
         )
         for rule in RULES:
             if rule.name in rules:
@@ -79,10 +84,21 @@ class _Judge:
 
 
 def smallest_conflict(
-    rosters: Rosters, pools: list[Pool], unreleasable_included: int, seconds: float
+    rosters: Rosters,
+    pools: list[Pool],
+    unreleasable_included: int,
+    seconds: float,
+    *,
+    capacities: list[int | None] | None = None,
+    executed: Executed | None = None,
 ) -> list[str]:
-    """Rule names of a smallest infeasible set of terms (irreducible if time runs short)."""
-    judge = _Judge(rosters, pools, unreleasable_included, time.monotonic() + seconds)
+    """Rule names of a smallest infeasible set of terms (irreducible if time runs short).
+
+    A repair passes the remaining stages' `capacities` and the `executed` stages' counts.
+    """
+    judge = _Judge(
+        rosters, pools, unreleasable_included, time.monotonic() + seconds, capacities, executed
+    )
     everything = judge.model(frozenset())
     names = tuple(rule.name for rule in RULES if rule.applies(everything))
     if judge.infeasible(names) is not True:

@@ -40,6 +40,12 @@ class DetaineeEntry(msgspec.Struct, forbid_unknown_fields=True, frozen=True, gc=
     ineligible_reason: str | None = None
     group: _Id | None = None
     requested: bool = False
+    surname: str | None = None
+    given_name: str | None = None
+    patronymic: str | None = None
+    birth_place: str | None = None
+    serial_number: str | None = None
+    unit: str | None = None
 
 
 class SideEntries(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -20,6 +20,18 @@ Term = tuple[cp_model.IntVar, int]
 
 
 @dataclass(frozen=True)
+class Executed:
+    """Repair: counted people already handed over in the executed stages, per side and
+    status. The floor and cap count them; the first remaining stage carries their
+    imbalance, so that parity holds once it is over (see `solver.repair_planner`)."""
+
+    counted: dict[tuple[Side, bool], int]  # (side, civilian) -> people
+
+    def of(self, side: Side, civilian: bool | None = None) -> int:
+        return sum(n for (s, c), n in self.counted.items() if s is side and civilian in (None, c))
+
+
+@dataclass(frozen=True)
 class MemberSlot:
     """People of one member class of one pool, released in one stage."""
 
@@ -36,6 +48,9 @@ class ExchangeModel:
     With `groups_relaxable`, each member class of a group pool gets its own count,
     tied to the unit count only while the group rule is enforced; that is how the
     conflict search can ask "would it work if families could be split?".
+
+    A repair models only the stages still to come (`capacities`, which may be none)
+    and gives what the executed ones fixed (`executed`).
     """
 
     def __init__(
@@ -45,12 +60,17 @@ class ExchangeModel:
         *,
         groups_relaxable: bool = False,
         unreleasable_included: int = 0,
+        capacities: list[int | None] | None = None,
+        executed: Executed | None = None,
     ):
         self.model = cp_model.CpModel()
         self.unreleasable_included = unreleasable_included
         self.pools = pools
         self.terms = terms
-        self.capacities: list[int | None] = list(terms.stages) if terms.stages else [None]
+        if capacities is None:
+            capacities = list(terms.stages) if terms.stages else [None]
+        self.capacities: list[int | None] = capacities
+        self.executed = executed
         self.groups_relaxable = groups_relaxable
         self.units: list[list[cp_model.IntVar]] = []  # per pool, per stage
         self.released_units: list[cp_model.IntVar] = []  # per pool, all stages
@@ -172,6 +192,30 @@ class ExchangeModel:
             self._sums[key] = self._over_stages(self.select(category=category), 1)
         return self._sums[key]
 
+    def handed_over(self, side: Side, civilian: bool | None = None) -> int:
+        """Repair: counted people of `side` (and status) handed over already; else 0."""
+        return 0 if self.executed is None else self.executed.of(side, civilian)
+
+    def changes(self) -> cp_model.LinearExprT:
+        """Repair: the people of the pools whose assignment differs from the agreed plan.
+
+        Each member class knows its agreed assignment (`MemberClass.agreed`), so a unit
+        of a pool costs the same number of changes in a given stage, and another number
+        when it is not released: the sum is linear in the unit counts.
+        """
+        variables: list[cp_model.IntVar] = []
+        coefficients: list[int] = []
+        constant = 0
+        for p, pool in enumerate(self.pools):
+            if_left = sum(n for m, n in pool.members if m.agreed != 0)
+            constant += pool.n_units * if_left
+            for stage, var in zip(self.stages, self.units[p], strict=True):
+                if_in_stage = sum(n for m, n in pool.members if m.agreed != stage)
+                if if_in_stage != if_left:
+                    variables.append(var)
+                    coefficients.append(if_in_stage - if_left)
+        return cp_model.LinearExpr.weighted_sum(variables, coefficients) + constant
+
     def _over_stages(self, slots: Iterator[MemberSlot], per_stage: int) -> cp_model.LinearExprT:
         """Sum over every stage of the people in `slots`, each counted 1 + `per_stage`
         times the number of stages before theirs.
@@ -205,14 +249,24 @@ class ExchangeModel:
     def member_totals(
         self, *, required_by: str | None = None, excluded: bool | None = None
     ) -> Iterator[tuple[Pool, int, cp_model.LinearExprT]]:
-        """Per pool and member class: the pool, its people of that class, and how many go."""
+        """Per pool and member class: the pool, its people of that class, and how many go.
+
+        A repair with no stage left has no slots: its classes still count, none going.
+        """
         totals: dict[tuple[int, int], list[MemberSlot]] = {}
         for slot in self.select(required_by=required_by, excluded=excluded):
-            key = (id(slot.pool), slot.member.code)
+            key = (slot.p, slot.member.code)
             totals.setdefault(key, []).append(slot)
-        for slots in totals.values():
-            pool = slots[0].pool
-            per_unit = dict((m.code, n) for m, n in pool.members)[slots[0].member.code]
+        if not self.capacities:
+            for p, pool in enumerate(self.pools):
+                for member, _ in pool.members:
+                    if (required_by is None or required_by in member.required_by) and (
+                        excluded is None or member.excluded == excluded
+                    ):
+                        totals[p, member.code] = []
+        for (p, code), slots in totals.items():
+            pool = self.pools[p]
+            per_unit = dict((m.code, n) for m, n in pool.members)[code]
             yield pool, pool.n_units * per_unit, self.sum_of(iter(slots))
 
     @staticmethod

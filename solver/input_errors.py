@@ -34,6 +34,11 @@ _DEFAULT_MIN_PER_SIDE: int = Terms.model_fields["min_per_side"].default
 # (names, dates, ids that failed to parse, free text, whole objects) is described, not quoted.
 _QUOTABLE_FIELDS = frozenset(
     {
+        "type",
+        "reason",
+        "policy",
+        "number",
+        "options",
         "status",
         "age",
         "seriously_ill",
@@ -56,6 +61,7 @@ _QUOTABLE_FIELDS = frozenset(
 )
 _QUOTE_MAX_CHARS = 40
 _CATEGORY_NAMES = ", ".join(c.value for c in Category)
+_SELF_LOCATED = ("plan", "events", "repair")
 
 
 class InputProblem(BaseModel):
@@ -86,6 +92,8 @@ class InputProblem(BaseModel):
     def path(self) -> str:
         """Where the problem is, written as a path into the JSON document."""
         at = f"[{self.index}]" if self.index is not None else ""
+        if self.field.startswith(_SELF_LOCATED):
+            return self.field  # a repair's plan and events: the field is the whole path
         if self.about_a_detainee:
             entry = f"{self.side}.detainees{at}"
             return entry if self.field == "detainees" else f"{entry}.{self.field}"
@@ -176,6 +184,28 @@ def _problems_of_unparsed(
     problems = _dedupe(_schema_problem(detail, document) for detail in details)
     problems += _consistency_problems(_RequestView.of_document(document))
     return problems
+
+
+def parser_problem(
+    detail: Any, side: str | None, detainee_id: str | None, where: str
+) -> InputProblem:
+    """One parser error of a part of a request read elsewhere (a repair's plan and events),
+    explained in the same words as the request's own, located at `where`."""
+    loc = tuple(detail["loc"])
+    leaf = next((str(part) for part in reversed(loc) if not isinstance(part, int)), "")
+    quoted = _quote(detail.get("input"), leaf)
+    rule, message = _explain(detail["type"], detail.get("ctx") or {}, quoted, loc)
+    return InputProblem(side=side, id=detainee_id, field=where, rule=rule, message=message)
+
+
+def unreadable_json(error: ValueError | None) -> InputProblem:
+    """The problem of a body that is not JSON at all."""
+    return _unreadable_json(error)
+
+
+def readable_id(value: object) -> str | None:
+    """An id when it is a valid one; a bad id is never quoted back."""
+    return value if isinstance(value, str) and _is_readable_id(value) else None
 
 
 def _unreadable_json(error: ValueError | None) -> InputProblem:

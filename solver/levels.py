@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from solver.schema import Category, Objective, Terms
+from solver.schema import Category, Objective, RepairObjective, RepairPolicy, Terms
 
-LevelKind = Literal["priority", "released", "captivity_days", "stage_order", "stage_order_all"]
+LevelKind = Literal[
+    "priority", "released", "captivity_days", "stage_order", "stage_order_all", "changes"
+]
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,31 @@ def levels_for(terms: Terms) -> list[Level]:
     ]
 
 
+# The selection levels a repair puts before its changes under `priorities_first`.
+_BEFORE_CHANGES = ("priority", "released")
+
+
+def repair_levels_for(terms: Terms, policy: RepairPolicy) -> list[Level]:
+    """The levels of a repair: the plan's levels with `changes` (people whose assignment
+    differs from the agreed plan, minimised) placed as the policy says.
+
+    `priorities_first`: the priorities and the number released, then changes, then
+    captivity days and stage orders. `fewest_changes_first`: changes, then every level.
+    """
+    changes = Level("changes", "changes", "min")
+    levels = levels_for(terms)
+    if policy == "fewest_changes_first":
+        return [changes, *levels]
+    first = [level for level in levels if level.kind in _BEFORE_CHANGES]
+    rest = [level for level in levels if level.kind not in _BEFORE_CHANGES]
+    return [*first, changes, *rest]
+
+
 def value_of(objective: Objective, level: Level) -> int:
     """A level's value, read off a plan's objective."""
+    if level.kind == "changes":
+        assert isinstance(objective, RepairObjective), "only a repaired plan counts changes"
+        return objective.changes
     if level.kind == "released":
         return objective.released
     if level.kind == "captivity_days":

@@ -520,7 +520,8 @@ class LexicographicSolver:
             assert level.category is not None
             most = sum(pool.n_units * pool.count_in(level.category) for pool in pools)
             return most + 1, most
-        if level.kind == "released":
+        if level.kind in ("released", "changes"):
+            # A repair changes each person of the pools at most once.
             most = sum(pool.n_units * pool.unit_size for pool in pools)
             return most + 1, most
         if level.kind == "captivity_days":

@@ -116,4 +116,6 @@ def people_sum(exchange: ExchangeModel, level: Level) -> cp_model.LinearExprT:
         return exchange.stage_weighted(category=level.category)
     if level.kind == "stage_order_all":
         return exchange.stage_weighted()
+    if level.kind == "changes":
+        return exchange.changes()
     raise ValueError(f"{level.name} is not a sum of people")

@@ -223,6 +223,11 @@ def _solving() -> Iterator[None]:
                     gc.enable()
 
 
+def solving() -> AbstractContextManager[None]:
+    """The interpreter as a solve wants it (see `_solving`): a repair runs in it too."""
+    return _solving()
+
+
 Waiting = Callable[[], AbstractContextManager[object]]
 
 
@@ -574,7 +579,7 @@ def _plan(
     stage_count = len(request.terms.stages or [1])
     proven_all = run.all_proven and len(run.results) == len(levels)
     status: PlanStatus = "optimal" if proven_all else "feasible"
-    objective = _objective(rosters, assignment)
+    objective = plan_objective(rosters, assignment)
     values = values_of(objective, levels)
     proven = {r.level.name for r in run.results if r.proven}
     return Plan(
@@ -603,7 +608,7 @@ def _plan(
     )
 
 
-def _objective(rosters: Rosters, assignment: Assignment) -> Objective:
+def plan_objective(rosters: Rosters, assignment: Assignment) -> Objective:
     """Every level's value for the plan, computed from who goes when."""
     priorities = list(dict.fromkeys(rosters.terms.priorities))
     counts = dict.fromkeys((c.value for c in priorities), 0)

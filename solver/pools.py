@@ -28,6 +28,9 @@ _RELEASE_ALL = 1 << 7
 _OUTSIDE_PARITY = 1 << 8
 _MUST_INCLUDE = 1 << 9
 _MUST_EXCLUDE = 1 << 10
+# A repair also tells people apart by their agreed assignment (see `AgreedStages`),
+# written in the bits from here on; 0 in a plain solve.
+_AGREED_SHIFT = 11
 
 OBLIGATION_BITS: dict[str, int] = {
     "release_all": _RELEASE_ALL,
@@ -61,6 +64,12 @@ class MemberClass:
 
     def in_category(self, category: Category) -> bool:
         return bool(self.code & CATEGORY_BIT[category])
+
+    @property
+    def agreed(self) -> int:
+        """Repair: the model stage the agreed plan has this person in; 0 for not
+        released, and one past the last stage for an executed stage they missed."""
+        return self.code >> _AGREED_SHIFT
 
 
 @dataclass(frozen=True)
@@ -147,16 +156,27 @@ def by_code_then_longest_held(codes: IntArray, days: IntArray) -> IntArray:
     return order
 
 
-def build_pools(rosters: Rosters) -> list[Pool]:
-    """All pools of both sides, in a deterministic order."""
+AgreedStages = dict[Side, IntArray]
+"""Repair: per side, each listed person's agreed assignment as `MemberClass.agreed`."""
+
+
+def build_pools(rosters: Rosters, agreed: AgreedStages | None = None) -> list[Pool]:
+    """All pools of both sides, in a deterministic order.
+
+    With `agreed` (a repair), people are also told apart by their agreed assignment: a
+    pool's units then differ from the agreed plan in the same way, whatever stage they
+    are given, so the changes a plan makes are a sum over the pools' counts.
+    """
     pools: list[Pool] = []
     for roster in rosters:
-        pools.extend(_side_pools(roster, rosters.terms))
+        codes = member_codes(roster, rosters.terms)
+        if agreed is not None:
+            codes |= agreed[roster.side] << _AGREED_SHIFT
+        pools.extend(_side_pools(roster, codes))
     return pools
 
 
-def _side_pools(roster: Roster, terms: Terms) -> list[Pool]:
-    codes = member_codes(roster, terms)
+def _side_pools(roster: Roster, codes: IntArray) -> list[Pool]:
     releasable = roster.releasable
     in_group = roster.group >= 0
 

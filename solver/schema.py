@@ -88,6 +88,14 @@ class Detainee(_Strict):
     ineligible_reason: StrictStr | None = None
     group: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
     requested: StrictBool = False
+    # Identity fields, for reconciling the lists (personal data, never read by the
+    # planner): the name in parts, where born, a service number, a unit.
+    surname: StrictStr | None = None
+    given_name: StrictStr | None = None
+    patronymic: StrictStr | None = None
+    birth_place: StrictStr | None = None
+    serial_number: StrictStr | None = None
+    unit: StrictStr | None = None
 
     @property
     def releasable(self) -> bool:
@@ -221,7 +229,7 @@ class RequestRecord(Protocol):
 # --------------------------------------------------------------------------- plan
 
 PlanStatus = Literal["optimal", "feasible", "infeasible", "timeout"]
-NotReleasedReason = Literal["ineligible", "no_consent", "must_exclude", "not_selected"]
+NotReleasedReason = Literal["ineligible", "no_consent", "must_exclude", "not_selected", "dropout"]
 ConflictRule = Literal[
     "min_per_side",
     "max_per_side",
@@ -311,3 +319,263 @@ class Plan(_Out):
     solve_seconds: float | None = Field(
         default=None, description="Wall time of the solve; the only field that varies run to run."
     )
+
+
+# --------------------------------------------------------------------------- repair
+#
+# The day of the exchange: an agreed plan, the events that overtook it, and the plan
+# changed as little as the terms allow. See `solver.repair_planner`.
+
+DropoutReason = Literal[
+    "refused",
+    "unfit_to_travel",
+    "deceased",
+    "already_released",
+    "not_found",
+    "held_back",
+    "other",
+]
+RepairPolicy = Literal["priorities_first", "fewest_changes_first"]
+
+
+class Dropout(_Strict):
+    """Someone who cannot be released in any stage not yet executed."""
+
+    type: Literal["dropout"]
+    side: Side
+    id: DetaineeId
+    reason: DropoutReason
+    detail: Annotated[StrictStr, Field(max_length=500)] | None = Field(
+        default=None,
+        description="Free text for the record; never echoed in a plan (it may name people).",
+    )
+
+
+class HandedOver(_Strict):
+    """Who actually crossed in an executed stage; a side left out crossed as agreed."""
+
+    side_a: list[DetaineeId] | None = None
+    side_b: list[DetaineeId] | None = None
+
+    def of(self, side: Side) -> list[str] | None:
+        return self.side_a if side is Side.A else self.side_b
+
+
+class StageExecuted(_Strict):
+    """A stage happened. Without `handed_over` (or for a side it leaves out), that side
+    handed over the people agreed for the stage, less those who dropped out (or crossed
+    in an earlier stage) before."""
+
+    type: Literal["stage_executed"]
+    number: Annotated[StrictInt, Field(ge=1)]
+    handed_over: HandedOver | None = None
+
+
+class AddDetainee(_Strict):
+    """A person newly listed by a side."""
+
+    type: Literal["add"]
+    side: Side
+    detainee: Detainee
+
+
+class DetaineeFields(_Strict):
+    """Changed facts about a listed person: any detainee field but `id`; only the fields
+    given change."""
+
+    name: StrictStr | None = None
+    birth_date: Day | None = None
+    age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
+    status: Status = "military"
+    seriously_ill: StrictBool = False
+    captured_on: Day | None = None
+    consents: StrictBool = True
+    eligible: StrictBool = True
+    ineligible_reason: StrictStr | None = None
+    group: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+    requested: StrictBool = False
+
+    def given(self) -> dict[str, object]:
+        """The fields the event sets, with their values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class UpdateDetainee(_Strict):
+    """Changed facts about a listed person (taken into account from then on)."""
+
+    type: Literal["update"]
+    side: Side
+    id: DetaineeId
+    fields: DetaineeFields
+
+
+Event = Annotated[
+    Dropout | StageExecuted | AddDetainee | UpdateDetainee, Field(discriminator="type")
+]
+
+
+class AgreedStage(_Strict):
+    """One stage of the agreed plan. `executed`, written on a repaired plan, is ignored:
+    what happened is said by the events."""
+
+    number: Annotated[StrictInt, Field(ge=1)]
+    side_a: list[DetaineeId] = Field(default_factory=list)
+    side_b: list[DetaineeId] = Field(default_factory=list)
+    executed: StrictBool | None = None
+
+    def of(self, side: Side) -> list[str]:
+        return self.side_a if side is Side.A else self.side_b
+
+
+class AgreedReleased(_Strict):
+    side_a: list[DetaineeId] = Field(default_factory=list)
+    side_b: list[DetaineeId] = Field(default_factory=list)
+
+    def of(self, side: Side) -> list[str]:
+        return self.side_a if side is Side.A else self.side_b
+
+
+# A plan as the service returns it may be sent as the agreed plan: these fields of it
+# (and of a stored or repaired plan) are not looked at.
+PLAN_FIELDS_IGNORED = frozenset(
+    {
+        "id",
+        "status",
+        "reference_date",
+        "objective",
+        "not_released",
+        "conflicts",
+        "warnings",
+        "levels",
+        "solve_seconds",
+        "changes",
+        "options",
+    }
+)
+
+
+def _without_plan_outputs(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in PLAN_FIELDS_IGNORED}
+    return value
+
+
+class AgreedPlan(_Strict):
+    """The plan both sides agreed to: its stages, or only who is released (one stage).
+
+    A plan as returned by `solve` or `repair` can be sent whole; its other fields are
+    ignored. Unknown fields are still refused.
+    """
+
+    stages: list[AgreedStage] = Field(default_factory=list)
+    released: AgreedReleased | None = None
+
+
+AgreedPlanInput = Annotated[AgreedPlan, BeforeValidator(_without_plan_outputs)]
+
+
+class RepairSettings(_Strict):
+    """How to repair: which comes first, and how many ranked alternatives to give."""
+
+    policy: RepairPolicy = Field(
+        default="priorities_first",
+        description="priorities_first: the priorities and the number released first, then "
+        "fewest changes; fewest_changes_first: fewest changes before anything else.",
+    )
+    options: Annotated[StrictInt, Field(ge=0, le=10)] = Field(
+        default=0,
+        description="How many ranked alternatives to give in `options` (0: none). They "
+        "differ in who replaces whom; see the README.",
+    )
+
+
+class RepairRequest(ExchangeRequest):
+    """The request the agreed plan was made from, the agreed plan, and the events."""
+
+    plan: AgreedPlanInput
+    events: list[Event] = Field(default_factory=list)
+    repair: RepairSettings = Field(default_factory=RepairSettings)
+
+    def exchange(self) -> ExchangeRequest:
+        """The exchange request alone, as the agreed plan was made from it."""
+        return ExchangeRequest(
+            terms=self.terms, side_a=self.side_a, side_b=self.side_b, options=self.options
+        )
+
+
+class RepairedStage(Stage):
+    """A stage of a repaired plan: executed ones hold who was handed over."""
+
+    executed: bool
+
+
+class RepairObjective(Objective):
+    """Every level's value, the number of changes to the agreed plan included."""
+
+    changes: int
+
+
+class Added(_Out):
+    side: Side
+    id: str
+    stage: int
+
+
+class Removed(_Out):
+    side: Side
+    id: str
+    stage: int = Field(description="The stage agreed for the person.")
+
+
+class Moved(_Out):
+    model_config = ConfigDict(
+        extra="forbid", defer_build=True, serialize_by_alias=True, validate_by_name=True
+    )
+
+    side: Side
+    id: str
+    from_: int = Field(alias="from")
+    to: int
+
+
+class Changes(_Out):
+    """Who the repaired plan releases that the agreed one did not, who it no longer
+    releases, and who goes in another stage; dropouts and executed stages aside."""
+
+    added: list[Added] = Field(default_factory=list)
+    removed: list[Removed] = Field(default_factory=list)
+    moved: list[Moved] = Field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.moved)
+
+
+class OptionLevel(_Out):
+    """One level of an alternative, next to the best repaired plan's value."""
+
+    name: str
+    sense: Literal["max", "min"]
+    value: int
+    best: int
+
+
+class RepairOption(_Out):
+    """One of the best few repaired plans, ranked; the first is the repaired plan itself."""
+
+    rank: int
+    status: PlanStatus
+    objective: RepairObjective
+    levels: list[OptionLevel]
+    comparison: str = Field(description="Where this option first differs from the best.")
+    changes: Changes
+    stages: list[RepairedStage]
+
+
+class RepairedPlan(Plan):
+    """A plan changed as little as the terms allow after the events of the day."""
+
+    stages: list[RepairedStage] = Field(default_factory=list)  # type: ignore[assignment]
+    objective: RepairObjective | None = None
+    changes: Changes = Field(default_factory=Changes)
+    options: list[RepairOption] = Field(default_factory=list)

@@ -26,16 +26,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from solver.categories import reference_date_of
-from solver.levels import levels_for
+from solver.levels import Level, levels_for, repair_levels_for
 from solver.schema import (
+    AddDetainee,
     Category,
     ConflictRule,
+    Detainee,
     DetaineeRecord,
+    Dropout,
+    ExchangeRequest,
     Objective,
     Plan,
+    RepairRequest,
     RequestRecord,
     Side,
+    SideList,
     Stage,
+    StageExecuted,
     Status,
 )
 from solver.wording import civilians as civilians_text
@@ -54,6 +61,8 @@ ViolationRule = (
         "stage_number",
         "released_mismatch",
         "reference_date",
+        "executed",
+        "changes",
     ]
 )
 
@@ -82,7 +91,9 @@ class Violation:
 
     `rule` is a conflict rule name (`min_per_side`, `parity`, ...) or one of the
     structural checks: `releasable`, `unknown_id`, `duplicate_release`, `stage_number`,
-    `released_mismatch`, `reference_date`. Messages carry registry ids and numbers only.
+    `released_mismatch`, `reference_date`; a repaired plan also `executed` (its executed
+    stages are not as handed over) and `changes` (its changes are not what it differs
+    by). Messages carry registry ids and numbers only.
     """
 
     rule: ViolationRule
@@ -130,6 +141,29 @@ def recheck(
     """
     context = _Recheck.of(request, plan, lists)
     return _violations(context), _values(request, _objective(context))
+
+
+def recheck_repair(
+    request: RepairRequest, plan: Plan, *, claims: bool = True
+) -> tuple[list[Violation], tuple[int, ...]]:
+    """Re-check a repaired plan: every rule with the exceptions of the day of the exchange,
+    the executed stages exactly as handed over, and `changes` what the plan differs by.
+
+    The events are applied here again, on their own terms (`_read_day`): nothing of the
+    repair's own reading is trusted. The values come in `repair_levels_for` order, the
+    changes recomputed. The request's events must apply (the repair checked them).
+    `claims=False` (a mediator's draft) does not hold the plan to changes it states.
+    """
+    lists, day = _read_day(request)
+    context = _Recheck.of(lists, plan, day=day)
+    violations = _violations(context)
+    violations.extend(_executed(context))
+    changes = _changes(context, violations if claims else [])
+    objective = _objective(context)
+    values = []
+    for level in repair_levels_for(request.terms, request.repair.policy):
+        values.append(changes if level.kind == "changes" else _value(objective, level))
+    return violations, tuple(values)
 
 
 @dataclass(frozen=True)
@@ -239,9 +273,16 @@ class _Recheck:
     on: date  # the reference date
     numbers: list[int]  # every stage number the plan uses, ascending
     codes: dict[int, int]  # stage number -> its index in `numbers`
+    day: _Day | None = None  # a repaired plan: what the events made of the day
 
     @classmethod
-    def of(cls, request: RequestRecord, plan: Plan, read: ListsRead | None = None) -> _Recheck:
+    def of(
+        cls,
+        request: RequestRecord,
+        plan: Plan,
+        read: ListsRead | None = None,
+        day: _DayRead | None = None,
+    ) -> _Recheck:
         on = _reference_date(request, plan)
         if read is None or read.on != on:
             read = read_lists(request, on)
@@ -254,11 +295,131 @@ class _Recheck:
             side: _read_plan_side(plan, side, lists[side], entry_codes, implicit, code_of)
             for side in SIDES
         }
-        return cls(request, plan, lists, plan_sides, on, numbers, code_of)
+        at_positions = day.at(lists) if day is not None else None
+        return cls(request, plan, lists, plan_sides, on, numbers, code_of, at_positions)
 
     def code_of(self, number: int) -> int | None:
         """Index of a stage number in `numbers`, None when the plan has no such stage."""
         return self.codes.get(number)
+
+    def remaining(self, number: int) -> bool:
+        """Whether per-stage rules apply to this stage: not executed (or not a repair)."""
+        return self.day is None or number >= self.day.first_remaining
+
+    def handed(self, side: Side) -> _Flags:
+        """Who was handed over in an executed stage (nobody, outside a repair)."""
+        if self.day is None:
+            return np.zeros(self.lists[side].size, dtype=np.bool_)
+        flags: _Flags = self.day.handed[side] > 0
+        return flags
+
+    def dropped(self, side: Side) -> _Flags:
+        """Who dropped out (nobody, outside a repair): not releasable from then on."""
+        if self.day is None:
+            return np.zeros(self.lists[side].size, dtype=np.bool_)
+        return self.day.dropped[side]
+
+
+# --------------------------------------------------------------------------- the day
+
+
+@dataclass(frozen=True)
+class _DayRead:
+    """A repair's events applied, by id: who crossed in which stage, who dropped out, who
+    was agreed for which stage."""
+
+    handed: dict[Side, dict[str, int]]
+    dropped: dict[Side, set[str]]
+    agreed: dict[Side, dict[str, int]]
+    executed: dict[int, dict[Side, set[str]]]
+
+    def at(self, lists: ListsRead | dict[Side, _List]) -> _Day:
+        """The same facts by list position."""
+        read = lists.lists if isinstance(lists, ListsRead) else lists
+        return _Day(
+            handed={side: _by_position(read[side], self.handed[side]) for side in SIDES},
+            dropped={
+                side: _by_position(read[side], dict.fromkeys(self.dropped[side], 1)) > 0
+                for side in SIDES
+            },
+            agreed={side: _by_position(read[side], self.agreed[side]) for side in SIDES},
+            executed=self.executed,
+            first_remaining=len(self.executed) + 1,
+        )
+
+
+@dataclass(frozen=True)
+class _Day:
+    handed: dict[Side, _Ints]  # executed stage per list position, 0 for nobody
+    dropped: dict[Side, _Flags]
+    agreed: dict[Side, _Ints]  # agreed stage per list position, 0 when not agreed
+    executed: dict[int, dict[Side, set[str]]]  # stage number -> side -> ids handed over
+    first_remaining: int
+
+
+def _by_position(people: _List, stage_of: dict[str, int]) -> _Ints:
+    column = np.zeros(people.size, dtype=np.int64)
+    for pid, stage in stage_of.items():
+        column[people.position[pid]] = stage
+    return column
+
+
+def _read_day(request: RepairRequest) -> tuple[ExchangeRequest, _DayRead]:
+    """The lists after the events, and the day's facts, read straight from the events.
+
+    A dropout makes a person unreleasable from then on; a stage without `handed_over`
+    for a side had that side hand over its agreed people less earlier dropouts; `add`
+    and `update` change the lists.
+    """
+    plan = request.plan
+    agreed: dict[Side, dict[str, int]] = {side: {} for side in SIDES}
+    if plan.stages:
+        for stage in plan.stages:
+            for side in SIDES:
+                agreed[side].update(dict.fromkeys(stage.of(side), stage.number))
+    elif plan.released is not None:
+        for side in SIDES:
+            agreed[side].update(dict.fromkeys(plan.released.of(side), 1))
+    people = {side: {d.id: d for d in request.side(side).detainees} for side in SIDES}
+    handed: dict[Side, dict[str, int]] = {side: {} for side in SIDES}
+    dropped: dict[Side, set[str]] = {side: set() for side in SIDES}
+    executed: dict[int, dict[Side, set[str]]] = {}
+    for event in request.events:
+        if isinstance(event, Dropout):
+            dropped[event.side].add(event.id)
+        elif isinstance(event, StageExecuted):
+            crossed: dict[Side, set[str]] = {}
+            for side in SIDES:
+                given = event.handed_over.of(side) if event.handed_over is not None else None
+                crossed[side] = (
+                    set(given)
+                    if given is not None
+                    else {
+                        pid
+                        for pid, number in agreed[side].items()
+                        if number == event.number
+                        and pid not in dropped[side]
+                        and pid not in handed[side]
+                    }
+                )
+                handed[side].update(dict.fromkeys(crossed[side], event.number))
+            executed[event.number] = crossed
+        elif isinstance(event, AddDetainee):
+            people[event.side][event.detainee.id] = event.detainee
+        else:
+            before: Detainee = people[event.side][event.id]
+            people[event.side][event.id] = before.model_copy(update=event.fields.given())
+    lists = ExchangeRequest.model_construct(
+        terms=request.terms,
+        side_a=SideList.model_construct(
+            name=request.side_a.name, detainees=list(people[Side.A].values())
+        ),
+        side_b=SideList.model_construct(
+            name=request.side_b.name, detainees=list(people[Side.B].values())
+        ),
+        options=request.options,
+    )
+    return lists, _DayRead(handed, dropped, agreed, executed)
 
 
 def _reference_date(request: RequestRecord, plan: Plan) -> date:
@@ -630,16 +791,18 @@ def _structure(context: _Recheck) -> list[Violation]:
 
 
 def _releasable(context: _Recheck) -> list[Violation]:
-    """Only eligible, consenting people may be released."""
+    """Only eligible, consenting people may be released; in a repair, not after dropping
+    out, and those handed over are facts, not checked."""
     found: list[Violation] = []
     for side in SIDES:
         people = context.lists[side]
         released = context.plan_sides[side].released
-        bad = released[~people.releasable[released]]
+        dropped = context.dropped(side)
+        may_go = people.releasable & ~dropped | context.handed(side)
+        bad = released[~may_go[released]]
         if bad.size:
             reasons = ", ".join(
-                f"{people.ids[p]} "
-                f"({'ineligible' if not people.eligible[p] else 'refuses repatriation'})"
+                f"{people.ids[p]} ({_why_not_releasable(people, dropped, p)})"
                 for p in bad[:_IDS_IN_MESSAGE].tolist()
             )
             more = bad.size - _IDS_IN_MESSAGE
@@ -655,14 +818,21 @@ def _releasable(context: _Recheck) -> list[Violation]:
     return found
 
 
+def _why_not_releasable(people: _List, dropped: _Flags, at: int) -> str:
+    if dropped[at]:
+        return "dropped out"
+    return "ineligible" if not people.eligible[at] else "refuses repatriation"
+
+
 def _must_exclude(context: _Recheck) -> list[Violation]:
-    """People the sides agreed to hold back are not released."""
+    """People the sides agreed to hold back are not released (those handed over are facts)."""
     found: list[Violation] = []
     for side in SIDES:
         people = context.lists[side]
         released = context.plan_sides[side].released
         excluded = np.zeros(people.size, dtype=np.bool_)
         excluded[_known(people, context.request.terms.must_exclude.of(side))] = True
+        excluded &= ~context.handed(side)
         bad = _ids(people, released[excluded[released]])
         if bad:
             found.append(
@@ -683,6 +853,10 @@ def _must_include(context: _Recheck) -> list[Violation]:
         people = context.lists[side]
         is_released = context.plan_sides[side].is_released
         named = context.request.terms.must_include.of(side)
+        if context.day is not None:
+            # A dropout lifts the requirement.
+            gone = set(_ids(people, np.flatnonzero(context.dropped(side))))
+            named = [pid for pid in named if pid not in gone]
         at = np.fromiter(
             map(people.position.get, named, repeat(-1)), dtype=np.int64, count=len(named)
         )
@@ -723,6 +897,7 @@ def _all_members_released(
             people,
             np.flatnonzero(
                 people.releasable
+                & ~context.dropped(side)
                 & (people.categories & wanted != 0)
                 & ~context.plan_sides[side].is_released
             ),
@@ -746,7 +921,9 @@ def _groups(context: _Recheck) -> list[Violation]:
     found: list[Violation] = []
     for side in SIDES:
         people, written = context.lists[side], context.plan_sides[side]
-        members = np.flatnonzero(people.releasable & (people.group >= 0))
+        # In a repair, the members not handed over follow the rule among themselves.
+        free = people.releasable & ~context.dropped(side) & ~context.handed(side)
+        members = np.flatnonzero(free & (people.group >= 0))
         if members.size == 0:
             continue
         # Groups as 0..G-1, numbered in the order their first releasable member is listed.
@@ -820,27 +997,72 @@ def _parity(context: _Recheck) -> list[Violation]:
                 mask = inside & (civilian if status == "civilian" else ~civilian)
             counted[side, status] = mask
             per_stage[side, status] = _per_code(written.stage_code[mask], context)
-    for number in range(1, stage_count(context.request) + 1):
-        code = context.code_of(number)
+    last = stage_count(context.request)
+    for number in range(1, last + 1):
+        if not context.remaining(number):
+            continue
+        # A repair's first remaining stage makes up for the executed stages before it.
+        numbers = _carried(context, number)
+        codes = [c for c in map(context.code_of, numbers) if c is not None]
         for status in kinds:
-            a, b = (0, 0) if code is None else (per_stage[side, status][code] for side in SIDES)
+            a, b = (sum(per_stage[side, status][c] for c in codes) for side in SIDES)
             if a != b:
-                assert code is not None
                 ids = tuple(
                     chain.from_iterable(
-                        _staged_ids(context, side, code, counted[side, status]) for side in SIDES
+                        _staged_ids(context, side, code, counted[side, status])
+                        for code in codes
+                        for side in SIDES
                     )
                 )
                 what = "counted" if status is None else f"counted {status}"
+                where = (
+                    f"stage {number}"
+                    if len(numbers) == 1
+                    else f"stages {numbers[0]} to {number} (executed ones included)"
+                )
                 found.append(
                     Violation(
                         "parity",
                         None,
                         ids,
-                        f"stage {number}: side_a releases {people_text(a, what)}, "
+                        f"{where}: side_a releases {people_text(a, what)}, "
                         f"side_b {b}; parity needs equal numbers",
                     )
                 )
+    if context.day is not None and context.day.first_remaining > last:
+        found.extend(_executed_balance(context, kinds, per_stage, counted))
+    return found
+
+
+def _carried(context: _Recheck, number: int) -> list[int]:
+    """The stages whose counted releases stage `number` balances: itself, and in a repair
+    the first remaining stage also every executed one."""
+    if context.day is not None and number == context.day.first_remaining:
+        return list(range(1, number + 1))
+    return [number]
+
+
+def _executed_balance(
+    context: _Recheck,
+    kinds: tuple[Status | None, ...],
+    per_stage: dict[tuple[Side, Status | None], list[int]],
+    counted: dict[tuple[Side, Status | None], _Flags],
+) -> list[Violation]:
+    """Every stage executed: nothing is left to make up an imbalance."""
+    found: list[Violation] = []
+    for status in kinds:
+        a, b = (sum(per_stage[side, status]) for side in SIDES)
+        if a != b:
+            what = "counted" if status is None else f"counted {status}"
+            found.append(
+                Violation(
+                    "parity",
+                    None,
+                    (),
+                    f"every stage is executed: side_a released {a} {what} people, side_b {b}, "
+                    "and no stage is left to make up the difference",
+                )
+            )
     return found
 
 
@@ -885,7 +1107,7 @@ def _capacity(context: _Recheck) -> list[Violation]:
         per_stage = _per_code(context.plan_sides[side].stage_code, context)
         for number, capacity in enumerate(capacities, start=1):
             code = context.code_of(number)
-            if code is not None and per_stage[code] > capacity:
+            if code is not None and per_stage[code] > capacity and context.remaining(number):
                 ids = _staged_ids(context, side, code)
                 found.append(
                     Violation(
@@ -920,7 +1142,8 @@ def _civilians_separately(context: _Recheck) -> list[Violation]:
             civilians[at] += civil
     for number in range(1, stage_count(context.request) + 1):
         code = context.code_of(number)
-        if code is not None and 0 < civilians[code] < everyone[code]:
+        mixed = code is not None and 0 < civilians[code] < everyone[code]
+        if mixed and code is not None and context.remaining(number):
             ids = tuple(chain.from_iterable(_staged_ids(context, side, code) for side in SIDES))
             found.append(
                 Violation(
@@ -965,21 +1188,110 @@ def _objective(context: _Recheck) -> Objective:
 
 
 def _values(request: RequestRecord, objective: Objective) -> tuple[int, ...]:
-    values: list[int] = []
-    for level in levels_for(request.terms):
-        if level.kind == "priority":
-            assert level.category is not None
-            values.append(objective.priorities[level.category.value])
-        elif level.kind == "released":
-            values.append(objective.released)
-        elif level.kind == "captivity_days":
-            values.append(objective.captivity_days)
-        elif level.kind == "stage_order":
-            assert level.category is not None
-            values.append(objective.stage_order[level.category.value])
-        else:
-            values.append(objective.stage_order["all"])
-    return tuple(values)
+    return tuple(_value(objective, level) for level in levels_for(request.terms))
+
+
+def _value(objective: Objective, level: Level) -> int:
+    if level.kind == "priority":
+        assert level.category is not None
+        return objective.priorities[level.category.value]
+    if level.kind == "released":
+        return objective.released
+    if level.kind == "captivity_days":
+        return objective.captivity_days
+    if level.kind == "stage_order":
+        assert level.category is not None
+        return objective.stage_order[level.category.value]
+    assert level.kind == "stage_order_all", level.kind
+    return objective.stage_order["all"]
+
+
+# --------------------------------------------------------------------------- repair
+
+
+def _executed(context: _Recheck) -> list[Violation]:
+    """Executed stages hold exactly who was handed over, and say so; the others do not."""
+    assert context.day is not None
+    found: list[Violation] = []
+    executed = context.day.executed
+    flags = {stage.number: getattr(stage, "executed", None) for stage in context.plan.stages}
+    for number, flag in sorted(flags.items()):
+        if flag is not None and flag != (number in executed):
+            found.append(
+                Violation(
+                    "executed",
+                    None,
+                    (),
+                    f"stage {number} is marked executed: {flag}; it "
+                    f"{'was' if number in executed else 'was not'} executed",
+                )
+            )
+    for number, crossed in sorted(executed.items()):
+        for side in SIDES:
+            code = context.code_of(number)
+            written = context.plan_sides[side]
+            people = context.lists[side]
+            listed = (
+                set()
+                if code is None
+                else set(_ids(people, written.in_stage[written.stage_code == code]))
+            )
+            if listed != crossed[side]:
+                differ = tuple(sorted(listed ^ crossed[side]))
+                found.append(
+                    Violation(
+                        "executed",
+                        side,
+                        differ,
+                        f"executed stage {number} of {side.value} differs from who was handed "
+                        f"over: {_ids_text(differ)}",
+                    )
+                )
+    return found
+
+
+def _changes(context: _Recheck, found: list[Violation]) -> int:
+    """The number of changes, recomputed; a plan whose `changes` differ is a violation."""
+    assert context.day is not None
+    day = context.day
+    counted = 0
+    expected: set[tuple[str, str, str, int, int]] = set()
+    for side in SIDES:
+        people, written = context.lists[side], context.plan_sides[side]
+        stage = np.where(
+            written.stage_of >= 0,
+            np.array([*context.numbers, 0], dtype=np.int64)[written.stage_of],
+            0,
+        )
+        differs = (day.handed[side] == 0) & ~day.dropped[side] & (day.agreed[side] != stage)
+        for p in np.flatnonzero(differs).tolist():
+            was, now = int(day.agreed[side][p]), int(stage[p])
+            kind = "added" if was == 0 else "removed" if now == 0 else "moved"
+            expected.add((kind, side.value, people.ids[p], was, now))
+        counted += int(differs.sum())
+    claimed: set[tuple[str, str, str, int, int]] = set()
+    changes = getattr(context.plan, "changes", None)
+    if changes is not None:
+        claimed.update(("added", c.side.value, c.id, 0, c.stage) for c in changes.added)
+        claimed.update(("removed", c.side.value, c.id, c.stage, 0) for c in changes.removed)
+        claimed.update(("moved", c.side.value, c.id, c.from_, c.to) for c in changes.moved)
+        if changes.count != len(claimed):
+            found.append(Violation("changes", None, (), "changes lists someone twice"))
+    objective = context.plan.objective
+    claimed_count = getattr(objective, "changes", None) if objective is not None else None
+    if claimed != expected or claimed_count != counted:
+        differ = tuple(sorted({entry[2] for entry in claimed ^ expected}))
+        found.append(
+            Violation(
+                "changes",
+                None,
+                differ,
+                f"the plan reports {claimed_count} change(s) and lists {len(claimed)}; it "
+                f"differs from the agreed plan by {counted}"
+                + (f" ({_ids_text(differ)} disagree)" if differ else ""),
+            )
+        )
+    return counted
 
 
 def _stage_sum(codes: _Ints, context: _Recheck) -> int:

@@ -14,9 +14,20 @@ from collections.abc import Mapping
 from itertools import product
 
 from solver.categories import reference_date_of
-from solver.levels import levels_for
-from solver.schema import ExchangeRequest, Plan, PlanStatus, Released, Side, Stage
-from solver.validation import check_plan, level_values, stage_count
+from solver.levels import levels_for, repair_levels_for
+from solver.per_person import day_facts
+from solver.schema import (
+    ExchangeRequest,
+    Plan,
+    PlanStatus,
+    Released,
+    RepairedPlan,
+    RepairedStage,
+    RepairRequest,
+    Side,
+    Stage,
+)
+from solver.validation import check_plan, level_values, recheck_repair, stage_count
 
 SIDES: tuple[Side, Side] = (Side.A, Side.B)
 
@@ -78,6 +89,69 @@ def brute_force(request: ExchangeRequest) -> tuple[int, ...] | None:
             continue
         values = level_values(request, plan)
         # Larger key is better at every level: negate the levels that are minimised.
+        key = tuple(v if sense == "max" else -v for v, sense in zip(values, senses, strict=True))
+        if best_key is None or key > best_key:
+            best_key, best = key, values
+    return best
+
+
+# --------------------------------------------------------------------------- repair
+
+
+def repair_enumerable(request: RepairRequest) -> bool:
+    """Small enough for `brute_force_repair`."""
+    free, remaining = _repair_choices(request)
+    return bool((len(remaining) + 1) ** len(free) <= MAX_ASSIGNMENTS)
+
+
+def _repair_choices(request: RepairRequest) -> tuple[list[tuple[Side, str]], list[int]]:
+    """Who can still be placed (releasable, neither handed over nor dropped out), and in
+    which stages (those not executed)."""
+    day = day_facts(request)
+    first = len(day.executed) + 1
+    remaining = list(range(first, stage_count(request) + 1))
+    free = [
+        (side, d.id)
+        for side in SIDES
+        for d in day.request.side(side).detainees
+        if d.releasable and (side, d.id) not in day.handed and (side, d.id) not in day.dropped
+    ]
+    return free, remaining
+
+
+def brute_force_repair(request: RepairRequest) -> tuple[int, ...] | None:
+    """The optimal level values of a repair (in `repair_levels_for` order), or None when
+    no repaired plan is feasible.
+
+    Every way of placing each free person in a remaining stage or nowhere is written as
+    a repaired plan, executed stages as handed over; `recheck_repair` decides whether it
+    meets the terms and what it is worth, `changes` included (which the plans here do not
+    list, so that check's own complaint is set aside).
+    """
+    if not repair_enumerable(request):
+        raise ValueError("too many repaired plans to enumerate")
+    day = day_facts(request)
+    free, remaining = _repair_choices(request)
+    executed = set(day.executed)
+    senses = [level.sense for level in repair_levels_for(request.terms, request.repair.policy)]
+    best_key: tuple[int, ...] | None = None
+    best: tuple[int, ...] | None = None
+    for choice in product([0, *remaining], repeat=len(free)):
+        stage_of = dict(day.handed)
+        stage_of.update({person: s for person, s in zip(free, choice, strict=True) if s > 0})
+        plain = plan_from_stages(day.request, stage_of)
+        plan = RepairedPlan(
+            status="optimal",
+            reference_date=plain.reference_date,
+            released=plain.released,
+            stages=[
+                RepairedStage(**stage.model_dump(), executed=stage.number in executed)
+                for stage in plain.stages
+            ],
+        )
+        violations, values = recheck_repair(request, plan)
+        if any(v.rule != "changes" for v in violations):
+            continue
         key = tuple(v if sense == "max" else -v for v, sense in zip(values, senses, strict=True))
         if best_key is None or key > best_key:
             best_key, best = key, values

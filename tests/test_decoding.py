@@ -60,6 +60,12 @@ DETAINEE_FIELDS = (
     "ineligible_reason",
     "group",
     "requested",
+    "surname",
+    "given_name",
+    "patronymic",
+    "birth_place",
+    "serial_number",
+    "unit",
 )
 DATE_KEYS = frozenset({"birth_date", "captured_on", "reference_date"})
 PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -238,6 +244,10 @@ ENTRY_FIELDS: Fields = {
         (*_both("", "x" * 65, "😀" * 65), "7", "true", "[]"),
     ),
     "requested": BOOL,
+    **{
+        field: FieldValues(_texts(), ("null", '""'), NOT_TEXT)
+        for field in ("surname", "given_name", "patronymic", "birth_place", "serial_number", "unit")
+    },
 }
 UNKNOWN_KEYS = ("Id", "ID", "id ", "birthDate", "extra", "ïd", "releasable", "side_c", "Terms")
 

@@ -154,7 +154,9 @@ def test_dockerfile_keeps_the_database_in_its_volume() -> None:
     assert data == f"{workdir}/{folder}"
 
 
-@pytest.mark.parametrize("source", ["pyproject.toml", "uv.lock", "README.md", "solver", "app"])
+@pytest.mark.parametrize(
+    "source", ["pyproject.toml", "uv.lock", "README.md", "solver", "app", "reconciliation"]
+)
 def test_dockerignore_lets_through_what_the_dockerfile_copies(source: str) -> None:
     copied = " ".join(c for c in of("COPY") if not c.startswith("--from"))
     assert source in copied

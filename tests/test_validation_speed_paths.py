@@ -50,6 +50,12 @@ class SlottedDetainee:
     ineligible_reason: str | None
     group: str | None
     requested: bool
+    surname: str | None
+    given_name: str | None
+    patronymic: str | None
+    birth_place: str | None
+    serial_number: str | None
+    unit: str | None
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,14 @@ from app.core.offload import Offload
 from app.core.rate_limits import RateLimiter
 from app.core.security import OPEN_ACCESS, Caller
 from app.dispatch import SolveDispatcher, SolveOrder
+from app.event_store import EventStore
 from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.models import CaseRecord
 from app.plan_store import PlanStore
 from app.problems import not_found, rate_limited, unauthorized
+from app.reconciliation.store import ReconciliationStore
+from app.registry_store import RegistryStore
 from app.request_bodies import order_from_json
 from app.solving.pool import SolverPool
 
@@ -82,6 +85,21 @@ def get_audit(request: Request) -> AuditLog:
     return audit
 
 
+def get_events(request: Request) -> EventStore:
+    events: EventStore = request.app.state.events
+    return events
+
+
+def get_registry(request: Request) -> RegistryStore:
+    registry: RegistryStore = request.app.state.registry
+    return registry
+
+
+def get_reconciliations(request: Request) -> ReconciliationStore:
+    reconciliations: ReconciliationStore = request.app.state.reconciliations
+    return reconciliations
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 PlansDep = Annotated[PlanStore, Depends(get_plans)]
@@ -93,6 +111,9 @@ OffloadDep = Annotated[Offload, Depends(get_offload)]
 CasesDep = Annotated[CaseStore, Depends(get_cases)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
+EventsDep = Annotated[EventStore, Depends(get_events)]
+RegistryDep = Annotated[RegistryStore, Depends(get_registry)]
+ReconciliationsDep = Annotated[ReconciliationStore, Depends(get_reconciliations)]
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from app.api.deps import authenticate
 from app.api.routes import (
     audit,
+    case_day,
     cases,
     charts,
     csv_uploads,
@@ -15,6 +16,9 @@ from app.api.routes import (
     manifests,
     metrics,
     plans,
+    reconciliation,
+    registry,
+    repairs,
     scenarios,
     verification,
 )
@@ -24,6 +28,7 @@ from app.api.routes import (
 api_router = APIRouter(dependencies=[Depends(authenticate)])
 # /plans/verify is declared before /plans/{plan_id} so the literal path wins.
 api_router.include_router(verification.router)
+api_router.include_router(repairs.router)
 api_router.include_router(csv_uploads.router)
 api_router.include_router(plans.router)
 api_router.include_router(manifests.router)
@@ -31,7 +36,10 @@ api_router.include_router(charts.router)
 api_router.include_router(jobs.router)
 api_router.include_router(scenarios.router)
 api_router.include_router(cases.router)
+api_router.include_router(case_day.router)
 api_router.include_router(audit.router)
+api_router.include_router(registry.router)
+api_router.include_router(reconciliation.router)
 
 operations_router = APIRouter()
 operations_router.include_router(health.router)

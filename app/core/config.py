@@ -148,12 +148,40 @@ class Settings(BaseSettings):
         description="Store the synthetic example plans and job that /docs' examples refer to.",
     )
 
+    # The web pages (app.pages): signed session cookies.
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="The secret that signs the pages' session cookies (32 characters or "
+        "more). Unset: a random one per process, so sessions end when the service restarts; "
+        "set it when several server processes share the load.",
+    )
+    session_max_age_s: int = Field(
+        default=12 * 3600, ge=60, description="A page session ends this long after sign-in."
+    )
+    pages_language: str = Field(
+        default="en",
+        pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$",
+        description="The language of the web pages: app/pages/messages/<language>.toml.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the session cookie Secure on every response (it is marked Secure "
+        "anyway on requests that arrived over HTTPS).",
+    )
+
     @field_validator("bootstrap_mediator_key")
     @classmethod
     def _long_enough(cls, key: SecretStr | None) -> SecretStr | None:
         if key is not None and len(key.get_secret_value()) < 32:
             raise ValueError("the bootstrap mediator key must have 32 characters or more")
         return key
+
+    @field_validator("session_secret")
+    @classmethod
+    def _secret_long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value()) < 32:
+            raise ValueError("the session secret must have 32 characters or more")
+        return secret
 
     def sqlite_path(self) -> Path | None:
         """The database file when the URL is a file-backed SQLite one, else None."""

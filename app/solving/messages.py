@@ -60,6 +60,13 @@ class SolvedPlan:
 
 
 @dataclass(frozen=True)
+class RepairOrder:
+    """Sent to a worker in place of a request's JSON: repair this (a `RepairRequest`)."""
+
+    request_json: str
+
+
+@dataclass(frozen=True)
 class WorkerReady:
     """Sent once by a worker when the solver is imported and it can take requests."""
 

@@ -26,6 +26,7 @@ from typing import Literal, Protocol
 
 from app.solving.messages import (
     ProgressSnapshot,
+    RepairOrder,
     SolvedPlan,
     SolveFunction,
     SolveOutcome,
@@ -66,6 +67,7 @@ class SolveTask:
     time_limit_s: float
     listener: SolveListener
     done: threading.Event = field(default_factory=threading.Event)
+    repair: bool = False  # the request is a repair request: the worker repairs it
 
 
 class SolverPool:
@@ -310,7 +312,7 @@ class _WorkerSlot:
         conn, process = self._conn, self._process
         self._stop_event.clear()  # the worker is idle, so no solve can miss this
         started = time.monotonic()
-        conn.send(task.request_json)
+        conn.send(RepairOrder(task.request_json) if task.repair else task.request_json)
         _notify(task, "started")
         best_plan: SolvedPlan | None = None
         overrun_at = started + task.time_limit_s + self._pool.overrun_grace_s

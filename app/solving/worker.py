@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 
 from app.solving.messages import (
     ProgressSnapshot,
+    RepairOrder,
     SolvedPlan,
     SolveFunction,
     WorkerDone,
@@ -25,7 +26,8 @@ from app.solving.messages import (
     WorkerProgress,
     WorkerReady,
 )
-from solver import ExchangeRequest, Progress
+from solver import ExchangeRequest, Plan, Progress, RepairRequest
+from solver.repair_planner import repair
 from solver.schema import LevelReport
 
 _LEVELS = TypeAdapter(list[LevelReport])
@@ -47,7 +49,9 @@ def serve(conn: Connection, stop: Event, solve: SolveFunction) -> None:
         _solve_one(conn, stop, solve, message)
 
 
-def _solve_one(conn: Connection, stop: Event, solve: SolveFunction, request_json: str) -> None:
+def _solve_one(
+    conn: Connection, stop: Event, solve: SolveFunction, message: str | RepairOrder
+) -> None:
     started = time.monotonic()
     plan_sent_at: float | None = None
 
@@ -79,8 +83,16 @@ def _solve_one(conn: Connection, stop: Event, solve: SolveFunction, request_json
         )
 
     try:
-        request = ExchangeRequest.model_validate_json(request_json)
-        plan = solve(request, on_progress=report, stop=stop)
+        plan: Plan
+        if isinstance(message, RepairOrder):
+            plan = repair(
+                RepairRequest.model_validate_json(message.request_json),
+                on_progress=report,
+                stop=stop,
+            )
+        else:
+            request = ExchangeRequest.model_validate_json(message)
+            plan = solve(request, on_progress=report, stop=stop)
         conn.send(WorkerDone(SolvedPlan.of(plan), time.monotonic() - started))
     except Exception as exc:
         conn.send(WorkerFailed(_where(exc), time.monotonic() - started))

@@ -15,6 +15,8 @@ def add(exchange: ExchangeModel, when: RuleLiteral | None) -> None:
     for side in Side:
         # Each side releases at most the cap, counted people only.
         counted = exchange.people(side=side, counted=True)
+        if exchange.executed is not None:
+            counted += exchange.handed_over(side)  # a repair: those handed over count too
         exchange.enforce(exchange.model.add(counted <= cap), when)
 
 

@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.examples import EXCHANGE, SIDE_B_CSV, VERIFY_EXAMPLES
+from app.examples import (
+    CASE_EVENTS_EXAMPLES,
+    EXCHANGE,
+    REPAIR_EXAMPLES,
+    SIDE_B_CSV,
+    VERIFY_EXAMPLES,
+)
 from tests.app.bodies import exchange
 from tests.app.negotiation import (
     MEDIATOR,
@@ -55,6 +61,14 @@ class World:
     def spare_plan(self) -> str:
         return str(self.client.post("/v1/plans", json=exchange(), headers=MEDIATOR).json()["id"])
 
+    def reconciled(self) -> str:
+        """Case X's path, with a stored reconciliation of side A's list."""
+        response = self.client.post(
+            f"{self.x.path}/reconcile", json=_reconcile_body(), headers=MEDIATOR
+        )
+        assert response.status_code == 201, response.text
+        return self.x.path
+
     def spare_key(self) -> str:
         issued = self.client.post(
             f"{self.x.path}/keys", json={"role": "side_b"}, headers=MEDIATOR
@@ -83,6 +97,14 @@ def _csv_upload() -> dict[str, Any]:
             "side_b": "id,age\nB-1,30\n",
             "terms": {"min_per_side": 1},
         }
+    }
+
+
+def _reconcile_body() -> dict[str, Any]:
+    """Case X's side A list holds one named person (A-101); side B asks for them."""
+    return {
+        "held_side": "side_a",
+        "requested": [{"id": "R-1", "name": "Synthetic Person One", "birth_date": "1990-03-14"}],
     }
 
 
@@ -185,6 +207,79 @@ CALLS = [
         "/v1/cases/{case_id}/keys/{key_id}",
         MEDIATOR_ONLY,
         lambda w: f"{w.x.path}/keys/{w.spare_key()}",
+    ),
+    Call(
+        "POST",
+        "/v1/plans/repair",
+        MEDIATOR_ONLY,
+        lambda w: "/v1/plans/repair",
+        lambda w: {"json": REPAIR_EXAMPLES["dropout_after_stage_1"]["value"]},
+    ),
+    # Changed facts, not an executed stage: the registry is service-wide, and the other
+    # tests' cases list the same people.
+    Call(
+        "POST",
+        "/v1/cases/{case_id}/events",
+        MEDIATOR_ONLY,
+        lambda w: f"{w.x.path}/events",
+        lambda w: {"json": CASE_EVENTS_EXAMPLES["changed_facts"]["value"]},
+    ),
+    Call("GET", "/v1/cases/{case_id}/events", BOTH_PARTIES, lambda w: f"{w.x.path}/events"),
+    Call("POST", "/v1/cases/{case_id}/repair", MEDIATOR_ONLY, lambda w: f"{w.x.path}/repair"),
+    Call(
+        "GET",
+        "/v1/cases/{case_id}/plan/versions",
+        BOTH_PARTIES,
+        lambda w: f"{w.x.path}/plan/versions",
+    ),
+    Call(
+        "GET",
+        "/v1/cases/{case_id}/plan/versions/{version}",
+        BOTH_PARTIES,
+        lambda w: f"{w.x.path}/plan/versions/1",
+    ),
+    Call("GET", "/v1/registry", MEDIATOR_ONLY, lambda w: "/v1/registry"),
+    Call("GET", "/v1/registry.csv", MEDIATOR_ONLY, lambda w: "/v1/registry.csv"),
+    Call(
+        "POST",
+        "/v1/reconcile",
+        MEDIATOR_ONLY,
+        lambda w: "/v1/reconcile",
+        lambda w: {
+            "json": {
+                "held": [{"id": "B-1", "name": "Synthetic Person Two"}],
+                "requested": [{"id": "R-1", "name": "Synthetic Person Two"}],
+            }
+        },
+    ),
+    Call(
+        "POST",
+        "/v1/cases/{case_id}/reconcile",
+        MEDIATOR_ONLY,
+        lambda w: f"{w.x.path}/reconcile",
+        lambda w: {"json": _reconcile_body()},
+    ),
+    Call(
+        "GET",
+        "/v1/cases/{case_id}/reconcile",
+        MEDIATOR_ONLY,
+        lambda w: f"{w.reconciled()}/reconcile",
+    ),
+    Call(
+        "GET", "/v1/cases/{case_id}/matches", MEDIATOR_ONLY, lambda w: f"{w.reconciled()}/matches"
+    ),
+    Call(
+        "PUT",
+        "/v1/cases/{case_id}/matches/{item_id}",
+        MEDIATOR_ONLY,
+        lambda w: f"{w.reconciled()}/matches/m-0",
+        lambda w: {"json": {"decision": "confirmed"}},
+    ),
+    Call(
+        "POST",
+        "/v1/cases/{case_id}/reconcile/apply",
+        MEDIATOR_ONLY,
+        lambda w: f"{w.reconciled()}/reconcile/apply",
     ),
     Call("GET", "/v1/audit", MEDIATOR_ONLY, lambda w: "/v1/audit"),
     Call("GET", "/v1/audit/verify", MEDIATOR_ONLY, lambda w: "/v1/audit/verify"),

@@ -26,7 +26,7 @@ def example_path(path: str, operation: dict[str, Any]) -> str:
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "path":
             (example,) = parameter["examples"].values()
-            path = path.replace("{" + parameter["name"] + "}", example["value"])
+            path = path.replace("{" + parameter["name"] + "}", str(example["value"]))
     return path
 
 

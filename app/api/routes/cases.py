@@ -9,7 +9,7 @@ not exist. Every upload, read of a list, solve, publication and deletion is audi
 from __future__ import annotations
 
 import json
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import Engine
@@ -32,10 +32,15 @@ from app.api.openapi import json_body
 from app.api.routes.jobs import job_view
 from app.api.routes.plans import plan_summary
 from app.api.stored_plans import plan_json_with_id
+from app.case_documents import (
+    case_request_json,
+    case_view,
+    party_plan_document,
+    terms_document,
+    terms_json,
+)
 from app.case_store import CaseStore
 from app.core.db import checkpoint
-from app.core.offload import too_deep
-from app.core.security import Caller
 from app.dispatch import SolveDispatcher
 from app.example_records import ensure_case
 from app.examples import (
@@ -46,17 +51,15 @@ from app.examples import (
     EXAMPLE_CASE_TO_DELETE_ID,
     EXAMPLE_KEY_ID,
 )
-from app.models import CaseRecord
-from app.party_lists import Side, list_from_csv, list_from_json, list_from_xlsx, terms_problems
+from app.party_lists import Side, list_from_csv, list_from_json, list_from_xlsx
 from app.problems import (
-    ProblemItem,
     case_conflict,
-    invalid_request,
     not_found,
     problem_responses,
 )
-from app.request_bodies import json_object_of, model_from_body, order_from_json
+from app.request_bodies import model_from_body, order_from_json
 from app.schemas import (
+    AnyStoredPlan,
     CaseList,
     CaseTerms,
     CaseView,
@@ -69,10 +72,8 @@ from app.schemas import (
     ListReceipt,
     PublishedPlan,
     PublishRequest,
-    StoredPlan,
 )
 from app.xlsx_lists import XLSX_CONTENT_TYPE
-from solver.input_errors import InvalidRequest
 from solver.schema import SideList
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -100,31 +101,6 @@ _LIST_READERS = {
 }
 
 
-def _view(record: CaseRecord, caller: Caller, cases: CaseStore) -> CaseView:
-    lists = cases.list_summaries(record.id)
-    published = cases.published(record.id)
-    mediator = caller.is_mediator
-    return CaseView(
-        id=record.id,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-        lists=[
-            ListReceipt(
-                side=cast(Side, summary.side),
-                uploaded_at=summary.uploaded_at,
-                source=summary.source,
-                detainee_count=summary.detainee_count,
-            )
-            for summary in lists
-            if mediator or summary.side == caller.role
-        ],
-        published_plan_id=published.id if published is not None else None,
-        published_at=published.published_at if published is not None else None,
-        terms_set=(record.terms_json is not None) if mediator else None,
-        drafts=len(cases.drafts(record.id)) if mediator else None,
-    )
-
-
 @router.post(
     "",
     status_code=201,
@@ -144,7 +120,7 @@ async def open_case(
     record = await run_in_threadpool(cases.create)
     await run_in_threadpool(audit.append, "case_open", caller, case_id=record.id)
     response.headers["Location"] = f"{settings.api_prefix}/cases/{record.id}"
-    return await run_in_threadpool(_view, record, caller, cases)
+    return await run_in_threadpool(case_view, record, caller, cases)
 
 
 @router.get("", response_model=CaseList, summary="List cases (a party sees its own only)")
@@ -153,7 +129,7 @@ def list_cases(caller: CallerDep, cases: CasesDep, page: PageDep) -> CaseList:
     only = None if caller.is_mediator else caller.case_id
     found = cases.page(page.offset, page.limit, only=only)
     return CaseList(
-        items=[_view(record, caller, cases) for record in found.cases],
+        items=[case_view(record, caller, cases) for record in found.cases],
         total=found.total,
         offset=page.offset,
         limit=page.limit,
@@ -168,7 +144,7 @@ def list_cases(caller: CallerDep, cases: CasesDep, page: PageDep) -> CaseList:
 )
 @party_route
 def read_case(request: Request, case_id: CaseId, caller: CallerDep, cases: CasesDep) -> CaseView:
-    return _view(case_for_caller(request, case_id, caller), caller, cases)
+    return case_view(case_for_caller(request, case_id, caller), caller, cases)
 
 
 @router.delete(
@@ -346,46 +322,14 @@ async def set_terms(
     are checked against the lists when the case is solved."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     body = await request.body()
-    document = await run_in_threadpool(_terms_document, body)
+    document = await run_in_threadpool(terms_document, body)
     cases_terms = json.dumps(document["terms"], separators=(",", ":"))
     options = document.get("options")
     options_json = json.dumps(options, separators=(",", ":")) if options is not None else None
     if not await run_in_threadpool(cases.set_terms, case_id, cases_terms, options_json):
         raise not_found("case")
     await run_in_threadpool(audit.append, "terms_set", caller, case_id=case_id)
-    return Response(_terms_json(cases_terms, options_json), media_type="application/json")
-
-
-def _terms_document(body: bytes) -> dict[str, object]:
-    try:
-        document = json_object_of(body)
-    except InvalidRequest as error:
-        raise invalid_request(error.problems) from None
-    except RecursionError:
-        raise invalid_request([too_deep()]) from None
-    unknown = [key for key in document if key not in ("terms", "options")]
-    problems = terms_problems(document.get("terms"), document.get("options"))
-    if "terms" not in document:
-        problems = [p for p in problems if p.field != "terms"]
-    items = [
-        ProblemItem.model_validate(p.model_dump())
-        for p in problems
-        if not p.field.startswith(("side_a", "side_b"))
-    ]
-    extra = [_request_problem(key[:64], "unknown_field", "is not a known field") for key in unknown]
-    if "terms" not in document:
-        extra.append(_request_problem("terms", "missing_field", "is required"))
-    if items or extra:
-        raise invalid_request([*items, *extra])
-    return document
-
-
-def _request_problem(field: str, rule: str, message: str) -> ProblemItem:
-    return ProblemItem(side=None, id=None, field=field, rule=rule, message=message)
-
-
-def _terms_json(terms_json: str, options_json: str | None) -> str:
-    return '{"terms":' + terms_json + ',"options":' + (options_json or "null") + "}"
+    return Response(terms_json(cases_terms, options_json), media_type="application/json")
 
 
 @router.get(
@@ -399,7 +343,7 @@ def read_terms(request: Request, case_id: CaseId, caller: CallerDep) -> Response
     if record.terms_json is None:
         raise not_found("terms")
     return Response(
-        _terms_json(record.terms_json, record.options_json), media_type="application/json"
+        terms_json(record.terms_json, record.options_json), media_type="application/json"
     )
 
 
@@ -427,30 +371,13 @@ async def solve_case(
     """Both lists and the terms must be there (409 names what is missing). The job's plan
     is stored as a draft of the case, seen by the mediator only until it is published."""
     record = await run_in_threadpool(case_for_caller, request, case_id, caller)
-    body = await run_in_threadpool(_case_request_json, cases, record)
+    body = await run_in_threadpool(case_request_json, cases, record)
     order = await offload.run(len(body), order_from_json, body, settings)
     job = await run_in_threadpool(dispatcher.start_job, order, None, case_id)
     await run_in_threadpool(cases.touch, case_id)
     await run_in_threadpool(audit.append, "solve", caller, case_id=case_id, object_id=job.id)
     response.headers["Location"] = f"{settings.api_prefix}/jobs/{job.id}"
     return job_view(job)
-
-
-def _case_request_json(cases: CaseStore, record: CaseRecord) -> bytes:
-    """The exchange request the case stands for, as JSON text built from the stored parts."""
-    lists = {side: cases.get_list(record.id, side) for side in ("side_a", "side_b")}
-    missing = [side for side, stored in lists.items() if stored is None]
-    if missing:
-        raise case_conflict(f"Not solved: no list uploaded yet for {' and '.join(missing)}.")
-    if record.terms_json is None:
-        raise case_conflict("Not solved: the case has no terms yet (PUT .../terms).")
-    parts = [
-        '"terms":' + record.terms_json,
-        *('"' + side + '":' + stored.list_json for side, stored in lists.items() if stored),
-    ]
-    if record.options_json is not None:
-        parts.append('"options":' + record.options_json)
-    return ("{" + ",".join(parts) + "}").encode("utf-8")
 
 
 @router.get(
@@ -502,7 +429,7 @@ async def publish_plan(
 
 @router.get(
     "/{case_id}/plan",
-    response_model=StoredPlan,
+    response_model=AnyStoredPlan,
     summary="The published plan (a party sees only its own side's not-released reasons)",
     responses=problem_responses(404),
 )
@@ -520,15 +447,9 @@ async def read_published_plan(
     await run_in_threadpool(audit.append, "plan_read", caller, case_id=case_id, object_id=record.id)
     if caller.is_mediator:
         return Response(plan_json_with_id(record), media_type="application/json")
-    document = json.loads(record.plan_json)
-    own = caller.role
-    document["not_released"] = [e for e in document["not_released"] if e["side"] == own]
-    other = "side_b" if own == "side_a" else "side_a"
-    document["warnings"] = [
-        w for w in document["warnings"] if not str(w["message"]).startswith(other + ":")
-    ]
+    document = party_plan_document(record, caller.role)
     return Response(
-        json.dumps({"id": record.id, **document}, ensure_ascii=False, separators=(",", ":")),
+        json.dumps(document, ensure_ascii=False, separators=(",", ":")),
         media_type="application/json",
     )
 

@@ -14,7 +14,7 @@ router = APIRouter(prefix="/plans", tags=["plans"])
 
 # The picture holds no script and loads nothing; a browser that opens it directly is
 # told to run and fetch nothing, whatever a side's name says.
-_SVG_HEADERS = {
+SVG_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
 }
@@ -39,4 +39,4 @@ async def read_chart(plan_id: PlanId, plans: PlansDep, offload: OffloadDep) -> R
         raise not_found("plan", plan_id)
     size = len(record.request_json) + len(record.plan_json)
     svg = await offload.run(size, chart_of_documents, record.request_json, record.plan_json)
-    return Response(svg.encode("utf-8"), media_type="image/svg+xml", headers=_SVG_HEADERS)
+    return Response(svg.encode("utf-8"), media_type="image/svg+xml", headers=SVG_HEADERS)

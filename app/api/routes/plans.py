@@ -27,9 +27,9 @@ from app.example_records import store_example_records
 from app.examples import EXAMPLE_PLAN_ID, EXAMPLE_PLAN_TO_DELETE_ID, EXCHANGE_EXAMPLES
 from app.plan_store import PlanListing
 from app.problems import not_found, problem_responses
-from app.schemas import PlanList, PlanSummary, ReleasedCounts, StoredPlan
+from app.schemas import AnyStoredPlan, PlanList, PlanSummary, ReleasedCounts, StoredPlan
 from solver import ExchangeRequest
-from solver.schema import Objective
+from solver.schema import Objective, RepairObjective
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -84,7 +84,7 @@ def list_plans(caller: CallerDep, plans: PlansDep, page: PageDep) -> PlanList:
 
 @router.get(
     "/{plan_id}",
-    response_model=StoredPlan,
+    response_model=AnyStoredPlan,
     summary="Read a stored plan",
     responses=problem_responses(404),
 )
@@ -139,11 +139,11 @@ def delete_plan(
 
 
 def plan_summary(listing: PlanListing) -> PlanSummary:
-    objective = (
-        Objective.model_validate_json(listing.objective_json)
-        if listing.objective_json is not None
-        else None
-    )
+    objective: Objective | None = None
+    if listing.objective_json is not None:
+        # A repaired plan's objective also counts its changes.
+        model = RepairObjective if '"changes"' in listing.objective_json else Objective
+        objective = model.model_validate_json(listing.objective_json)
     return PlanSummary(
         id=listing.id,
         created_at=listing.created_at,

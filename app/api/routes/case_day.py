@@ -1,0 +1,276 @@
+"""The day of the exchange on a negotiation case: events, repairs, published versions.
+
+The mediator records what happens against the published plan (`POST .../events`), then
+asks for a repaired draft from the published plan and every recorded event
+(`POST .../repair`); publishing that draft makes it the plan, and every publication
+stays readable under its number (`GET .../plan/versions`). A party sees the events of
+its own side and every published version, as it sees the published plan. Every event,
+read of the events and repair is audited; an executed stage's people go into the
+registry (`app.api.routes.registry`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.access import party_route
+from app.api.deps import (
+    AuditDep,
+    CallerDep,
+    CasesDep,
+    DispatcherDep,
+    EventsDep,
+    OffloadDep,
+    PlansDep,
+    RegistryDep,
+    SettingsDep,
+    case_for_caller,
+)
+from app.api.openapi import json_body
+from app.api.routes.cases import CaseId
+from app.api.stored_plans import plan_json_with_id, require_plan, stored_plan_response
+from app.case_documents import party_plan_document
+from app.case_store import CaseStore
+from app.examples import CASE_EVENTS_EXAMPLES, CASE_REPAIR_EXAMPLES
+from app.models import PlanRecord
+from app.plan_store import plan_record
+from app.problems import case_conflict, not_found, problem_responses
+from app.repairs import case_repair_order, checked_events, party_view
+from app.schemas import (
+    AnyStoredPlan,
+    EventList,
+    EventsBody,
+    PublicationList,
+    PublicationView,
+    RecordedEventView,
+    StoredRepairedPlan,
+)
+from solver.schema import RepairSettings
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+Version = Annotated[
+    int,
+    Path(
+        ge=1,
+        description="The publication's number, from 1.",
+        openapi_examples={"first": {"value": 1}},
+    ),
+]
+
+
+def _published(cases: CaseStore, case_id: str) -> PlanRecord:
+    """The plan published last; 409 when there is none yet."""
+    record = cases.published(case_id)
+    if record is None:
+        raise case_conflict("Nothing is published yet: events and repairs need a published plan.")
+    return record
+
+
+@router.post(
+    "/{case_id}/events",
+    status_code=201,
+    response_model=EventList,
+    summary="Record events of the day against the published plan",
+    openapi_extra=json_body(EventsBody, CASE_EVENTS_EXAMPLES),
+    responses=problem_responses(404, 409, 422),
+)
+async def record_events(
+    request: Request,
+    case_id: CaseId,
+    caller: CallerDep,
+    cases: CasesDep,
+    events: EventsDep,
+    audit: AuditDep,
+    offload: OffloadDep,
+) -> EventList:
+    """`{"events": [...]}`, applied in order after the events recorded before, to the
+    published plan. An event that cannot be applied (unknown id or stage, a stage
+    executed twice or out of order, someone handed over twice) is a 422 naming it by its
+    place in the body, and nothing is recorded. An executed stage is recorded with who
+    crossed written out (as agreed, less dropouts, for a side it leaves out), and its
+    people go into the registry."""
+    await run_in_threadpool(case_for_caller, request, case_id, caller)
+    published = await run_in_threadpool(_published, cases, case_id)
+    body = await request.body()
+    recorded = await run_in_threadpool(events.of_case, case_id)
+    new = await offload.run(
+        len(body) + len(published.request_json),
+        checked_events,
+        published.request_json,
+        published.plan_json,
+        recorded,
+        body,
+    )
+    stored = await run_in_threadpool(events.record, case_id, published.id, new)
+    if stored is None:
+        raise not_found("case")
+    for event, written in zip(stored, new, strict=True):
+        crossed = sum(len(ids) for ids in written.crossed.values()) if written.crossed else None
+        await run_in_threadpool(
+            audit.append,
+            "event_record",
+            caller,
+            case_id=case_id,
+            side=event.side,
+            object_id=f"event-{event.seq}",
+            count=crossed,
+        )
+    return EventList(
+        items=[
+            RecordedEventView(
+                seq=e.seq,
+                recorded_at=e.recorded_at,
+                plan_id=e.plan_id,
+                event=json.loads(e.event_json),
+            )
+            for e in stored
+        ]
+    )
+
+
+@router.get(
+    "/{case_id}/events",
+    response_model=EventList,
+    summary="The events recorded on a case, in order (a party: those of its own side)",
+    responses=problem_responses(404),
+)
+@party_route
+async def list_events(
+    request: Request, case_id: CaseId, caller: CallerDep, events: EventsDep, audit: AuditDep
+) -> EventList:
+    """A party sees its own side's dropouts, additions and updates, and every executed
+    stage with its own side's people."""
+    await run_in_threadpool(case_for_caller, request, case_id, caller)
+    recorded = await run_in_threadpool(events.of_case, case_id)
+    items = []
+    for event in recorded:
+        shown = (
+            json.loads(event.event_json)
+            if caller.is_mediator
+            else party_view(event.event_json, caller.role)
+        )
+        if shown is not None:
+            items.append(
+                RecordedEventView(
+                    seq=event.seq, recorded_at=event.recorded_at, plan_id=event.plan_id, event=shown
+                )
+            )
+    await run_in_threadpool(audit.append, "events_read", caller, case_id=case_id, count=len(items))
+    return EventList(items=items)
+
+
+@router.post(
+    "/{case_id}/repair",
+    status_code=201,
+    response_model=StoredRepairedPlan,
+    summary="Repair the published plan after every recorded event: a new draft of the case",
+    openapi_extra=json_body(RepairSettings, CASE_REPAIR_EXAMPLES),
+    responses={
+        201: {"headers": {"Location": {"description": "The repaired draft, as a stored plan."}}},
+        **problem_responses(404, 409, 422, 500, 503),
+    },
+)
+async def repair_case(
+    request: Request,
+    case_id: CaseId,
+    caller: CallerDep,
+    cases: CasesDep,
+    events: EventsDep,
+    registry: RegistryDep,
+    plans: PlansDep,
+    dispatcher: DispatcherDep,
+    offload: OffloadDep,
+    audit: AuditDep,
+    settings: SettingsDep,
+) -> Response:
+    """The published plan is the agreed one; every recorded event is applied in order;
+    people the registry holds as handed over from their side in another case are not
+    released again. The body, optional, says how: `{"policy": ..., "options": K}`. The
+    repaired plan is stored as a draft of the case (see /drafts): publish it to make it
+    the plan; the earlier one stays readable under its number."""
+    await run_in_threadpool(case_for_caller, request, case_id, caller)
+    published = await run_in_threadpool(_published, cases, case_id)
+    recorded = await run_in_threadpool(events.of_case, case_id)
+    handed = await run_in_threadpool(registry.handed_over_by_side)
+    body = await request.body()
+    order = await offload.run(
+        len(published.request_json) + len(published.plan_json),
+        case_repair_order,
+        published.request_json,
+        published.plan_json,
+        recorded,
+        handed,
+        body,
+        settings,
+    )
+    outcome = await dispatcher.solve_now(order)
+    record = plan_record(
+        require_plan(outcome), order.request_json, source="repair", case_id=case_id
+    )
+    await run_in_threadpool(plans.add, record)
+    await run_in_threadpool(cases.touch, case_id)
+    await run_in_threadpool(
+        audit.append, "repair", caller, case_id=case_id, object_id=record.id, count=len(recorded)
+    )
+    location = f"{settings.api_prefix}/plans/{record.id}"
+    return stored_plan_response(record, 201, {"Location": location})
+
+
+@router.get(
+    "/{case_id}/plan/versions",
+    response_model=PublicationList,
+    summary="Every plan published for a case, numbered; the highest number is the plan",
+    responses=problem_responses(404),
+)
+@party_route
+def list_versions(
+    request: Request, case_id: CaseId, caller: CallerDep, cases: CasesDep
+) -> PublicationList:
+    case_for_caller(request, case_id, caller)
+    found = cases.publications(case_id)
+    last = found[-1].version if found else None
+    return PublicationList(
+        items=[
+            PublicationView(
+                version=p.version,
+                plan_id=p.plan_id,
+                published_at=p.published_at,
+                current=p.version == last,
+            )
+            for p in found
+        ]
+    )
+
+
+@router.get(
+    "/{case_id}/plan/versions/{version}",
+    response_model=AnyStoredPlan,
+    summary="A published plan by its number (a party sees only its own side's reasons)",
+    responses=problem_responses(404),
+)
+@party_route
+async def read_version(
+    request: Request,
+    case_id: CaseId,
+    version: Version,
+    caller: CallerDep,
+    cases: CasesDep,
+    audit: AuditDep,
+) -> Response:
+    await run_in_threadpool(case_for_caller, request, case_id, caller)
+    record = await run_in_threadpool(cases.published_version, case_id, version)
+    if record is None:
+        raise not_found("published version")
+    await run_in_threadpool(audit.append, "plan_read", caller, case_id=case_id, object_id=record.id)
+    if caller.is_mediator:
+        return Response(plan_json_with_id(record), media_type="application/json")
+    document = party_plan_document(record, caller.role)
+    return Response(
+        json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+        media_type="application/json",
+    )

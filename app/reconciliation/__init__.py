@@ -1,0 +1,1 @@
+"""Reconciliation in the service: a case's stored answer, its review queue, and applying it."""

@@ -1,0 +1,149 @@
+"""Given names that are the same name in Ukrainian and Russian, and their patronymics.
+
+Олексій and Алексей are one name: no transliteration or spelling rule makes them meet
+(the vowels differ, the endings too), so a table says it, kept in `given_names.csv` with
+its version. Every spelling in a row, and every spelling the standards make of its
+Cyrillic forms, is looked up by its skeleton; the row's class is its Ukrainian name in the
+national transliteration. A patronymic's class is its father's name and the sex of its
+form: Олександрович and Александрович are `oleksandr:m`.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from reconciliation.languages import language_of
+from reconciliation.spelling import clean_name, skeleton
+from reconciliation.transliteration import renderings
+
+TABLE = Path(__file__).with_name("given_names.csv")
+Sex = Literal["m", "f"]
+
+
+# A spelling one typo away from a known one (a letter dropped, added, changed, or two
+# swapped) is read as that name when it is long enough, starts with the same letter, and
+# no other known name is as near: Алексьндр is Александр, Тимофй is Тимофій.
+_REPAIR_MIN_LENGTH = {"given": 5, "patronymic": 7}
+
+
+def _one_deletion_variants(key: str) -> set[str]:
+    return {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}
+
+
+def _near_index(names: dict[str, str]) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for key, name_class in names.items():
+        for variant in _one_deletion_variants(key):
+            index.setdefault(variant, set()).add(f"{key[0]}{name_class}")
+    return index
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one table per process
+class GivenNameTable:
+    """The table read once: skeletons of every spelling, to name classes."""
+
+    version: str
+    given: dict[str, str]  # skeleton -> class
+    sex_of: dict[str, Sex]  # class -> sex
+    patronymic: dict[str, str]  # skeleton -> class:sex
+    near_given: dict[str, set[str]] = field(default_factory=dict)
+    near_patronymic: dict[str, set[str]] = field(default_factory=dict)
+    # Lookups already made (every surname is looked up too, to tell swapped fields).
+    _given_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _patronymic_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def given_class(self, name_skeleton: str) -> str | None:
+        """The class of a given name: as spelt, or one typo away (see above)."""
+        seen = self._given_seen
+        if name_skeleton not in seen:
+            seen[name_skeleton] = self.given.get(name_skeleton) or _repaired(
+                self.near_given, name_skeleton, _REPAIR_MIN_LENGTH["given"]
+            )
+        return seen[name_skeleton]
+
+    def patronymic_class(self, patronymic_skeleton: str) -> str | None:
+        seen = self._patronymic_seen
+        if patronymic_skeleton not in seen:
+            seen[patronymic_skeleton] = self.patronymic.get(patronymic_skeleton) or _repaired(
+                self.near_patronymic, patronymic_skeleton, _REPAIR_MIN_LENGTH["patronymic"]
+            )
+        return seen[patronymic_skeleton]
+
+
+def _repaired(index: dict[str, set[str]], key: str, min_length: int) -> str | None:
+    if len(key) < min_length:
+        return None
+    found: set[str] = set()
+    for variant in _one_deletion_variants(key):
+        found.update(index.get(variant, ()))
+    classes = {entry[1:] for entry in found if entry[0] == key[0]}
+    return classes.pop() if len(classes) == 1 else None
+
+
+class TableError(ValueError):
+    """The data file contradicts itself (two names share a spelling)."""
+
+
+def _spellings(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split("|") if part.strip()]
+
+
+def _skeletons(cell: str) -> set[str]:
+    """The skeletons of a cell's spellings and of their standard Latin renderings."""
+    found = set()
+    for spelling in _spellings(cell):
+        cleaned = clean_name(spelling)
+        found.add(skeleton(cleaned))
+        found.update(skeleton(latin) for latin in renderings(cleaned, language_of(cleaned)))
+    return {key for key in found if key}
+
+
+def _version(lines: list[str]) -> str:
+    for line in lines:
+        if line.startswith("# version:"):
+            return line.removeprefix("# version:").strip()
+    raise TableError(f"{TABLE.name} has no '# version:' line")
+
+
+def _claim(index: dict[str, str], key: str, owner: str, what: str) -> None:
+    previous = index.setdefault(key, owner)
+    if previous != owner:
+        raise TableError(
+            f"{TABLE.name}: the {what} spelling {key!r} is both {previous} and {owner}"
+        )
+
+
+@cache
+def given_name_table(path: Path = TABLE) -> GivenNameTable:
+    """Read and index the table (once per process)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    version = _version(lines)
+    rows = csv.DictReader(line for line in lines if line and not line.startswith("#"))
+    given: dict[str, str] = {}
+    sex_of: dict[str, Sex] = {}
+    patronymic: dict[str, str] = {}
+    for row in rows:
+        sex: Sex = "f" if row["sex"].strip() == "f" else "m"
+        ukrainian = _spellings(row["uk"])[0]
+        name_class = renderings(clean_name(ukrainian), "uk")[0].replace(" ", "")
+        sex_of[name_class] = sex
+        for cell in (row["uk"], row["ru"], row["latin"]):
+            for key in _skeletons(cell):
+                _claim(given, key, name_class, "given name")
+        for cell in (row["uk_patronymic"], row["ru_patronymic"]):
+            for spelling in _spellings(cell):
+                form: Sex = "f" if _is_daughters(spelling) else "m"
+                for key in _skeletons(spelling):
+                    _claim(patronymic, key, f"{name_class}:{form}", "patronymic")
+    return GivenNameTable(
+        version, given, sex_of, patronymic, _near_index(given), _near_index(patronymic)
+    )
+
+
+def _is_daughters(patronymic: str) -> bool:
+    """Daughters' forms end in -вна / -ична / -чна (Олександрівна, Ильинична)."""
+    return patronymic.endswith(("вна", "чна"))

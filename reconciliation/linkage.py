@@ -1,0 +1,399 @@
+"""Running the linkage model: train it on the two lists, then score the candidate pairs.
+
+Training, prediction and the two follow-up predictions are separate steps, as Splink
+lays them out, and each reports to `on_step`. The model is trained once, on requested
+against held, and then reused to look for duplicates within the held list and for held
+people in the registry of exchanged ones: the same fields, compared the same way, only
+the prior odds of a match differ (`DUPLICATE_SHARE`, `EXCHANGED_SHARE`).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from reconciliation.backends import Backend, database_api
+from reconciliation.linkage_model import (
+    COMPARISONS,
+    DETERMINISTIC_RECALL,
+    DETERMINISTIC_RULES,
+    DUPLICATE_BLOCKING_RULES,
+    M_FLOOR,
+    MIN_PAIRS_TO_TRAIN,
+    TRAINING_BLOCKS,
+    U_FLOOR,
+    U_SAMPLE_PAIRS,
+    Comparison,
+    Level,
+    blocking_rules_for,
+    comparisons_for,
+    level_labels,
+)
+
+if TYPE_CHECKING:
+    from splink import Linker
+    from splink.internals.comparison_creator import ComparisonCreator
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
+    from splink.internals.splink_dataframe import SplinkDataFrame
+
+# Pairs below this pairwise posterior are dropped by the backend already. Low, because a
+# pair's odds still count for the one-to-one posterior of `decisions` (the rivals of a
+# candidate, and how much of a person's probability they take).
+CANDIDATE_PROBABILITY = 0.001
+# Prior share of held people listed twice, and of held people already exchanged, used
+# as the prior odds of the follow-up predictions (the link's prior is learnt instead).
+DUPLICATE_SHARE = 0.02
+EXCHANGED_SHARE = 0.02
+
+StepReport = Callable[[str], None]
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    """Two records, how strongly the model says they are one person, and why."""
+
+    left: str
+    right: str
+    match_weight: float  # log2 of the posterior odds
+    evidence: dict[str, str]  # field -> level label
+
+    @property
+    def probability(self) -> float:
+        return posterior(self.match_weight)
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """The candidate pairs of one question, and the prior they were scored under."""
+
+    pairs: list[ScoredPair]
+    prior: float  # the probability that two random records match
+    left_count: int  # records on each side (the same list twice for duplicates)
+    right_count: int
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Everything the decisions need: the three sets of candidate pairs."""
+
+    requested_held: PairSet  # left: requested id, right: held id
+    held_held: PairSet  # two held ids
+    held_exchanged: PairSet  # left: held id, right: exchanged id
+
+
+def posterior(match_weight: float) -> float:
+    if match_weight > 60:
+        return 1.0
+    return 1.0 / (1.0 + math.pow(2.0, -match_weight))
+
+
+def _level_creator(level: Level) -> ComparisonLevelCreator:
+    import splink.comparison_level_library as cll
+
+    creator: ComparisonLevelCreator
+    if level.kind == "exact":
+        creator = cll.ExactMatchLevel(level.column or "")
+    elif level.kind == "sql":
+        creator = cll.CustomLevel(level.sql or "", base_dialect_str="duckdb")
+    elif level.kind == "arrays_share":
+        creator = cll.ArrayIntersectLevel(level.column or "", 1)
+    elif level.kind == "jaro_winkler":
+        creator = cll.JaroWinklerLevel(level.column or "", level.threshold)
+    elif level.kind == "levenshtein":
+        creator = cll.LevenshteinLevel(level.column or "", int(level.threshold))
+    else:
+        creator = cll.ElseLevel()
+    options: dict[str, Any] = {
+        "label_for_charts": level.label,
+        "m_probability": level.m,
+        "u_probability": level.u,
+    }
+    if level.term_frequency_column is not None:
+        options["tf_adjustment_column"] = level.term_frequency_column
+    if level.fixed:
+        options["fix_m_probability"] = True
+    return creator.configure(**options)
+
+
+def _comparison_creator(comparison: Comparison) -> ComparisonCreator:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    null = cll.NullLevel(comparison.null_column).configure(label_for_charts="missing")
+    return CustomComparison(
+        [null, *(_level_creator(level) for level in comparison.levels)],
+        output_column_name=comparison.field,
+    )
+
+
+def _present_columns(*tables: pa.Table) -> frozenset[str]:
+    present = set()
+    for table in tables:
+        for name in table.column_names:
+            if table[name].null_count < table.num_rows:
+                present.add(name)
+    return frozenset(present)
+
+
+def _read_pairs(
+    predicted: SplinkDataFrame,
+    comparisons: Sequence[Comparison],
+    left_source: str | None,
+) -> list[ScoredPair]:
+    """Read back ids, weight and comparison vector only, then drop the backend's table."""
+    columns = [
+        "unique_id_l",
+        "unique_id_r",
+        *(["source_dataset_l"] if left_source is not None else []),
+        "match_weight",
+        *(f"gamma_{c.field}" for c in comparisons),
+    ]
+    selected = predicted.query_sql(f"SELECT {', '.join(columns)} FROM {{this}}")
+    rows = selected.as_record_list()
+    selected.drop_table_from_database_and_remove_from_cache()
+    predicted.drop_table_from_database_and_remove_from_cache()
+    return _pairs(rows, comparisons, left_source)
+
+
+def _pairs(
+    rows: Sequence[dict[str, Any]],
+    comparisons: Sequence[Comparison],
+    left_source: str | None,
+) -> list[ScoredPair]:
+    """Splink's rows as pairs, oriented so that `left` comes from `left_source`."""
+    labels = {c.field: level_labels(c) for c in comparisons}
+    pairs = []
+    for row in rows:
+        left, right = str(row["unique_id_l"]), str(row["unique_id_r"])
+        if left_source is not None and row.get("source_dataset_l") != left_source:
+            left, right = right, left
+        evidence = {
+            field: by_value.get(int(row[f"gamma_{field}"]), "missing")
+            for field, by_value in labels.items()
+        }
+        pairs.append(ScoredPair(left, right, float(row["match_weight"]), evidence))
+    return pairs
+
+
+def score(
+    requested: pa.Table,
+    held: pa.Table,
+    exchanged: pa.Table | None,
+    *,
+    backend: Backend = "duckdb",
+    seed: int = 0,
+    on_step: StepReport | None = None,
+) -> Scores:
+    """Train the model on requested against held, and score the candidate pairs of all
+    three questions (who is who, who is listed twice, who was already exchanged)."""
+    from splink import Linker, SettingsCreator
+    from splink.blocking_rule_library import CustomRule
+
+    report = on_step or (lambda _step: None)
+    present = _present_columns(requested, held, *([exchanged] if exchanged is not None else []))
+    comparisons = comparisons_for(present)
+    with database_api(backend) as api:
+        requested_df = api.register(requested, table_name="requested")
+        held_df = api.register(held, table_name="held")
+        settings = SettingsCreator(
+            link_type="link_only",
+            comparisons=[_comparison_creator(c) for c in comparisons],
+            blocking_rules_to_generate_predictions=[
+                CustomRule(rule, sql_dialect="duckdb") for rule in blocking_rules_for(present)
+            ],
+            # The comparison vector (gamma_*) comes with the matching columns; only the
+            # ids, weights and gammas are read back (`_read_pairs`).
+            retain_intermediate_calculation_columns=False,
+            retain_matching_columns=True,
+        )
+        report("training: prior")
+        settings.probability_two_random_records_match = _link_prior(
+            requested_df, held_df, requested.num_rows, held.num_rows
+        )
+        linker: Linker = Linker([requested_df, held_df], settings, log_level=None)
+        report("training: u from random pairs")
+        trained = requested.num_rows * held.num_rows >= MIN_PAIRS_TO_TRAIN
+        if trained:
+            linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
+        for block in TRAINING_BLOCKS:
+            report("training: expectation maximisation")
+            if trained:
+                _expectation_maximisation(linker, block)
+        model = bounded_model(linker.misc.save_model_to_json(), sampled_u=trained)
+        report("scoring requested against held")
+        link_prior = float(model["probability_two_random_records_match"])
+        requested_held = _predict_with(
+            model, [requested_df, held_df], "link_only", link_prior, comparisons, "requested"
+        )
+        report("looking for duplicates within the held list")
+        duplicate_prior = _prior(
+            DUPLICATE_SHARE * held.num_rows / 2, held.num_rows * (held.num_rows - 1) // 2
+        )
+        held_held = _predict_with(
+            model,
+            held_df,
+            "dedupe_only",
+            duplicate_prior,
+            comparisons,
+            None,
+            blocking_rules_for(present, DUPLICATE_BLOCKING_RULES),
+        )
+        held_exchanged: list[ScoredPair] = []
+        exchanged_rows = exchanged.num_rows if exchanged is not None else 0
+        exchanged_prior = _prior(
+            EXCHANGED_SHARE * min(held.num_rows, exchanged_rows), held.num_rows * exchanged_rows
+        )
+        if exchanged is not None and exchanged_rows:
+            report("looking for held people already exchanged")
+            exchanged_df = api.register(exchanged, table_name="exchanged")
+            held_exchanged = _predict_with(
+                model, [held_df, exchanged_df], "link_only", exchanged_prior, comparisons, "held"
+            )
+    return Scores(
+        PairSet(requested_held, link_prior, requested.num_rows, held.num_rows),
+        PairSet(held_held, duplicate_prior, held.num_rows, held.num_rows),
+        PairSet(held_exchanged, exchanged_prior, held.num_rows, exchanged_rows),
+    )
+
+
+def _expectation_maximisation(linker: Linker, block: str) -> None:
+    """One EM session. Short lists may give it no pair at all, and a level that no pair
+    of the session supports can make Splink's maximisation step underflow to an m of 0:
+    the model then keeps its priors, or what the session had learnt (the floors of
+    `bounded_model` apply after), and the log says so without data."""
+    from splink.internals.exceptions import EMTrainingException
+
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block, estimate_without_term_frequencies=True
+        )
+    except EMTrainingException:
+        logger.info("an expectation maximisation session had no pairs to learn from")
+    except ValueError as error:
+        if "below the minimum allowed" not in str(error):
+            raise
+        logger.warning("an expectation maximisation session stopped early (an m underflowed)")
+
+
+def bounded_model(model: dict[str, Any], *, sampled_u: bool = True) -> dict[str, Any]:
+    """The trained model with its u freed of true matches and its m and u floored.
+
+    Random pairs of two lists that share most of their people are not all non-matches:
+    a share `prior` of them match, and for a field as telling as a birth date they are
+    most of the random pairs that agree (1,500 people on each list: 1 pair in 1,700
+    matches, 1 in 15,000 non-matching pairs shares a birth date). What random sampling
+    measured is prior * m + (1 - prior) * u; this solves it for u.
+    """
+    prior = float(model["probability_two_random_records_match"])
+    bounded = copy.deepcopy(model)
+    for comparison in bounded["comparisons"]:
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        for level in levels:
+            m = level.get("m_probability") or 0.0
+            sampled = level.get("u_probability")
+            if sampled is not None and sampled_u:
+                level["u_probability"] = max((sampled - prior * m) / (1.0 - prior), U_FLOOR)
+            level["m_probability"] = max(m, M_FLOOR)
+        for key in ("m_probability", "u_probability"):
+            total = sum(lvl.get(key) or 0.0 for lvl in levels)
+            if total > 0:
+                for level in levels:
+                    if level.get(key) is not None:
+                        level[key] = level[key] / total
+    return bounded
+
+
+def _link_prior(
+    requested_df: SplinkDataFrame, held_df: SplinkDataFrame, requested: int, held: int
+) -> float:
+    """How likely two random records match: the pairs that surely do (`DETERMINISTIC_RULES`),
+    over the share of true matches those rules catch, bounded by the fewest and the most
+    matches there can be (one; every requested person held)."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+    from splink.blocking_rule_library import CustomRule
+
+    counted = count_comparisons_from_blocking_rules(
+        [requested_df, held_df],
+        blocking_rules=[CustomRule(rule, sql_dialect="duckdb") for rule in DETERMINISTIC_RULES],
+        link_type="link_only",
+        record_sample_proportion=1.0,
+    )
+    sure = counted[-1]["cumulative_comparison_count"] if counted else 0
+    expected = min(max(sure / DETERMINISTIC_RECALL, 1.0), min(requested, held))
+    return _prior(expected, requested * held)
+
+
+def _prior(expected_matches: float, pairs: int) -> float:
+    """The probability that two random records match, from how many matches to expect."""
+    return min(max(expected_matches, 0.5) / max(pairs, 1), 0.5)
+
+
+def _predict_with(
+    model: dict[str, Any],
+    tables: SplinkDataFrame | list[SplinkDataFrame],
+    link_type: str,
+    prior: float,
+    comparisons: Sequence[Comparison],
+    left_source: str | None,
+    blocking_rules: Sequence[str] | None = None,
+) -> list[ScoredPair]:
+    """Score other tables with the trained model: same m and u, its own prior odds (and
+    its own blocking rules, if given)."""
+    from splink import Linker
+
+    settings = {
+        **model,
+        "link_type": link_type,
+        "probability_two_random_records_match": prior,
+    }
+    if blocking_rules is not None:
+        settings["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in blocking_rules
+        ]
+    linker = Linker(tables, settings, log_level=None)
+    predicted = linker.inference.predict(
+        threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
+    )
+    return _read_pairs(predicted, comparisons, left_source)
+
+
+def compare_pairs(left: pa.Table, right: pa.Table) -> list[dict[str, str]]:
+    """What each comparison finds for record i of `left` against record i of `right`:
+    the evidence labels, no training, no probabilities (DuckDB). For tests and for
+    seeing the model at work on hand-made pairs."""
+    from splink import Linker, SettingsCreator
+    from splink.blocking_rule_library import CustomRule
+
+    count = left.num_rows
+    if right.num_rows != count:
+        raise ValueError("compare_pairs takes two tables of the same length")
+    pair_ids = pa.array(range(count), type=pa.int64())
+    with database_api("duckdb") as api:
+        left_df = api.register(left.append_column("pair_id", pair_ids), table_name="pairs_left")
+        right_df = api.register(right.append_column("pair_id", pair_ids), table_name="pairs_right")
+        settings = SettingsCreator(
+            link_type="link_only",
+            comparisons=[_comparison_creator(c) for c in COMPARISONS],
+            blocking_rules_to_generate_predictions=[CustomRule("l.pair_id = r.pair_id")],
+            retain_matching_columns=True,
+            additional_columns_to_retain=["pair_id"],
+        )
+        linker = Linker([left_df, right_df], settings, log_level=None)
+        predicted = linker.inference.predict(warning_mode="never")
+        columns = ", ".join(f"gamma_{c.field}" for c in COMPARISONS)
+        selected = predicted.query_sql(f"SELECT pair_id_l, {columns} FROM {{this}}")
+        rows = selected.as_record_list()
+    labels = {c.field: level_labels(c) for c in COMPARISONS}
+    found: list[dict[str, str]] = [{} for _ in range(count)]
+    for row in rows:
+        found[int(row["pair_id_l"])] = {
+            field: by_value[int(row[f"gamma_{field}"])] for field, by_value in labels.items()
+        }
+    return found

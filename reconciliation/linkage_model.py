@@ -1,0 +1,269 @@
+"""The linkage model as data: comparisons, blocking rules and training, in one place.
+
+A Fellegi-Sunter model (Splink) scores a pair of records by comparing them field by
+field. Each comparison has levels, most specific first; a pair hits the first level
+whose condition holds, and the level's label is the evidence shown to a mediator
+("surname: same_transliteration"). Conditions are written in DuckDB's SQL on the key
+columns of `reconciliation.identity_keys` (`_l`, `_r` for the two records); Splink
+translates them for Spark, so one model runs on either backend. The starting m
+probabilities are rough priors; expectation maximisation learns the real ones from the
+lists at hand, and the u probabilities come from random pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+LevelKind = Literal["exact", "sql", "arrays_share", "jaro_winkler", "levenshtein", "else"]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a comparison: its evidence label, its test, and its priors.
+
+    `m` (how often one person's two records land here) and `u` (how often two people's
+    do) start the training; EM learns m and random pairs u. Lists too short to learn
+    from (`MIN_PAIRS_TO_TRAIN`) are scored with the priors alone; the u priors are what
+    training found on the benchmark's lists of 10,000 x 2,000.
+    """
+
+    label: str
+    kind: LevelKind
+    m: float
+    u: float
+    column: str | None = None  # for exact, arrays_share, jaro_winkler, levenshtein
+    sql: str | None = None  # for sql
+    threshold: float = 0.0  # similarity (jaro_winkler) or distance (levenshtein)
+    term_frequency_column: str | None = None  # frequent values weigh less (Шевченко)
+    fixed: bool = False  # too rare to learn (swapped names, mostly repaired before): m kept
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A field compared: missing on either side is its null level (no evidence)."""
+
+    field: str  # the evidence key, the field a mediator knows
+    null_column: str  # the comparison is null when this column is, on either side
+    levels: tuple[Level, ...]  # most specific first; the last is `else`
+
+
+def _else(m: float, u: float) -> Level:
+    return Level("different", "else", m, u)
+
+
+_SWAPPED = "surname_key_l = given_key_r AND given_key_l = surname_key_r"
+
+# Frequent values weigh less (Шевченко, Олександр): on levels that test equality of one
+# column, that column's frequency takes the place of u (Splink's term frequencies).
+# Only there: on a level below another, such as a skeleton agreeing where the spelling
+# did not, the frequency of the whole value would overstate u many times over.
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "surname",
+        "surname_key",
+        (
+            Level("exact", "exact", 0.55, 0.014, column="surname_exact",
+                  term_frequency_column="surname_exact"),
+            Level("same_transliteration", "arrays_share", 0.12, 0.007, column="surname_latin"),
+            Level("same_skeleton", "exact", 0.18, 0.001, column="surname_key"),
+            Level("same_consonants", "exact", 0.03, 0.002, column="surname_consonants"),
+            Level("swapped_with_given_name", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
+            Level("similar", "jaro_winkler", 0.06, 0.002, column="surname_key", threshold=0.92),
+            Level("roughly_similar", "jaro_winkler", 0.03, 0.012, column="surname_key",
+                  threshold=0.84),
+            _else(0.03, 0.962),
+        ),
+    ),
+    Comparison(
+        "given_name",
+        "given_key",
+        (
+            Level("exact", "exact", 0.5, 0.02, column="given_exact",
+                  term_frequency_column="given_exact"),
+            Level("same_transliteration", "arrays_share", 0.1, 0.009, column="given_latin"),
+            Level("equivalent_name", "exact", 0.3, 0.042, column="given_class",
+                  term_frequency_column="given_class"),
+            Level("swapped_with_surname", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
+            Level("similar", "jaro_winkler", 0.04, 0.0004, column="given_key", threshold=0.9),
+            _else(0.03, 0.93),
+        ),
+    ),
+    Comparison(
+        "patronymic",
+        "patronymic_key",
+        (
+            Level("exact", "exact", 0.5, 0.025, column="patronymic_exact",
+                  term_frequency_column="patronymic_exact"),
+            Level("equivalent_name", "exact", 0.38, 0.044, column="patronymic_class",
+                  term_frequency_column="patronymic_class"),
+            Level("similar", "jaro_winkler", 0.07, 0.015, column="patronymic_key",
+                  threshold=0.9),
+            _else(0.05, 0.916),
+        ),
+    ),
+    Comparison(
+        "birth_date",
+        "birth_date",
+        (
+            Level("exact", "exact", 0.86, 1e-4, column="birth_date"),
+            Level(
+                "day_month_swapped", "sql", 0.03, 3e-5,
+                sql="birth_year_l = birth_year_r AND birth_month_l = birth_day_r "
+                "AND birth_day_l = birth_month_r",
+            ),
+            Level(
+                "year_off_by_one", "sql", 0.03, 1.5e-4,
+                sql="birth_month_l = birth_month_r AND birth_day_l = birth_day_r "
+                "AND abs(birth_year_l - birth_year_r) = 1",
+            ),
+            Level(
+                "same_year_and_month", "sql", 0.02, 0.0025,
+                sql="birth_year_l = birth_year_r AND birth_month_l = birth_month_r",
+            ),
+            Level("same_year", "sql", 0.02, 0.028, sql="birth_year_l = birth_year_r"),
+            _else(0.04, 0.969),
+        ),
+    ),
+    Comparison(
+        "serial_number",
+        "serial_number_key",
+        (
+            Level("exact", "exact", 0.9, 2e-5, column="serial_number_key"),
+            Level("one_character_off", "levenshtein", 0.06, 1e-5, column="serial_number_key",
+                  threshold=1),
+            _else(0.04, 0.99997),
+        ),
+    ),
+    Comparison(
+        "unit",
+        "unit_key",
+        (
+            Level("exact", "exact", 0.8, 0.005, column="unit_key"),
+            Level("similar", "jaro_winkler", 0.1, 0.005, column="unit_key", threshold=0.9),
+            _else(0.1, 0.99),
+        ),
+    ),
+    Comparison(
+        "birth_place",
+        "birth_place_key",
+        (
+            Level("exact", "exact", 0.8, 0.02, column="birth_place_key"),
+            Level("similar", "jaro_winkler", 0.1, 0.01, column="birth_place_key",
+                  threshold=0.9),
+            _else(0.1, 0.97),
+        ),
+    ),
+)  # fmt: skip
+
+# Birth dates are the main guard of precision: a pair whose dates are both given and
+# disagree beyond these levels is never decided without a person (`decisions`).
+DATE_LEVELS_THAT_MAY_AGREE = frozenset({"exact", "day_month_swapped", "year_off_by_one"})
+
+# What counts as agreement when `decisions` asks whether a pair is corroborated: both
+# names agree, and one more field that tells people apart (date, patronymic, number).
+AGREEING_LEVELS: dict[str, frozenset[str]] = {
+    "surname": frozenset(
+        {"exact", "same_transliteration", "same_skeleton", "same_consonants",
+         "swapped_with_given_name", "similar", "roughly_similar"}
+    ),
+    "given_name": frozenset(
+        {"exact", "same_transliteration", "equivalent_name", "swapped_with_surname", "similar"}
+    ),
+    "patronymic": frozenset({"exact", "equivalent_name", "similar"}),
+    "birth_date": DATE_LEVELS_THAT_MAY_AGREE,
+    "serial_number": frozenset({"exact", "one_character_off"}),
+}  # fmt: skip
+
+# Pairs to score: each rule lets a pair through when it holds. Together they keep recall
+# high without comparing everyone with everyone: a surname typo is caught by the given
+# name and patronymic rules, a wrong birth year by surname with month and day, a name
+# in the wrong field by the swapped rule, a missing date by surname with given name; a
+# surname is compared by its consonants, which the Ukrainian і against Russian е/о
+# (Білоус, Белоус) leaves alone.
+_SURNAME_AND_YEAR = "l.surname_consonants = r.surname_consonants AND l.birth_year = r.birth_year"
+_SURNAME_AND_DAY = (
+    "l.surname_consonants = r.surname_consonants AND l.birth_month = r.birth_month "
+    "AND l.birth_day = r.birth_day"
+)
+_SURNAME_AND_GIVEN = "l.surname_consonants = r.surname_consonants AND l.given_class = r.given_class"
+_GIVEN_AND_MONTH = (
+    "l.given_class = r.given_class AND l.birth_year = r.birth_year "
+    "AND l.birth_month = r.birth_month"
+)
+_GIVEN_AND_PATRONYMIC = (
+    "l.given_class = r.given_class AND l.patronymic_class = r.patronymic_class "
+    "AND l.birth_year = r.birth_year"
+)
+_SWAPPED_NAMES = "l.surname_key = r.given_key AND l.given_key = r.surname_key"
+_SERIAL_NUMBER = "l.serial_number_key = r.serial_number_key"
+_DATE_AND_INITIALS = (
+    "l.birth_date = r.birth_date AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)"
+)
+_DATE_AND_GIVEN = "l.birth_date = r.birth_date AND l.given_class = r.given_class"
+
+BLOCKING_RULES: tuple[str, ...] = (
+    _SURNAME_AND_YEAR,
+    _SURNAME_AND_DAY,
+    _SURNAME_AND_GIVEN,
+    _GIVEN_AND_MONTH,
+    _GIVEN_AND_PATRONYMIC,
+    _SWAPPED_NAMES,
+    _SERIAL_NUMBER,
+    _DATE_AND_INITIALS,
+    _DATE_AND_GIVEN,
+)
+
+# Within the held list (100,000 people: five billion pairs) the widest rule, given name
+# with year and month of birth, is left out: a person listed twice is written by the
+# same clerks, so the surname seldom differs so much that no other rule finds the pair.
+DUPLICATE_BLOCKING_RULES: tuple[str, ...] = tuple(
+    rule for rule in BLOCKING_RULES if rule != _GIVEN_AND_MONTH
+)
+
+# Pairs that surely match, to estimate how often two random records do (with the share of
+# true matches these rules are expected to catch).
+DETERMINISTIC_RULES: tuple[str, ...] = (
+    "l.surname_key = r.surname_key AND l.given_class = r.given_class "
+    "AND l.birth_date = r.birth_date",
+)
+DETERMINISTIC_RECALL = 0.7
+
+# Expectation maximisation, one session per rule: each learns the comparisons its rule
+# does not fix (names from pairs born the same day; dates and the rest from pairs with
+# the same surname and given name).
+TRAINING_BLOCKS: tuple[str, ...] = (
+    "l.surname_key = r.surname_key AND l.given_class = r.given_class",
+    "l.birth_date = r.birth_date",
+)
+U_SAMPLE_PAIRS = 1_200_000
+# Fewer possible pairs than this, and random pairs say little and EM has nothing to
+# learn from: the priors of COMPARISONS are used as they are.
+MIN_PAIRS_TO_TRAIN = 250_000
+# After training, no level's m may fall below M_FLOOR: a synthetic or small list can
+# teach EM that, say, units never differ, and one field would then veto any pair. And
+# no u below U_FLOOR, so that no single agreement counts for more than about 23 bits.
+M_FLOOR = 0.005
+U_FLOOR = 1e-7
+
+
+def comparisons_for(columns_present: frozenset[str]) -> tuple[Comparison, ...]:
+    """The comparisons whose field some list gives: the rest would only add nulls."""
+    return tuple(c for c in COMPARISONS if c.null_column in columns_present)
+
+
+def blocking_rules_for(
+    columns_present: frozenset[str], rules: tuple[str, ...] = BLOCKING_RULES
+) -> tuple[str, ...]:
+    if "serial_number_key" not in columns_present:
+        rules = tuple(rule for rule in rules if "serial_number_key" not in rule)
+    return rules
+
+
+def level_labels(comparison: Comparison) -> dict[int, str]:
+    """Evidence label by the comparison vector value Splink gives each level (-1: null)."""
+    count = len(comparison.levels)
+    labels = {-1: "missing"}
+    for index, level in enumerate(comparison.levels):
+        labels[count - 1 - index] = level.label
+    return labels

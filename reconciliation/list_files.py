@@ -1,0 +1,119 @@
+"""The three lists as files: CSV (a header of field names) or JSON (a list of records).
+
+A JSON file may also be a side's list as the planner takes it (`{"name": ..., "detainees":
+[...]}`), so a held list needs no conversion. CSV cells are text; empty cells are left
+out. A header is named back only when it has an `id` column: without one, the first
+row is most likely a person (a file exported without its header), whose cells are names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciliation.records import ListProblem, ReadList, read_records
+from reconciliation.schema import ListRole
+
+_SHOWN_COLUMN_CHARS = 40
+
+
+@dataclass(frozen=True)
+class ListText:
+    """A list's bytes and how to read them."""
+
+    role: ListRole
+    data: bytes
+    is_csv: bool
+
+
+def list_text(role: ListRole, path: Path) -> ListText:
+    """Read a file (OSError is left to the caller); CSV when it says so by its name."""
+    data = path.read_bytes()
+    return ListText(role, data, path.suffix.lower() in (".csv", ".tsv", ".txt"))
+
+
+def read_list(text: ListText) -> ReadList:
+    """The records of a list file, or every problem found in it."""
+    if text.is_csv:
+        return _read_csv(text.role, text.data)
+    return _read_json(text.role, text.data)
+
+
+def _problem(
+    role: ListRole, field: str, rule: str, message: str, row: int | None = None
+) -> ReadList:
+    problem = ListProblem(side=role, id=None, field=field, rule=rule, message=message, row=row)
+    return ReadList([], [problem])
+
+
+def _read_json(role: ListRole, data: bytes) -> ReadList:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _problem(role, role, "not_json", "the file is not JSON in UTF-8")
+    if isinstance(document, dict) and isinstance(document.get("detainees"), list):
+        document = document["detainees"]
+    if not isinstance(document, list):
+        return _problem(
+            role, role, "not_a_list", 'expected a list of records (or {"detainees": [...]})'
+        )
+    return read_records(role, document)
+
+
+def _read_csv(role: ListRole, data: bytes) -> ReadList:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _problem(role, role, "not_utf8", "the file is not text in UTF-8")
+    first_line = text.split("\n", 1)[0]
+    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        return _problem(role, role, "empty_file", "the file has no header row", row=1)
+    columns = [name.strip().lower() for name in header]
+    if "id" not in columns:
+        # Probably a file without its header: its first row is a person, not quoted.
+        return _problem(
+            role,
+            "id",
+            "missing_id",
+            "the header has no id column (is the first row a header of field names?)",
+            row=1,
+        )
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            return _problem(
+                role, name[:_SHOWN_COLUMN_CHARS], "duplicate_column", "the column appears twice", 1
+            )
+        seen.add(name)
+    entries: list[object] = []
+    rows: list[int] = []
+    extra: list[ListProblem] = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if any(cell.strip() for cell in cells[len(columns) :]):
+            extra.append(
+                ListProblem(
+                    side=role,
+                    id=None,
+                    field=role,
+                    rule="extra_cells",
+                    message=f"the row has {len(cells)} cells, the header {len(columns)}",
+                    row=number,
+                )
+            )
+        entries.append(
+            {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if cell.strip()}
+        )
+        rows.append(number)
+    read = read_records(role, entries, rows)
+    if extra:
+        return ReadList([], [*extra, *read.problems])
+    return read
