@@ -124,6 +124,9 @@ async def retention_loop(
     while True:
         try:
             await run_in_threadpool(purge_expired, settings, sessions, audit, engine, stop_job)
+            # Again at every pass: a checkpoint that readers kept from completing (after a
+            # purge or a deletion) leaves purged pages in the database file until one does.
+            await run_in_threadpool(checkpoint, engine)
         except Exception as exc:
             logger.error("retention purge failed: %s", type(exc).__name__)
         await asyncio.sleep(settings.retention_check_interval_s)
