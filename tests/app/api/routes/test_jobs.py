@@ -185,6 +185,9 @@ def test_a_stop_before_the_first_plan_ends_cancelled_and_the_time_limit_timeout(
 def test_stop_cancels_a_queued_job(make_client: MakeClient) -> None:
     with make_client(solve_slowly, worker_count=1) as client:
         running = client.post("/v1/jobs", json=slow_exchange()).headers["location"]
+        # Claimed from the database by the instance's queue: running only once a worker
+        # has it (a stop before that cancels it too).
+        poll(client, running, {"running"})
         queued = client.post("/v1/jobs", json=slow_exchange()).headers["location"]
         assert client.get(queued).json()["status"] == "queued"
         cancelled = client.delete(queued).json()
