@@ -367,7 +367,7 @@ class StageExecuted(_Strict):
     in an earlier stage) before."""
 
     type: Literal["stage_executed"]
-    number: Annotated[StrictInt, Field(ge=1)]
+    number: Annotated[StrictInt, Field(ge=1, le=MAX_PEOPLE)]
     handed_over: HandedOver | None = None
 
 
@@ -418,7 +418,7 @@ class AgreedStage(_Strict):
     """One stage of the agreed plan. `executed`, written on a repaired plan, is ignored:
     what happened is said by the events."""
 
-    number: Annotated[StrictInt, Field(ge=1)]
+    number: Annotated[StrictInt, Field(ge=1, le=MAX_PEOPLE)]
     side_a: list[DetaineeId] = Field(default_factory=list)
     side_b: list[DetaineeId] = Field(default_factory=list)
     executed: StrictBool | None = None
