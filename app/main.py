@@ -130,7 +130,7 @@ def create_app(
         app.state.events = EventStore(sessions)
         app.state.registry = cases.registry
         app.state.reconciliations = ReconciliationStore(sessions)
-        app.state.reconciliation_runs = ReconciliationRuns()
+        app.state.reconciliation_runs = ReconciliationRuns(app.state.reconciliations)
         app.state.access = access
         app.state.rate_limiter = RateLimiter(
             settings.rate_limit_per_s,

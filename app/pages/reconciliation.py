@@ -140,7 +140,7 @@ async def _reconciliation_page(
     cases, reconciliations, _ = _stores(request)
     view = await run_in_threadpool(case_view, case, caller, cases)
     lists = {receipt.side: receipt for receipt in view.lists}
-    run = _runs(request).state(case.id)
+    run = await run_in_threadpool(_runs(request).state, case.id)
     found = None
     if run is None or not run.active:  # while a run goes, its outcome is not known yet
         found = await run_in_threadpool(_found, cases, reconciliations, case.id)
@@ -293,7 +293,7 @@ async def start_reconciliation(request: Request, case: PageCase, caller: Mediato
         audit.append("reconcile", caller, case_id=case.id, side=side, count=len(prepared.requested))
 
     try:
-        runs.start(case.id, side, len(prepared.requested), work)
+        await run_in_threadpool(runs.start, case.id, side, len(prepared.requested), work)
     except RunInProgressError:
         return await _reconciliation_page(request, case, caller, busy=True, status_code=409)
     run = await run_in_threadpool(runs.wait, case.id, SHORT_RUN_S)
@@ -316,7 +316,7 @@ async def reconciliation_progress(
 ) -> Response:
     """The progress fragment htmx polls (each new step is read out); once the run has
     ended, the browser goes to the outcome."""
-    run = _runs(request).state(case.id)
+    run = await run_in_threadpool(_runs(request).state, case.id)
     if run is None or not run.active:
         target = page_path(request, "reconciliation_page", case_id=case.id) + _outcome_query(run)
         if is_htmx(request):

@@ -24,8 +24,9 @@ from app.reconciliation.review import ReviewItem
 from app.reconciliation.runs import ReconciliationRuns
 from reconciliation.linkage_model import COMPARISONS
 from reconciliation.steps import STEPS, StepReport
+from tests.app.conftest import MakeClient
 from tests.app.negotiation import MEDIATOR, MEDIATOR_TOKEN, Negotiation, open_negotiation
-from tests.app.pages.signing_in import signed_in
+from tests.app.pages.signing_in import csrf_of, signed_in
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "reconciliation"
@@ -358,3 +359,48 @@ def test_after_a_decision_the_focus_goes_to_the_next_pair_of_the_view() -> None:
     following, place = reconciliation_pages._next_after(queue, [queue[0]], "m-3")
     assert (following and following.id, place) == ("m-0", 0)
     assert reconciliation_pages._next_after(queue, [], "m-0") == (None, 0)
+
+
+def test_every_instance_on_the_database_follows_a_run(
+    make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two instances of the service on one database, as behind a load balancer: a run
+    started through one is shown, and kept to one per case, by the other."""
+    release = threading.Event()
+
+    def held_up(prepared: Any, cases: Any, stores: Any, on_step: StepReport) -> Any:
+        on_step(STEPS[1])
+        assert release.wait(30)
+        return run_and_store(prepared, cases, stores, on_step)
+
+    monkeypatch.setattr(reconciliation_pages, "run_and_store", held_up)
+    monkeypatch.setattr(reconciliation_pages, "SHORT_RUN_S", 0.05)
+    with make_client() as one, make_client() as two:
+        csrf_one, csrf_two = csrf_of(one.get("/").text), csrf_of(two.get("/").text)
+        opened = one.post("/cases", data={"csrf_token": csrf_one}, follow_redirects=False)
+        page = opened.headers["location"] + "/reconciliation"
+        uploaded = one.post(
+            opened.headers["location"] + "/lists/side_b",
+            data={"csrf_token": csrf_one},
+            files={"list_file": ("b.json", SIDE_B, "application/json")},
+        )
+        assert uploaded.status_code == 200
+        files = {"requested_file": ("requested.json", REQUESTED, "application/json")}
+        form = {"held_side": "side_b", "use_registry": "yes"}
+        started = one.post(
+            page, data={"csrf_token": csrf_one, **form}, files=files, follow_redirects=False
+        )
+        assert started.headers["location"] == page
+        try:
+            assert "Step 2 of 10: building comparable keys" in two.get(page).text
+            again = two.post(page, data={"csrf_token": csrf_two, **form}, files=files)
+            assert again.status_code == 409
+            assert "already running" in again.text
+        finally:
+            release.set()
+        app = cast(FastAPI, one.app)
+        runs: ReconciliationRuns = app.state.reconciliation_runs
+        runs.wait(page.split("/")[2], 30)
+        done = two.get(page + "/progress", headers={"HX-Request": "true"})
+        assert done.headers["hx-redirect"] == page + "?reconciled=1"
+        assert "Matched automatically: 5." in two.get(done.headers["hx-redirect"]).text
