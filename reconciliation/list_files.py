@@ -55,10 +55,15 @@ def list_entries(text: ListText) -> ListEntries:
 
 def read_list(text: ListText) -> ReadList:
     """The records of a list file, or every problem found in it."""
-    found = list_entries(text)
+    return records_of(text.role, list_entries(text))
+
+
+def records_of(role: ListRole, found: ListEntries) -> ReadList:
+    """A list file's entries checked: its records, or every problem of the file and of
+    its records."""
     if found.problems and not found.entries:
         return ReadList([], found.problems)
-    read = read_records(text.role, found.entries, found.rows)
+    read = read_records(role, found.entries, found.rows)
     if found.problems:
         return ReadList([], [*found.problems, *read.problems])
     return read

@@ -41,6 +41,7 @@ from app.problems import ProblemError, ProblemItem, not_found
 from app.reconciliation.case_reconciliation import (
     Overview,
     apply_decisions,
+    list_problems,
     overview,
     prepare_run,
     record_decision,
@@ -53,7 +54,7 @@ from app.reconciliation.store import ReconciliationStore
 from app.registry_store import RegistryStore
 from reconciliation.languages import language_of
 from reconciliation.linkage_model import AGREEING_LEVELS
-from reconciliation.list_files import ListText, list_entries, read_list
+from reconciliation.list_files import ListText, list_entries, records_of
 from reconciliation.schema import IDENTITY_FIELDS, NAME_FIELDS, ListRole, ReconcileOptions
 from reconciliation.steps import STEPS, StepReport
 
@@ -232,20 +233,14 @@ async def _entries_of(
         if required:
             return [], [_problem(role, name, "missing_file", "no file was chosen")]
         return [], []
-    text = ListText(role, await upload.read(), False)
-    text = ListText(role, text.data, _is_csv(upload, text.data))
-    read = await run_in_threadpool(read_list, text)
+    data = await upload.read()
+    found = await run_in_threadpool(list_entries, ListText(role, data, _is_csv(upload, data)))
+    read = await run_in_threadpool(records_of, role, found)
     if read.problems:
-        return [], [
-            ProblemItem(
-                side=p.side, id=p.id, field=p.field, rule=p.rule, message=p.message, row=p.row
-            )
-            for p in read.problems
-        ]
-    entries = (await run_in_threadpool(list_entries, text)).entries
-    if required and not entries:
+        return [], list_problems(read.problems)
+    if required and not found.entries:
         return [], [_problem(role, name, "empty_list", "the file lists nobody")]
-    return entries, []
+    return found.entries, []
 
 
 @router.post("/cases/{case_id}/reconciliation", name="start_reconciliation")
