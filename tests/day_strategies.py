@@ -86,9 +86,11 @@ def day_events(
     added = 0
     events: list[dict[str, Any]] = []
     kinds = [draw(st.sampled_from(_KINDS)) for _ in range(draw(st.integers(0, max_events)))]
-    if "stage_executed" not in kinds and draw(st.integers(0, 2)) > 0:
-        # Two days in three have a stage executed: the day's rules are in its exceptions.
-        kinds.insert(draw(st.integers(0, len(kinds))), "stage_executed")
+    # Most days have a stage executed and someone dropping out: the day's exceptions to
+    # the rules, and the changes a repair makes, are in them.
+    for kind in ("stage_executed", "dropout"):
+        if kind not in kinds and draw(st.integers(0, 2)) > 0:
+            kinds.insert(draw(st.integers(0, len(kinds))), kind)
     for kind in kinds:
         side = draw(st.sampled_from(SIDES))
         free = [pid for pid in listed[side] if pid not in handed[side] | dropped[side]]
