@@ -22,10 +22,11 @@ WORKDIR /app
 
 # Phase 1, the dependencies alone: this layer is rebuilt only when the lock file changes.
 # --frozen installs exactly uv.lock and fails if it is out of date with pyproject.toml;
-# --no-default-groups leaves out the dev and benchmark tools.
+# --no-default-groups leaves out the dev and benchmark tools, and of the extras only the
+# PostgreSQL driver is installed, as ./scripts/serve does.
 COPY pyproject.toml uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --all-extras --no-default-groups --no-install-project
+    uv sync --frozen --no-default-groups --extra postgres --no-install-project
 
 # Phase 2, the project itself.
 COPY README.md alembic.ini ./
@@ -33,7 +34,7 @@ COPY solver ./solver
 COPY app ./app
 COPY reconciliation ./reconciliation
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --all-extras --no-default-groups
+    uv sync --frozen --no-default-groups --extra postgres
 # Like the scripts' compile_project: compiled once here, not on every run.
 RUN .venv/bin/python -m compileall -q -j 0 solver app reconciliation
 

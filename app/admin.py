@@ -16,11 +16,9 @@ import sys
 from collections.abc import Sequence
 
 from app.audit import AuditLog
-from app.case_store import CaseStore
 from app.core.config import Settings
 from app.core.db import make_engine, make_session_factory, migrate
 from app.key_store import KeyStore
-from app.plan_store import PlanStore
 from app.retention import purge_expired
 
 
@@ -75,9 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             broken = check.first_broken
             _out(f"audit chain broken at entry {broken.seq}: {broken.reason}", error=True)
             return 1
-        purged_cases, purged_plans = purge_expired(
-            settings, CaseStore(sessions), PlanStore(sessions), AuditLog(sessions), engine
-        )
+        purged_cases, purged_plans = purge_expired(settings, sessions, AuditLog(sessions), engine)
         _out(f"purged {purged_cases} case(s) and {purged_plans} plan(s)")
         return 0
     finally:

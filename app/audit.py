@@ -37,6 +37,7 @@ AuditAction = Literal[
     "plan_read",
     "plan_delete",
     "plan_purge",
+    "job_purge",
     "manifest_read",
     "event_record",
     "events_read",
@@ -94,32 +95,53 @@ class AuditLog:
     ) -> AuditEntryRecord:
         """Add one entry at the end of the chain (blocking: call from a thread)."""
         with self._sessions.begin() as session:
-            # Touching the head first takes the write lock (SQLite) or the row lock
-            # (PostgreSQL), so concurrent appends line up instead of forking the chain.
-            session.execute(
-                update(AuditHeadRecord)
-                .where(AuditHeadRecord.id == 1)
-                .values(seq=AuditHeadRecord.seq)
+            return self.append_in(
+                session,
+                action,
+                caller,
+                case_id=case_id,
+                side=side,
+                object_id=object_id,
+                count=count,
             )
-            head = session.get(AuditHeadRecord, 1, populate_existing=True)
-            if head is None:
-                raise RuntimeError("the audit_head row is missing; run the migrations")
-            fields: dict[str, object] = {
-                "seq": head.seq + 1,
-                "at": utc_now().isoformat(timespec="microseconds"),
-                "actor": caller.key_id,
-                "role": caller.role,
-                "action": action,
-                "case_id": case_id,
-                "side": side,
-                "object_id": object_id,
-                "count": count,
-            }
-            digest = entry_hash(head.hash, fields)
-            record = AuditEntryRecord(**fields, prev_hash=head.hash, hash=digest)
-            session.add(record)
-            head.seq = record.seq
-            head.hash = digest
+
+    def append_in(
+        self,
+        session: Session,
+        action: AuditAction,
+        caller: Caller,
+        *,
+        case_id: str | None = None,
+        side: str | None = None,
+        object_id: str | None = None,
+        count: int | None = None,
+    ) -> AuditEntryRecord:
+        """Add an entry within the caller's transaction: it is kept only if what it
+        records is (a purge and its entries commit together)."""
+        # Touching the head first takes the write lock (SQLite) or the row lock
+        # (PostgreSQL), so concurrent appends line up instead of forking the chain.
+        session.execute(
+            update(AuditHeadRecord).where(AuditHeadRecord.id == 1).values(seq=AuditHeadRecord.seq)
+        )
+        head = session.get(AuditHeadRecord, 1, populate_existing=True)
+        if head is None:
+            raise RuntimeError("the audit_head row is missing; run the migrations")
+        fields: dict[str, object] = {
+            "seq": head.seq + 1,
+            "at": utc_now().isoformat(timespec="microseconds"),
+            "actor": caller.key_id,
+            "role": caller.role,
+            "action": action,
+            "case_id": case_id,
+            "side": side,
+            "object_id": object_id,
+            "count": count,
+        }
+        digest = entry_hash(head.hash, fields)
+        record = AuditEntryRecord(**fields, prev_hash=head.hash, hash=digest)
+        session.add(record)
+        head.seq = record.seq
+        head.hash = digest
         return record
 
     def page(

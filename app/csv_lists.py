@@ -1,4 +1,5 @@
-"""A side's list from a CSV file: one row per detainee, columns named as the JSON fields.
+"""A side's list from a CSV file (or a workbook's sheet, see `app.xlsx_lists`): one row per
+detainee, columns named as the JSON fields.
 
 Cells are text, so each is converted to the field's type here, with one problem per bad
 cell naming the side, the row (the header is row 1, as in a spreadsheet), the id and the
@@ -10,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,9 +21,11 @@ from app.core.config import Settings
 from app.dispatch import SolveOrder
 from app.problems import ProblemItem, invalid_request
 from app.request_bodies import exchange_request_of, json_object_of
+from app.xlsx_lists import rows_of_xlsx
 from solver import ExchangeRequest
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.schema import Detainee, Options, Terms
+from solver.wording import did_you_mean
 
 FIELDS: tuple[str, ...] = tuple(Detainee.model_fields)
 _TRUE = frozenset({"true", "yes", "y", "1"})
@@ -100,6 +103,7 @@ class CsvList:
     detainees: list[dict[str, object]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     problems: list[ProblemItem] = field(default_factory=list)
+    ids_read: bool = True  # False: no id column, so the list's ids are not known
 
     def row_of(self, index: int) -> int | None:
         """The CSV row of the entry at `index` (the header is row 1, as a spreadsheet shows)."""
@@ -107,24 +111,52 @@ class CsvList:
 
 
 def detainees_from_csv(text: str, side: str) -> CsvList:
-    """The rows as detainee objects (empty cells left out, so defaults apply) and the
-    problems found; a row with a bad cell is kept without that cell."""
-    read = CsvList()
+    """The rows of CSV text as detainees (see `detainees_from_rows`)."""
     reader = csv.reader(io.StringIO(text), dialect=_dialect_of(text))
-    header = next(reader, None)
+    return detainees_from_rows(enumerate(reader, start=1), side)
+
+
+def read_side_list(content: str | bytes, side: str) -> CsvList:
+    """A side's list from CSV text, or from an XLSX workbook's bytes (its first sheet)."""
+    if isinstance(content, str):
+        return detainees_from_csv(content, side)
+    rows = rows_of_xlsx(content, side)
+    if isinstance(rows, ProblemItem):
+        return CsvList(problems=[rows], ids_read=False)
+    return detainees_from_rows(rows, side)
+
+
+def detainees_from_rows(rows: Iterable[tuple[int, list[str]]], side: str) -> CsvList:
+    """The rows (numbered as a spreadsheet shows them) as detainee objects, empty cells
+    left out so that defaults apply, and the problems found; a row with a bad cell is
+    kept without that cell. The first row that is not blank is the header.
+
+    A header with an unknown or repeated column is reported, and the rows are still
+    read without that column: their ids are known, so the terms naming them are checked
+    against them, and their other cells are checked too. Without an id column the rows
+    are not read at all (the first row is likely a person's, not a header)."""
+    read = CsvList()
+    reader = (row for row in rows if any(cell.strip() for cell in row[1]))
+    first = next(reader, None)
+    header = first[1] if first is not None else None
+    header_row = first[0] if first is not None else 1
     if header is None:
         read.problems.append(
             _problem(side, None, "detainees", "empty_file", "the file has no header row")
         )
+        read.ids_read = False
         return read
     columns = [name.strip().lower() for name in header]
-    read.problems.extend(_header_problems(columns, side))
-    if read.problems:
+    read.problems.extend(_header_problems(columns, side, header_row))
+    if "id" not in columns:
+        read.ids_read = False
         return read
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines, often at the end of an exported sheet
-        detainee, row_problems = _row(columns, cells, side, number)
+    usable = [
+        name if name in _CONVERTERS and name not in columns[:at] else None
+        for at, name in enumerate(columns)
+    ]
+    for number, cells in reader:  # blank lines, often at a sheet's end, are skipped
+        detainee, row_problems = _row(usable, cells, side, number)
         read.detainees.append(detainee)
         read.rows.append(number)
         read.problems.extend(row_problems)
@@ -143,7 +175,7 @@ def _dialect_of(text: str) -> type[csv.Dialect]:
     return Dialect
 
 
-def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
+def _header_problems(columns: list[str], side: str, row: int = 1) -> list[ProblemItem]:
     """Unknown or repeated columns, and a missing id column.
 
     A column is named back only when the header has an id column: without one, the first
@@ -163,8 +195,10 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                     None,
                     shown,
                     "unknown_field",
-                    f"column {described} is not a detainee field; use {', '.join(FIELDS)}",
-                    row=1,
+                    f"column {described} is not a detainee field"
+                    f"{did_you_mean(name, FIELDS) if is_header else ''} "
+                    f"(the fields: {', '.join(FIELDS)})",
+                    row=row,
                 )
             )
         elif name in seen:
@@ -175,7 +209,7 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                     shown,
                     "duplicate_column",
                     "the column appears more than once",
-                    row=1,
+                    row=row,
                 )
             )
         seen.add(name)
@@ -187,16 +221,19 @@ def _header_problems(columns: list[str], side: str) -> list[ProblemItem]:
                 "id",
                 "missing_field",
                 "the header has no id column (is the first row a header of field names?)",
-                row=1,
+                row=row,
             )
         )
     return problems
 
 
 def _row(
-    columns: list[str], cells: list[str], side: str, number: int
+    columns: list[str | None], cells: list[str], side: str, number: int
 ) -> tuple[dict[str, object], list[ProblemItem]]:
-    values = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
+    """One person's row; cells under a column that is not read (None) are left out."""
+    values = {
+        name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name is not None
+    }
     raw_id = values.get("id", "")
     detainee_id = raw_id if 1 <= len(raw_id) <= 64 else None
     problems = []
@@ -268,7 +305,7 @@ def order_from_csv_json(body: bytes, settings: Settings) -> SolveOrder:
             problems.append(_problem_at(side, "missing_field", "the CSV list is required"))
     if problems:
         raise invalid_request(problems)
-    lists = {side: texts[side] or "" for side in ("side_a", "side_b")}
+    lists: dict[str, str | bytes] = {side: texts[side] or "" for side in ("side_a", "side_b")}
     names = {side: texts[f"{side}_name"] or "" for side in ("side_a", "side_b")}
     terms, options = document.get("terms"), document.get("options")
     return order_from_csv(
@@ -281,7 +318,7 @@ def order_from_csv_json(body: bytes, settings: Settings) -> SolveOrder:
 
 
 def order_from_csv(
-    lists: dict[str, str],
+    lists: Mapping[str, str | bytes],
     terms_json: str | None,
     options_json: str | None,
     side_names: dict[str, str],
@@ -293,13 +330,14 @@ def order_from_csv(
 
 
 def exchange_request_from_csv(
-    lists: dict[str, str],
+    lists: Mapping[str, str | bytes],
     terms_json: str | None,
     options_json: str | None,
     side_names: dict[str, str],
     settings: Settings,
 ) -> ExchangeRequest:
-    """A full request from each side's CSV text and the terms (and options) as JSON text.
+    """A full request from each side's CSV text (or XLSX bytes) and the terms (and
+    options) as JSON text.
 
     Raises the 422 problem with every cell, row and term problem found; problems with a
     detainee carry the CSV row they came from.
@@ -320,7 +358,7 @@ def exchange_request_from_csv(
         document[name] = value
     read: dict[str, CsvList] = {}
     for side in ("side_a", "side_b"):
-        read[side] = detainees_from_csv(lists[side], side)
+        read[side] = read_side_list(lists[side], side)
         problems.extend(read[side].problems)
         side_list: dict[str, object] = {"detainees": read[side].detainees}
         if side_names.get(side):
@@ -329,11 +367,22 @@ def exchange_request_from_csv(
     try:
         request = exchange_request_of(document, settings)
     except InvalidRequest as error:
-        problems.extend(_with_row(problem, read) for problem in error.problems)
+        problems.extend(
+            _with_row(problem, read)
+            for problem in error.problems
+            if not _about_unread_ids(problem, read)
+        )
         request = None
     if problems or request is None:
         raise invalid_request(problems)
     return request
+
+
+def _about_unread_ids(problem: InputProblem, read: dict[str, CsvList]) -> bool:
+    """An unknown id on a side whose ids could not be read: every id the terms name would
+    look unknown there, and the header's problem is the one to report."""
+    side_list = read.get(problem.side or "")
+    return problem.rule == "unknown_id" and side_list is not None and not side_list.ids_read
 
 
 def _with_row(problem: InputProblem, read: dict[str, CsvList]) -> ProblemItem:

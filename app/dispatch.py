@@ -1,20 +1,27 @@
 """Getting exchanges solved: now (the handler awaits the plan) or as a background job.
 
-Either way the solve runs in a worker process; the event loop only waits on a future.
+Either way the solve runs in a worker process; the event loop only waits on a future. A
+job is queued in the database (see `app.job_queue`), and runs on whichever instance of
+the service has a free worker first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
+
 from app.core.metrics import ServiceMetrics
-from app.job_store import JobRecorder, JobStore
+from app.job_queue import JobQueue
+from app.job_store import JobStore
 from app.models import JobRecord
 from app.plan_store import new_id
+from app.schemas import FINISHED_JOB_STATUSES
 from app.solving.messages import ProgressSnapshot, SolveOutcome
 from app.solving.pool import QueueFullError, SolverPool, SolveTask
 from solver import ExchangeRequest, RepairRequest
@@ -22,6 +29,7 @@ from solver import ExchangeRequest, RepairRequest
 logger = logging.getLogger(__name__)
 
 _RESUBMIT_PAUSE_S = 0.2
+_ELSEWHERE_POLL_S = 0.1
 
 
 class _FutureListener:
@@ -49,7 +57,7 @@ class _FutureListener:
 class _Measured:
     """Wraps a listener so every finished solve is counted, whatever path it took."""
 
-    def __init__(self, inner: _FutureListener | JobRecorder, metrics: ServiceMetrics) -> None:
+    def __init__(self, inner: _FutureListener, metrics: ServiceMetrics) -> None:
         self._inner = inner
         self._metrics = metrics
 
@@ -86,13 +94,15 @@ class SolveOrder:
 
 
 class SolveDispatcher:
-    """The one way handlers reach the solver pool."""
+    """The one way handlers reach the solvers: the local pool now, the job queue later."""
 
-    def __init__(self, pool: SolverPool, jobs: JobStore, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self, pool: SolverPool, jobs: JobStore, queue: JobQueue, metrics: ServiceMetrics
+    ) -> None:
         self._pool = pool
         self._jobs = jobs
+        self._queue = queue
         self._metrics = metrics
-        self._running_jobs: dict[str, SolveTask] = {}
 
     async def solve_now(self, order: SolveOrder) -> SolveOutcome:
         """Solve and wait; raises QueueFullError at once when the pool cannot take it."""
@@ -105,6 +115,7 @@ class SolveDispatcher:
         503). The others follow as this request's earlier ones finish, so a long list of
         scenario variants neither hogs the queue nor is refused for its length.
         """
+        await run_in_threadpool(self._check_room)
         loop = asyncio.get_running_loop()
         outcomes: list[SolveOutcome | None] = [None] * len(orders)
         in_flight: dict[asyncio.Future[SolveOutcome], tuple[int, SolveTask]] = {}
@@ -138,39 +149,31 @@ class SolveDispatcher:
             raise
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def _task(
-        self,
-        order: SolveOrder,
-        listener: _FutureListener | JobRecorder,
-        task_id: str | None = None,
-    ) -> SolveTask:
+    def _task(self, order: SolveOrder, listener: _FutureListener) -> SolveTask:
         return SolveTask(
-            id=task_id or new_id(),
+            id=new_id(),
             request_json=order.request_json,
             time_limit_s=order.time_limit_s,
             listener=_Measured(listener, self._metrics),
             repair=order.repair,
         )
 
+    def _check_room(self) -> None:
+        """QueueFullError when the solves waiting for a worker fill the line: this pool's
+        and the jobs no instance has taken yet (blocking: call from a thread)."""
+        waiting = self._pool.queue_depth() + self._jobs.waiting()
+        if waiting >= self._pool.queue_size + self._pool.free_workers():
+            raise QueueFullError(f"{waiting} solves are waiting")
+
     def start_job(
         self, order: SolveOrder, job_id: str | None = None, case_id: str | None = None
     ) -> JobRecord:
-        """Queue a background solve and return its job row (blocking: call from a thread).
-
-        A case's job stores its plan as a draft of the case."""
+        """Queue a background solve with its request and return its job row (blocking:
+        call from a thread). A case's job stores its plan as a draft of the case."""
+        self._check_room()
         job_id = job_id or new_id()
-        record = self._jobs.create(job_id, order.time_limit_s, case_id)
-        recorder = JobRecorder(
-            self._jobs, job_id, order.request_json, on_finished=self._forget(job_id)
-        )
-        task = self._task(order, recorder, task_id=job_id)
-        self._running_jobs[job_id] = task
-        try:
-            self._pool.submit(task)
-        except QueueFullError:
-            self._running_jobs.pop(job_id, None)
-            self._jobs.delete(job_id)
-            raise
+        record = self._jobs.create(job_id, order.time_limit_s, order.request_json, case_id)
+        self._queue.wake()
         logger.info(
             "job %s queued (time limit %.1f s)",
             job_id,
@@ -180,17 +183,21 @@ class SolveDispatcher:
         return record
 
     def stop_job(self, job_id: str, wait_s: float) -> None:
-        """Cancel a queued job, or stop a running one and wait up to `wait_s` for its plan."""
-        task = self._running_jobs.get(job_id)
-        if task is None:
-            return
+        """Cancel a waiting job, or stop a running one and wait up to `wait_s` for its
+        plan (blocking). A job running on another instance is stopped by that instance
+        within `job_poll_interval_s`; this waits for the outcome in the database."""
         self._jobs.mark_stop_requested(job_id)
-        result = self._pool.stop(job_id)
-        logger.info("job %s stop requested: %s", job_id, result)
-        task.done.wait(wait_s)
-
-    def _forget(self, job_id: str) -> Callable[[SolveOutcome], None]:
-        def forget(_outcome: SolveOutcome) -> None:
-            self._running_jobs.pop(job_id, None)
-
-        return forget
+        if self._jobs.cancel_waiting(job_id):
+            logger.info("job %s cancelled before it started", job_id)
+            return
+        task = self._queue.task(job_id)
+        if task is not None:
+            logger.info("job %s stop requested: %s", job_id, self._pool.stop(job_id))
+            task.done.wait(wait_s)
+            return
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            record = self._jobs.get(job_id)
+            if record is None or record.status in FINISHED_JOB_STATUSES:
+                return
+            time.sleep(_ELSEWHERE_POLL_S)

@@ -1,9 +1,9 @@
 """The ASGI application: `uvicorn app.main:app`.
 
-Start-up applies the database migrations, marks jobs a previous run left unfinished as
-`interrupted`, says how requests are authenticated, starts the solver worker processes
-and the retention task; shut-down stops running solves (keeping their best plans) and
-ends the workers.
+Start-up applies the database migrations, says how requests are authenticated, starts the
+solver worker processes, the job queue (which claims queued jobs, also those a previous
+run or another instance left) and the retention task; shut-down gives this instance's
+jobs back to the queue, then stops the solves and ends every process it started.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from app.core.logs import configure_logging
 from app.core.metrics import RequestMetricsMiddleware, ServiceMetrics
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.offload import Offload
-from app.core.security import RateLimiter
+from app.core.rate_limits import RateLimiter
 from app.dispatch import SolveDispatcher
 from app.event_store import EventStore
 from app.example_records import store_example_records
+from app.job_queue import JobQueue
 from app.job_store import JobStore
 from app.key_store import KeyStore
 from app.pages.main import install_pages
@@ -95,9 +96,6 @@ def create_app(
                 settings.overrun_grace_s,
                 MIN_SAFE_OVERRUN_GRACE_S,
             )
-        interrupted = await run_in_threadpool(jobs.interrupt_unfinished)
-        if interrupted:
-            logger.warning("%d job(s) from a previous run marked interrupted", interrupted)
         pool = SolverPool(
             solve_function,
             workers=settings.worker_count,
@@ -114,12 +112,16 @@ def create_app(
             settings.worker_start_method,
         )
         offload.start()
-        dispatcher = SolveDispatcher(pool, jobs, metrics)
+        queue = JobQueue(jobs, pool, metrics, settings)
+        queue.start()
+        logger.info("job queue: this instance is %s", queue.instance)
+        dispatcher = SolveDispatcher(pool, jobs, queue, metrics)
         app.state.engine = engine
         app.state.plans = plans
         app.state.jobs = jobs
         app.state.pool = pool
         app.state.dispatcher = dispatcher
+        app.state.queue = queue
         app.state.offload = offload
         app.state.cases = cases
         app.state.keys = keys
@@ -128,7 +130,12 @@ def create_app(
         app.state.registry = cases.registry
         app.state.reconciliations = ReconciliationStore(sessions)
         app.state.access = access
-        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+        app.state.rate_limiter = RateLimiter(
+            settings.rate_limit_per_s,
+            settings.rate_limit_burst,
+            settings.rate_limit_storage,
+            engine,
+        )
         seeding = (
             asyncio.create_task(
                 store_example_records(
@@ -139,7 +146,7 @@ def create_app(
             else None
         )
         retention = asyncio.create_task(
-            retention_loop(settings, cases, plans, audit, dispatcher, engine)
+            retention_loop(settings, sessions, audit, dispatcher, engine)
         )
         try:
             yield
@@ -147,7 +154,9 @@ def create_app(
             retention.cancel()
             if seeding is not None:
                 seeding.cancel()
-            offload.close()
+            # Jobs held here go back to the queue before their solves are stopped.
+            await run_in_threadpool(queue.close)
+            await run_in_threadpool(offload.close)
             await run_in_threadpool(pool.close, settings.stop_grace_s + 5.0)
             engine.dispose()
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -76,8 +77,11 @@ class PlanRecord(Base):
 class JobRecord(Base):
     """A background solve: its state, its progress, and the plan it produced.
 
-    The request itself is held in memory until the plan is stored with it, so personal
-    data is never kept twice.
+    The request is kept here while the job is unfinished, so that any instance of the
+    service can run it, also after a restart; when the job finishes it moves to the plan
+    (or is dropped), so personal data is never kept twice. `claimed_by` names the
+    instance running the job, which holds it until `lease_until` and renews the lease
+    while it runs; `attempts` counts the claims that did not end cleanly.
     """
 
     __tablename__ = "jobs"
@@ -97,6 +101,10 @@ class JobRecord(Base):
     case_id: Mapped[str | None] = mapped_column(
         String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    request_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class CaseRecord(Base):
@@ -273,3 +281,16 @@ class ReconciliationDecisionRecord(Base):
     decision: Mapped[str] = mapped_column(String(12))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     decided_by: Mapped[str] = mapped_column(String(40))
+
+
+class RateLimitCounterRecord(Base):
+    """Requests counted for one rate-limit key in one time window, when the service's
+    instances share their rate limit through the database (see `app.core.rate_limits`).
+    Keys are API key ids or client addresses, never anything a request carried."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)

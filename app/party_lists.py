@@ -1,4 +1,4 @@
-"""One party's list, uploaded to a case as JSON or CSV, checked like a request's side.
+"""One party's list, uploaded to a case as JSON, CSV or XLSX, checked like a request's side.
 
 The list is read by the solver's own parser inside an otherwise empty request, so a bad
 entry is described exactly as it would be in POST /v1/plans (side, id, field, rule; CSV
@@ -53,6 +53,13 @@ def list_from_csv(body: bytes, side: Side, settings: Settings) -> CheckedList:
             ]
         ) from None
     lists: dict[str, str] = {side: text, _other(side): _EMPTY_CSV}
+    request = exchange_request_from_csv(lists, None, None, {}, settings)
+    return _checked(request, side)
+
+
+def list_from_xlsx(body: bytes, side: Side, settings: Settings) -> CheckedList:
+    """An XLSX workbook whose first sheet is laid out like the CSV list."""
+    lists: dict[str, str | bytes] = {side: body, _other(side): _EMPTY_CSV}
     request = exchange_request_from_csv(lists, None, None, {}, settings)
     return _checked(request, side)
 

@@ -105,6 +105,12 @@ class JobView(_Out):
     stop_requested: bool = Field(
         description="DELETE was called: a running solve stops and keeps its best plan."
     )
+    attempts: int = Field(
+        default=0,
+        description="How many times an instance has started this job without finishing it "
+        "cleanly (the service stopped or crashed meanwhile); at job_max_attempts it ends "
+        "`interrupted`.",
+    )
     progress: JobProgress | None = None
     error: str | None = None
     plan_id: str | None = None
@@ -121,6 +127,9 @@ class Readiness(_Out):
     workers_alive: int
     workers: int
     queue_depth: int
+    document_helper: Literal["ready", "starting", "off"] = Field(
+        description="The helper process for big documents (off: they go to threads)."
+    )
 
 
 PartySideName = Literal["side_a", "side_b"]
@@ -131,7 +140,7 @@ class ListReceipt(_Out):
 
     side: PartySideName
     uploaded_at: datetime
-    source: str = Field(description="json or csv")
+    source: str = Field(description="json, csv or xlsx")
     detainee_count: int
 
 

@@ -22,7 +22,7 @@ from solver import ExchangeRequest, Plan
 from solver.categories import reference_date_of
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.levels import levels_for
-from solver.schema import Conflict, Objective, PlanStatus, Released, Stage
+from solver.schema import MAX_PEOPLE, Conflict, Objective, PlanStatus, Released, Stage
 from solver.validation import Violation, objective_of, recheck
 
 # A stored plan can be pasted as the proposal: these fields of it are not looked at.
@@ -40,6 +40,8 @@ class ProposedStage(Stage):
     """A stage of a proposal: its number a whole number, not "2" or 2.0."""
 
     model_config = ConfigDict(strict=True)
+
+    number: Annotated[int, Field(le=MAX_PEOPLE)]
 
 
 class ProposedPlan(BaseModel):

@@ -2,7 +2,8 @@
 
 It calls the solver exactly as the service does (read, check, solve), so a plan made here
 is the plan the service would make. Exit codes: 0 done (a proven-infeasible verdict is a
-result too), 1 the verified plan breaks the terms, 2 unusable input, 3 an internal error.
+result too), 1 the verified plan breaks the terms, 2 unusable input, 3 an internal error,
+141 stdout's reader left early (`... | head`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL_ERROR = 3
+# The status a shell gives a command ended by a closed pipe (128 + SIGPIPE), as for
+# `yes | head`: the reader left early, which is a normal end, not an error of ours.
+EXIT_CLOSED_PIPE = 141
 
 # A list with thousands of bad entries would bury the first ones; the count is still shown.
 _PROBLEMS_SHOWN = 100
@@ -71,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_left()
     except Exception:
         # A bug, not a bad request: the traceback is what a maintainer needs.
         print("internal error, please report it:", file=sys.stderr)
@@ -555,6 +561,11 @@ def _comparison(
     return "the proposal equals it on every level"
 
 
+# Which way each level's value improves: priorities, people and days count up, stage
+# orders (the sum of the stage numbers) count down.
+_BETTER = {"max": "higher", "min": "lower"}
+
+
 def _verify_text(report: dict[str, Any]) -> str:
     violations = report["violations"]
     lines = [
@@ -566,10 +577,14 @@ def _verify_text(report: dict[str, Any]) -> str:
     optimum_status = report["optimum_status"]
     header = "optimum" if optimum_status is None else f"optimum ({optimum_status})"
     width = max(len(level["name"]) for level in report["levels"])
-    lines += ["", f"{'level':<{width}}  {'proposal':>12}  {header:>12}"]
+    right = max(12, len(header))
+    lines += ["", f"{'level':<{width}}  {'better':<6}  {'proposal':>12}  {header:>{right}}"]
     for level in report["levels"]:
         theirs = "-" if level["optimum"] is None else f"{level['optimum']:,}"
-        lines.append(f"{level['name']:<{width}}  {level['proposal']:>12,}  {theirs:>12}")
+        better = _BETTER[level["sense"]]
+        lines.append(
+            f"{level['name']:<{width}}  {better:<6}  {level['proposal']:>12,}  {theirs:>{right}}"
+        )
     lines += ["", f"Optimum: {report['comparison']}."]
     return "\n".join(lines)
 
@@ -642,9 +657,22 @@ def run() -> NoReturn:
     gc.disable()
     code = main()
     logging.shutdown()
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # a short output, still buffered when the reader left
+        code = _reader_left()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _reader_left() -> int:
+    """stdout's reader closed the pipe (`... | head`). As Python's documentation advises
+    for SIGPIPE: the rest of the output goes to /dev/null, so that no later flush fails
+    again, and the command ends quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_CLOSED_PIPE
 
 
 if __name__ == "__main__":

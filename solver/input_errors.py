@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from operator import attrgetter
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from solver.categories import reference_date_of
 from solver.decoding import DecodedRequest, decode_request
 from solver.schema import Category, DetaineeRecord, ExchangeRequest, RequestRecord, Side, Terms
+from solver.wording import did_you_mean
 
 _SIDES = tuple(s.value for s in Side)
 _MUST_LISTS = ("must_include", "must_exclude")
@@ -277,7 +278,8 @@ def _explain(
     if kind == "missing":
         return "missing_field", "is required"
     if kind == "extra_forbidden":
-        return "unknown_field", "is not a known field"
+        known = _fields_at(loc[:-1])
+        return "unknown_field", "is not a known field" + did_you_mean(str(loc[-1]), known)
     if kind == "enum":
         return "unknown_category", f"is not a category; use one of {_CATEGORY_NAMES}{got}"
     if kind == "literal_error":
@@ -300,6 +302,28 @@ def _explain(
     if expected is not None:
         return "wrong_type", f"must be {expected}{got}"
     return "invalid_value", f"is not valid ({kind}){got}"
+
+
+def _fields_at(loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The field names of the object at `loc` in a request, as the models declare them."""
+    model: type[BaseModel] | None = ExchangeRequest
+    for part in loc:
+        if isinstance(part, int):
+            continue  # a position in a list: the list's items have the same fields
+        declared = model.model_fields.get(part) if model is not None else None
+        model = _model_in(declared.annotation) if declared is not None else None
+    return tuple(model.model_fields) if model is not None else ()
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, also inside `list[...]`, `... | None` or `Annotated`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
 
 
 _EXPECTED_TYPE = {

@@ -61,6 +61,12 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
+# A bound on every count a request gives (floor, cap, stage capacity): far more people
+# than any list holds, and far below the 64-bit integers CP-SAT computes with, so a typo
+# of twenty digits is an input error rather than a failed solve.
+MAX_PEOPLE = 1_000_000_000
+
+
 class _Strict(BaseModel):
     # Numbers and flags are strict (no "12" for 12, no "yes" for true); dates come as
     # ISO strings in JSON, so they stay lax.
@@ -139,14 +145,14 @@ class Terms(_Strict):
     reference_date: Day | None = Field(
         default=None, description="The exchange date; today when omitted."
     )
-    min_per_side: Annotated[StrictInt, Field(ge=0)] = 1000
-    max_per_side: Annotated[StrictInt, Field(ge=0)] | None = None
+    min_per_side: Annotated[StrictInt, Field(ge=0, le=MAX_PEOPLE)] = 1000
+    max_per_side: Annotated[StrictInt, Field(ge=0, le=MAX_PEOPLE)] | None = None
     parity: Literal["total", "per_status"] = "total"
     young_age_limit: Annotated[StrictInt, Field(ge=0, le=131)] = 25
     priorities: list[Category] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES))
     release_all: list[Category] = Field(default_factory=lambda: list(DEFAULT_RELEASE_ALL))
     outside_parity: list[Category] = Field(default_factory=list)
-    stages: list[StrictInt] | None = None
+    stages: list[Annotated[StrictInt, Field(le=MAX_PEOPLE)]] | None = None
     civilians_separately: StrictBool = False
     must_include: IdsBySide = Field(default_factory=IdsBySide)
     must_exclude: IdsBySide = Field(default_factory=IdsBySide)
@@ -371,7 +377,7 @@ class StageExecuted(_Strict):
     in an earlier stage) before."""
 
     type: Literal["stage_executed"]
-    number: Annotated[StrictInt, Field(ge=1)]
+    number: Annotated[StrictInt, Field(ge=1, le=MAX_PEOPLE)]
     handed_over: HandedOver | None = None
 
 
@@ -410,7 +416,7 @@ class AgreedStage(_Strict):
     """One stage of the agreed plan. `executed`, written on a repaired plan, is ignored:
     what happened is said by the events."""
 
-    number: Annotated[StrictInt, Field(ge=1)]
+    number: Annotated[StrictInt, Field(ge=1, le=MAX_PEOPLE)]
     side_a: list[DetaineeId] = Field(default_factory=list)
     side_b: list[DetaineeId] = Field(default_factory=list)
     executed: StrictBool | None = None

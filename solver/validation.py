@@ -46,6 +46,8 @@ from solver.schema import (
     StageExecuted,
     Status,
 )
+from solver.wording import civilians as civilians_text
+from solver.wording import people as people_text
 
 SIDES: tuple[Side, Side] = (Side.A, Side.B)
 STATUSES: tuple[Status, Status] = ("military", "civilian")
@@ -816,7 +818,7 @@ def _releasable(context: _Recheck) -> list[Violation]:
                     "releasable",
                     side,
                     _ids(people, bad),
-                    f"{side.value} releases {bad.size} people who may not be released: "
+                    f"{side.value} releases {people_text(bad.size)} who may not be released: "
                     f"{reasons}{f' and {more} more' if more > 0 else ''}",
                 )
             )
@@ -914,7 +916,7 @@ def _all_members_released(
                     rule,
                     side,
                     missing,
-                    f"{side.value} does not release {len(missing)} releasable people "
+                    f"{side.value} does not release {people_text(len(missing), 'releasable')} "
                     f"in {rule} categories ({names}): {_ids_text(missing)}",
                 )
             )
@@ -1030,7 +1032,7 @@ def _parity(context: _Recheck) -> list[Violation]:
                         "parity",
                         None,
                         ids,
-                        f"{where}: side_a releases {a} {what} people, "
+                        f"{where}: side_a releases {people_text(a, what)}, "
                         f"side_b {b}; parity needs equal numbers",
                     )
                 )
@@ -1085,7 +1087,7 @@ def _floor_and_cap(context: _Recheck) -> list[Violation]:
                     "min_per_side",
                     side,
                     (),
-                    f"{side.value} releases {counted} counted people; "
+                    f"{side.value} releases {people_text(counted, 'counted')}; "
                     f"min_per_side is {terms.min_per_side}",
                 )
             )
@@ -1095,7 +1097,7 @@ def _floor_and_cap(context: _Recheck) -> list[Violation]:
                     "max_per_side",
                     side,
                     (),
-                    f"{side.value} releases {counted} counted people; "
+                    f"{side.value} releases {people_text(counted, 'counted')}; "
                     f"max_per_side is {terms.max_per_side}",
                 )
             )
@@ -1119,7 +1121,7 @@ def _capacity(context: _Recheck) -> list[Violation]:
                         "stages",
                         side,
                         ids,
-                        f"stage {number}: {side.value} releases {per_stage[code]} people; "
+                        f"stage {number}: {side.value} releases {people_text(per_stage[code])}; "
                         f"its capacity is {capacity}",
                     )
                 )
@@ -1155,8 +1157,8 @@ def _civilians_separately(context: _Recheck) -> list[Violation]:
                     "civilians_separately",
                     None,
                     ids,
-                    f"stage {number} mixes {civilians[code]} civilians with "
-                    f"{everyone[code] - civilians[code]} military people",
+                    f"stage {number} mixes {civilians_text(civilians[code])} with "
+                    f"{people_text(everyone[code] - civilians[code], 'military')}",
                 )
             )
     return found

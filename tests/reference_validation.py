@@ -26,6 +26,8 @@ from solver.schema import (
     Side,
     Status,
 )
+from solver.wording import civilians as civilians_text
+from solver.wording import people as people_text
 
 SIDES: tuple[Side, Side] = (Side.A, Side.B)
 STATUSES: tuple[Status, Status] = ("military", "civilian")
@@ -364,7 +366,7 @@ def _releasable(
                     "releasable",
                     side,
                     tuple(p.id for p in bad),
-                    f"{side.value} releases {len(bad)} people who may not be released: "
+                    f"{side.value} releases {people_text(len(bad))} who may not be released: "
                     f"{reasons}{f' and {more} more' if more > 0 else ''}",
                 )
             )
@@ -449,7 +451,7 @@ def _all_members_released(
                     rule,
                     side,
                     missing,
-                    f"{side.value} does not release {len(missing)} releasable people "
+                    f"{side.value} does not release {people_text(len(missing), 'releasable')} "
                     f"in {rule} categories ({names}): {_ids_text(missing)}",
                 )
             )
@@ -526,7 +528,7 @@ def _parity(
                         "parity",
                         None,
                         tuple(a + b),
-                        f"stage {number}: side_a releases {len(a)} {what} people, "
+                        f"stage {number}: side_a releases {people_text(len(a), what)}, "
                         f"side_b {len(b)}; parity needs equal numbers",
                     )
                 )
@@ -550,7 +552,7 @@ def _floor_and_cap(
                     "min_per_side",
                     side,
                     (),
-                    f"{side.value} releases {counted} counted people; "
+                    f"{side.value} releases {people_text(counted, 'counted')}; "
                     f"min_per_side is {terms.min_per_side}",
                 )
             )
@@ -560,7 +562,7 @@ def _floor_and_cap(
                     "max_per_side",
                     side,
                     (),
-                    f"{side.value} releases {counted} counted people; "
+                    f"{side.value} releases {people_text(counted, 'counted')}; "
                     f"max_per_side is {terms.max_per_side}",
                 )
             )
@@ -585,7 +587,7 @@ def _capacity(
                         "stages",
                         side,
                         ids,
-                        f"stage {number}: {side.value} releases {per_stage[number]} people; "
+                        f"stage {number}: {side.value} releases {people_text(per_stage[number])}; "
                         f"its capacity is {capacity}",
                     )
                 )
@@ -613,8 +615,8 @@ def _civilians_separately(
                     "civilians_separately",
                     None,
                     tuple(p.id for p in in_stage),
-                    f"stage {number} mixes {len(civilians)} civilians with "
-                    f"{len(in_stage) - len(civilians)} military people",
+                    f"stage {number} mixes {civilians_text(len(civilians))} with "
+                    f"{people_text(len(in_stage) - len(civilians), 'military')}",
                 )
             )
     return found

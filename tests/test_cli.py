@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,6 +177,36 @@ def test_solve_console_script_bad_json_has_no_traceback(tmp_path: Path) -> None:
     assert "not readable as JSON" in finished.stderr
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verify", str(TEACHING), str(EXAMPLES / "teaching.draft.json")],  # stays buffered
+        ["verify", str(TEACHING), str(EXAMPLES / "teaching.draft.json"), "--json"],
+        ["solve", str(EXAMPLES / "thousand_for_thousand.json")],  # fills the pipe at once
+    ],
+    ids=["verify", "verify-json", "solve"],
+)
+def test_a_closed_pipe_is_a_normal_end_without_a_traceback(argv: list[str]) -> None:
+    """`exchange-planner ... | head`: the reader leaves early. Here it has left before the
+    first byte is written, so every run meets the closed pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", "solver.cli", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in finished.stderr
+    assert "internal error" not in finished.stderr
+    assert finished.returncode == cli.EXIT_CLOSED_PIPE
+
+
 # --------------------------------------------------------------------------- verify
 
 
@@ -185,6 +216,22 @@ def test_verify_the_solver_plan_exit_0(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == cli.EXIT_OK
     assert "meets the terms" in out
     assert "equals it on every level" in out
+
+
+def test_verify_text_says_which_way_each_level_is_better(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    draft = EXAMPLES / "teaching.draft.json"
+    code, out, _ = run(["verify", str(TEACHING), str(draft)], capsys)
+    assert code == cli.EXIT_VIOLATIONS
+    table = out.split("\n\n")[1].splitlines()
+    assert table[0].split()[:3] == ["level", "better", "proposal"]
+    better = {line.split()[0]: line.split()[1] for line in table[1:]}
+    assert better["priority:young"] == "higher"
+    assert better["captivity_days"] == "higher"
+    assert better["stage_order:all"] == "lower"
+    assert len(better) == 11
+    assert len({len(line) for line in table}) == 1, "the columns line up"
 
 
 def test_verify_broken_plan_exit_1_lists_violations(

@@ -15,9 +15,15 @@ from app.api.routes import health
 from app.core.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# Flags the image may add to the scripts' `uv sync`: leave out the dev and benchmark tools,
-# and install the dependencies before the project (the two-phase layer cache).
-_IMAGE_ONLY_SYNC_FLAGS = {"--no-default-groups", "--no-install-project"}
+# Flags the image may add to the scripts' `uv sync`: install the dependencies before the
+# project (the two-phase layer cache).
+_IMAGE_ONLY_SYNC_FLAGS = {"--no-install-project"}
+# Flags ./scripts/serve may have that the image does not need: the image's environment
+# starts empty, a developer's may hold the test tools, which serve leaves in place.
+_SERVE_ONLY_SYNC_FLAGS = {"--inexact"}
+# What the service needs and nothing else: no dev or benchmark groups, and of the extras
+# only the PostgreSQL driver.
+_SERVICE_SYNC_FLAGS = {"--frozen", "--no-default-groups", "--extra=postgres"}
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -44,10 +50,18 @@ def exec_form(arguments: str) -> list[str]:
 
 
 def uv_sync_flags(command: str) -> list[set[str]]:
-    """The flags of every `uv sync` in a shell command or script."""
+    """The flags of every `uv sync` in a shell command or script (`--extra X` as
+    `--extra=X`)."""
     flags = []
-    for match in re.finditer(r"(?:\buv|\$\{UV\[@\]\}\")\s+sync((?:\s+--[a-z-]+)+)", command):
-        flags.append(set(match.group(1).split()))
+    pattern = r"(?:\buv|\$\{UV\[@\]\}\")\s+sync((?:\s+--[a-z-]+(?:[ =](?!-)[a-z0-9_-]+)?)+)"
+    for match in re.finditer(pattern, command):
+        words = match.group(1).split()
+        found = set()
+        for at, word in enumerate(words):
+            if word.startswith("--"):
+                value = words[at + 1] if at + 1 < len(words) else "--"
+                found.add(word if value.startswith("--") else f"{word}={value}")
+        flags.append(found)
     return flags
 
 
@@ -82,7 +96,7 @@ def test_dockerfile_installs_from_the_lock_file_in_two_phases_like_the_scripts()
     phases = [flags for run in runs for flags in uv_sync_flags(run)]
     assert len(phases) == 2
     for flags in phases:
-        assert serve_flags <= flags, "the image installs what ./scripts/serve installs"
+        assert serve_flags - _SERVE_ONLY_SYNC_FLAGS <= flags, "the image installs what serve does"
         assert flags - serve_flags <= _IMAGE_ONLY_SYNC_FLAGS
     assert "--frozen" in serve_flags
     assert "--no-install-project" in phases[0]
@@ -168,3 +182,22 @@ def test_readme_docker_commands_match_the_dockerfile() -> None:
     assert "docker build -t exchange-planner ." in readme
     assert "./scripts/serve" in readme
     assert "uv sync --frozen" in readme
+
+
+def test_scripts_serve_installs_only_what_the_service_needs() -> None:
+    (serve_flags,) = uv_sync_flags(serve_script())
+    assert serve_flags - _SERVE_ONLY_SYNC_FLAGS == _SERVICE_SYNC_FLAGS
+    assert not any(flag.startswith(("--all-", "--group", "--dev")) for flag in serve_flags)
+
+
+def test_each_script_syncs_once_so_bytecode_is_compiled_once() -> None:
+    """uv compiles (and says "Bytecode compiled") on every sync, and `uv run` syncs
+    again unless told not to; it would also put back the groups serve left out."""
+    shared = (ROOT / "scripts" / "_uv").read_text(encoding="utf-8")
+    assert re.search(r"^export UV_NO_SYNC=1$", shared, re.M)
+    for script in sorted((ROOT / "scripts").iterdir()):
+        if script.name.startswith("_"):
+            continue
+        text = script.read_text(encoding="utf-8")
+        assert 'source "$(dirname "${BASH_SOURCE[0]}")/_uv"' in text, script.name
+        assert len(uv_sync_flags(text)) <= 1, script.name

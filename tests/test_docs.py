@@ -20,7 +20,7 @@ import pytest
 
 from app.core.config import Settings
 from solver import solve
-from solver.cli import _parser
+from solver.cli import _parser, main
 from solver.input_errors import parse_request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,3 +182,34 @@ def test_readme_documents_every_setting() -> None:
     settings = {name.upper() for name in Settings.model_fields}
     assert settings - documented == set(), "settings missing from README's Configuration"
     assert documented - settings == set(), "README names settings that do not exist"
+
+
+def test_readme_cli_block_runs_as_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each command of the README's command-line block, in order, in a scratch folder that
+    sees examples/: a plan the block solved verifies cleanly against its own request, and
+    every other command ends normally (a draft's violations are exit 1, by design)."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)
+    solved_from: dict[str, str] = {}
+    verified = 0
+    for block in readme_blocks("bash"):
+        for line in command_lines(block):
+            if not line.startswith("exchange-planner "):
+                continue
+            words = shlex.split(line)[1:]
+            code = main(words)
+            capsys.readouterr()
+            args = _parser().parse_args(words)
+            if args.command == "solve" and args.output:
+                solved_from[args.output] = args.input
+            if args.command == "verify" and args.plan in solved_from:
+                assert args.input == solved_from[args.plan], f"{line}: plan of another request"
+                assert code == 0, f"{line}: exit {code}"
+                verified += 1
+            elif args.command == "verify":
+                assert code in (0, 1), f"{line}: exit {code}"
+            else:
+                assert code == 0, f"{line}: exit {code}"
+    assert verified >= 1

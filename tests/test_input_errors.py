@@ -159,6 +159,25 @@ def test_unknown_field_in_terms_and_at_the_top() -> None:
     }
 
 
+def test_a_misspelt_field_suggests_the_closest_one() -> None:
+    doc = request(min_per_sid=3)
+    doc["side_b"]["detainees"][0]["seriously_il"] = True
+    doc["optons"] = {}
+    doc["terms"]["must_include"] = {"side_c": []}
+    found = {p.field: p.message for p in problems_of(doc)}
+    assert found["terms.min_per_sid"] == "is not a known field; did you mean min_per_side?"
+    assert found["seriously_il"] == "is not a known field; did you mean seriously_ill?"
+    assert found["optons"] == "is not a known field; did you mean options?"
+    assert "; did you mean side_" in found["terms.must_include.side_c"]
+    text = problems_as_text(problems_of(request(min_per_sid=3)))
+    assert "terms.min_per_sid: is not a known field; did you mean min_per_side?" in text
+
+
+def test_a_field_like_no_other_gets_no_suggestion() -> None:
+    problem = only(problems_of(request(colour="blue")))
+    assert problem.message == "is not a known field"
+
+
 def test_unknown_category_names_the_list_position() -> None:
     problem = only(problems_of(request(priorities=["young", "elderly"])))
     assert (problem.rule, problem.field, problem.index) == (

@@ -312,7 +312,7 @@ def test_check_plan_min_per_side_counts_only_counted() -> None:
     )
     found = check_plan(request, staged_plan((["A-1", "A-2"], ["B-1"])))
     assert {(v.rule, v.side) for v in found} == {("min_per_side", Side.A), ("min_per_side", Side.B)}
-    assert "side_a releases 1 counted people; min_per_side is 2" in found[0].message
+    assert "side_a releases 1 counted person; min_per_side is 2" in found[0].message
 
 
 def test_check_plan_min_per_side_met_passes() -> None:
@@ -466,3 +466,32 @@ def test_level_values_repeated_priority_counted_once() -> None:
         [person("A-1", seriously_ill=True)], [person("B-1")], priorities=["seriously_ill"] * 2
     )
     assert level_values(request, staged_plan((["A-1"], ["B-1"]))) == (1, 2, 0, 1, 2)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def test_check_plan_messages_say_person_for_one() -> None:
+    """ "1 releasable person", "1 counted civilian person": never "1 ... people"."""
+    request = exchange(
+        [person("A-1", status="civilian", seriously_ill=True), person("A-2", eligible=False)],
+        [person("B-1")],
+        parity="per_status",
+        stages=[1],
+        civilians_separately=True,
+        min_per_side=2,
+        max_per_side=0,
+        release_all=["seriously_ill"],
+    )
+    found = check_plan(request, staged_plan((["A-2"], [])))
+    messages = " ".join(v.message for v in found)
+    assert "1 releasable person " in messages
+    assert "1 counted military person" in messages
+    assert "releases 1 person who may not be released" in messages
+    assert " 1 people" not in messages
+    assert "1 counted people" not in messages
+    mixed = check_plan(
+        exchange([person("A-1", status="civilian")], [person("B-1")], civilians_separately=True),
+        staged_plan((["A-1"], ["B-1"])),
+    )
+    assert [v.message for v in mixed] == ["stage 1 mixes 1 civilian with 1 military person"]

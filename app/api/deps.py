@@ -16,7 +16,8 @@ from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
 from app.core.offload import Offload
 from app.core.origins import cross_site
-from app.core.security import OPEN_ACCESS, Caller, RateLimiter
+from app.core.rate_limits import RateLimiter
+from app.core.security import OPEN_ACCESS, Caller
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.event_store import EventStore
 from app.exchange_day import CaseDay
@@ -152,7 +153,7 @@ async def authenticate(
         caller = await run_in_threadpool(gate.identify, token, Arrival.of(request))
     except Exception:
         client = request.client.host if request.client else "unknown"
-        wait = limiter.retry_after(f"refused:{client}")
+        wait = await _retry_after(limiter, f"refused:{client}")
         if wait is not None:
             raise rate_limited(wait) from None
         raise
@@ -162,7 +163,7 @@ async def authenticate(
         # browser on its own, so requests with one need no such check.
         raise cross_site_refused()
     # Open access (no keys configured, loopback only) is one local user: not limited.
-    wait = limiter.retry_after(f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
+    wait = await _retry_after(limiter, f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
     if wait is not None:
         raise rate_limited(wait)
     if not caller.is_mediator and not parties_may_call(
@@ -171,6 +172,12 @@ async def authenticate(
         raise not_found("resource")
     request.state.caller = caller
     return caller
+
+
+async def _retry_after(limiter: RateLimiter, key: str) -> int | None:
+    if limiter.blocks:
+        return await run_in_threadpool(limiter.retry_after, key)
+    return limiter.retry_after(key)
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]
@@ -198,13 +205,18 @@ async def exchange_order_body(
 ExchangeOrderBody = Annotated[SolveOrder, Depends(exchange_order_body)]
 
 
+# The largest whole number a query parameter may carry: PostgreSQL's `integer`, the type
+# of the audit trail's numbers. Beyond 64 bits the database drivers raise, not answer.
+MAX_QUERY_NUMBER = 2**31 - 1
+
+
 class Page:
     """`offset` and `limit` query parameters, the limit capped by the settings."""
 
     def __init__(
         self,
         settings: SettingsDep,
-        offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_QUERY_NUMBER, description="Items to skip.")] = 0,
         limit: Annotated[int, Query(ge=1, le=1000, description="Items to return.")] = 20,
     ) -> None:
         self.offset = offset

@@ -52,6 +52,27 @@ class Settings(BaseSettings):
         "more: after the limit, the solver spends at least 3 s naming the conflicts of "
         "infeasible terms (more for long lists) and writing the plan.",
     )
+    job_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="How many times a job is started before it is given up (interrupted): "
+        "each start that the service did not survive counts; a clean stop does not.",
+    )
+    job_lease_s: float = Field(
+        default=30.0,
+        ge=1.0,
+        le=3600.0,
+        description="How long a claimed job stays with its instance without news from it; "
+        "after a crash, another instance (or the next start) takes the job over then.",
+    )
+    job_poll_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60.0,
+        description="How often an instance looks for jobs submitted to, and stops asked "
+        "of, other instances on the same database.",
+    )
     cancel_wait_s: float = Field(
         default=2.0, ge=0, description="How long DELETE /jobs/{id} waits for the solve to stop."
     )
@@ -95,7 +116,13 @@ class Settings(BaseSettings):
         default=20.0,
         ge=0,
         description="Requests per second each API key may make on average (0: no limit). "
-        "Counted per process: with several server processes each allows this much.",
+        "Counted where rate_limit_storage says: per process by default.",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where request counts are kept: memory:// (this process), `database` "
+        "(the service's database, shared by every instance on it), or another storage "
+        "URL of the `limits` package (its driver installed).",
     )
     rate_limit_burst: int = Field(
         default=100, ge=1, description="Requests a key may make at once before it is slowed."

@@ -17,6 +17,7 @@ from app.core.config import Settings
 logger = logging.getLogger(__name__)
 
 ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+_MIGRATION_LOCK = 0x65786368  # "exch": the advisory lock key migrations take on PostgreSQL
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -83,6 +84,10 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration, on the engine's own connection."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Instances starting together on one database migrate one after the other
+            # (SQLite's single writer already sees to that).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

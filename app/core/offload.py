@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -79,20 +80,47 @@ class Offload:
         inline_below: int,
         start_method: Literal["spawn", "forkserver"] = "spawn",
     ) -> None:
-        self._processes = processes
+        self._helper_count = processes
         self.inline_below = inline_below
         self._context = multiprocessing.get_context(start_method)
         self._executor: ProcessPoolExecutor | None = None
+        self._warm: Future[None] | None = None
 
     def start(self) -> None:
-        if self._processes > 0:
+        if self._helper_count > 0:
             self._executor = self._new_executor()
-            self._executor.submit(_warm_up)
+            self._warm = self._executor.submit(_warm_up)
 
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+    def ready(self) -> bool:
+        """True once the helper has started and imported what documents need (always
+        true without helpers: documents then go to threads)."""
+        if self._helper_count == 0:
+            return True
+        warm = self._warm
+        return warm is not None and warm.done() and not warm.cancelled() and not warm.exception()
+
+    def state(self) -> Literal["ready", "starting", "off"]:
+        if self._helper_count == 0:
+            return "off"
+        return "ready" if self.ready() else "starting"
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """End the helper processes: asked to finish, then killed if they have not within
+        `timeout_s`. A helper still starting up would otherwise outlive the service."""
+        executor, self._executor, self._warm = self._executor, None, None
+        if executor is None:
+            return
+        # The executor's own list of its processes: shutdown(wait=False) forgets them.
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + timeout_s
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                logger.warning("document helper %s did not stop; killed", process.pid)
+                process.kill()
+                process.join(2.0)
 
     async def run(self, size: int, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)`; its InvalidRequest or 422 problem is raised here as a 422."""
@@ -116,4 +144,4 @@ class Offload:
             raise
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self._processes, mp_context=self._context)
+        return ProcessPoolExecutor(max_workers=self._helper_count, mp_context=self._context)

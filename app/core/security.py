@@ -1,4 +1,5 @@
-"""API keys and who is calling: tokens, their hashes, roles, and the per-key rate limit.
+"""API keys and who is calling: tokens, their hashes and roles (the per-key rate limit is
+in `app.core.rate_limits`).
 
 A token reads `exk_<key id>_<secret>`. Only the SHA-256 of the whole token is stored; the
 key id in front finds the row, and the hashes are compared in constant time. A token is
@@ -10,10 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import math
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,41 +91,3 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-class RateLimiter:
-    """A token bucket per key, in this process's memory.
-
-    Each key earns `rate` requests per second up to `burst` saved; a request with none
-    left is refused with the seconds until the next one. Several server processes each
-    keep their own buckets, so together they allow that many times the rate.
-    """
-
-    def __init__(self, rate_per_s: float, burst: int, max_keys: int = 10_000) -> None:
-        self._rate = rate_per_s
-        self._burst = float(burst)
-        self._max_keys = max_keys
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, key: str) -> int | None:
-        """None when the request may go ahead (and is counted), else whole seconds to wait."""
-        if self._rate <= 0:
-            return None
-        now = time.monotonic()
-        with self._lock:
-            tokens, then = self._buckets.get(key, (self._burst, now))
-            tokens = min(self._burst, tokens + (now - then) * self._rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                return max(1, math.ceil((1.0 - tokens) / self._rate))
-            if len(self._buckets) >= self._max_keys and key not in self._buckets:
-                self._forget_full(now)
-            self._buckets[key] = (tokens - 1.0, now)
-            return None
-
-    def _forget_full(self, now: float) -> None:
-        # A bucket that has refilled is the same as no bucket.
-        for key, (tokens, then) in list(self._buckets.items()):
-            if tokens + (now - then) * self._rate >= self._burst:
-                del self._buckets[key]

@@ -134,6 +134,16 @@ class SolverPool:
         _finish(dequeued, SolveOutcome.cancelled_in_queue())
         return "dequeued"
 
+    def free_workers(self) -> int:
+        """Workers that are ready and idle, less the requests already waiting for one."""
+        with self._lock:
+            idle = sum(1 for slot in self._slots if slot.current is None and slot.ready)
+            return max(0, idle - len(self._waiting))
+
+    @property
+    def queue_size(self) -> int:
+        return self._queue_size
+
     def queue_depth(self) -> int:
         with self._lock:
             return len(self._waiting)
@@ -344,11 +354,12 @@ class _WorkerSlot:
                 best_plan = message.best or best_plan
                 _notify(task, "progressed", message.snapshot)
             elif isinstance(message, WorkerDone):
+                stopped = self.stop_requested_at is not None
+                if stopped and message.plan.status == "timeout":
+                    # Stopped before any plan: the same end as a killed solve with none.
+                    return SolveOutcome("cancelled", None, message.elapsed_s, stopped=True)
                 return SolveOutcome(
-                    message.plan.status,
-                    message.plan,
-                    message.elapsed_s,
-                    stopped=self.stop_requested_at is not None,
+                    message.plan.status, message.plan, message.elapsed_s, stopped=stopped
                 )
             elif isinstance(message, WorkerFailed):
                 return SolveOutcome(

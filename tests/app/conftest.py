@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from app.solving.messages import SolveFunction
+from tests.app.databases import database_url
 from tests.app.negotiation import MEDIATOR_TOKEN
 
 READY_TIMEOUT_S = 60.0
@@ -79,15 +80,32 @@ def wait_for_examples(client: TestClient) -> None:
 
 
 @pytest.fixture
-def make_client(tmp_path: Path) -> MakeClient:
+def database_kind() -> str:
+    """The database `make_client` uses; modules that run on every database override it
+    with `params=tests.app.databases.DATABASES`."""
+    return "sqlite"
+
+
+@pytest.fixture
+def make_client(tmp_path: Path, database_kind: str) -> Iterator[MakeClient]:
     """A client with its own database, settings and (optionally) stand-in solver."""
+    with database_url(database_kind, tmp_path) as url:
 
-    def make(
-        solve: SolveFunction | None = None, **overrides: Any
-    ) -> AbstractContextManager[TestClient]:
-        return running_client(settings_for(tmp_path, **overrides), solve)
+        def make(
+            solve: SolveFunction | None = None, **overrides: Any
+        ) -> AbstractContextManager[TestClient]:
+            return running_client(settings_for(tmp_path, database_url=url, **overrides), solve)
 
-    return make
+        yield make
+
+
+@contextmanager
+def shared_service(kind: str, folder: Path, **overrides: Any) -> Iterator[TestClient]:
+    """The service on the real solver with two workers, on a fresh database of `kind`."""
+    with database_url(kind, folder) as url:
+        settings = settings_for(folder, database_url=url, worker_count=2, **overrides)
+        with running_client(settings) as shared:
+            yield shared
 
 
 @pytest.fixture(scope="session")

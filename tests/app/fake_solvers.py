@@ -8,6 +8,7 @@ report and return are genuine.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -108,3 +109,23 @@ def solve_by_side_name(
     if behaviour is None:
         return solve(request, on_progress=on_progress, stop=stop)
     return behaviour(request, on_progress=on_progress, stop=stop)
+
+
+def solve_finding_nothing(
+    request: ExchangeRequest,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop: StopSignal | None = None,
+) -> Plan:
+    """Finds no plan before its time limit or a stop, then answers as the solver does when
+    it has none (`timeout`, nobody released)."""
+    started = time.monotonic()
+    while time.monotonic() - started < request.options.time_limit_s:
+        if stop is not None and stop.is_set():
+            break
+        if on_progress is not None:
+            on_progress(Progress([], None, time.monotonic() - started))
+        time.sleep(TICK_S)
+    stopped = threading.Event()
+    stopped.set()
+    return solve(request, stop=stopped)

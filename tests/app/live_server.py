@@ -74,12 +74,21 @@ class LiveServer:
                 time.sleep(0.1)
         return self
 
-    def stop(self, sig: signal.Signals = signal.SIGINT, timeout_s: float = 20.0) -> None:
+    def stop(
+        self,
+        sig: signal.Signals = signal.SIGINT,
+        timeout_s: float = 20.0,
+        leftovers_wait_s: float = 0.0,
+    ) -> list[str]:
         """Stop the server with `sig` (SIGKILL: as if the machine lost power), then make
-        sure nothing of its process group is left."""
+        sure nothing of its process group is left.
+
+        Returns the command lines of the group's processes still running
+        `leftovers_wait_s` after the server itself ended (its children should have gone
+        with it); they are killed either way."""
         process = self._process
         if process is None:
-            return
+            return []
         self._process = None
         if sig == signal.SIGKILL:
             _kill_group(process.pid)
@@ -90,7 +99,20 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             _kill_group(process.pid)
             process.wait(timeout=5)
+        deadline = time.monotonic() + leftovers_wait_s
+        left = group_members(process.pid)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.1)
+            left = group_members(process.pid)
         _kill_group(process.pid)
+        return left
+
+    def kill(self) -> None:
+        """SIGKILL the server process alone, as the OOM killer would: its children are
+        left to notice (they are ended when the test stops the group)."""
+        assert self._process is not None
+        self._process.kill()
+        self._process.wait(timeout=10)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -115,6 +137,25 @@ def _ready(client: httpx.Client) -> bool:
         return client.get("/readyz").status_code == 200
     except httpx.TransportError:
         return False
+
+
+def group_members(group: int) -> list[str]:
+    """Command lines of the live processes in a process group (Linux: read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            # The fields after the command name (which may hold spaces) in parentheses.
+            state, _parent, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+            if int(pgrp) != group or state == "Z":
+                continue
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except (OSError, ValueError, IndexError):
+            continue
+        found.append(f"{entry.name}: {command}")
+    return found
 
 
 def _kill_group(pid: int) -> None:

@@ -61,7 +61,8 @@ def test_a_key_over_its_rate_gets_429_with_retry_after(make_client: MakeClient) 
         limited = client.get("/v1/cases", headers=MEDIATOR)
         assert limited.status_code == 429
         assert limited.headers["content-type"] == "application/problem+json"
-        assert 1 <= int(limited.headers["retry-after"]) <= 2
+        # 3 requests in any 6 s (burst / rate): the wait is at most that window.
+        assert 1 <= int(limited.headers["retry-after"]) <= 6
         # Probes are not rate limited, and other keys have their own bucket.
         assert client.get("/healthz").status_code == 200
 

@@ -44,13 +44,21 @@ def test_bad_cells_are_problems_that_never_quote_the_value() -> None:
             assert value not in problem.message
 
 
-def test_header_problems_stop_the_reading() -> None:
-    read = detainees_from_csv("id,name,name,colour\nX,Y,Z\n", "side_a")
+def test_header_problems_leave_their_columns_out_of_the_rows() -> None:
+    read = detainees_from_csv("id,name,name,colour,age\nX,Y,Z,red,old\n", "side_a")
     assert [(p.field, p.rule, p.row) for p in read.problems] == [
         ("name", "duplicate_column", 1),
         ("colour", "unknown_field", 1),
+        ("age", "invalid_cell", 2),
     ]
+    assert read.detainees == [{"id": "X", "name": "Y"}]
+    assert read.ids_read
+
+
+def test_without_an_id_column_no_row_is_read() -> None:
+    read = detainees_from_csv("identifier,age\nX,3\n", "side_a")
     assert read.detainees == []
+    assert not read.ids_read
 
 
 def test_a_first_row_of_people_is_not_quoted_as_a_header() -> None:

@@ -309,8 +309,11 @@ def negotiation_party(client: httpx.Client) -> dict[str, str]:
     return {"Authorization": f"Bearer {token.json()['token']}"}
 
 
-def test_live_hard_restart_keeps_plans_and_interrupts_running_jobs(tmp_path: Path) -> None:
-    server = LiveServer(tmp_path, SETTINGS).start()
+def test_live_hard_restart_keeps_plans_and_runs_the_running_job_again(tmp_path: Path) -> None:
+    """SIGKILL, as a power cut: the plans and the audit trail are kept, and the job that
+    was running is taken over once its lease runs out, as its second attempt."""
+    settings = {**SETTINGS, "EXCHANGE_JOB_LEASE_S": "2"}
+    server = LiveServer(tmp_path, settings).start()
     try:
         with server.client() as client:
             negotiation = open_negotiation(client)
@@ -326,10 +329,17 @@ def test_live_hard_restart_keeps_plans_and_interrupts_running_jobs(tmp_path: Pat
             wait_status(client, running["id"], {"running"})
     finally:
         server.stop(signal.SIGKILL)
-    restarted = LiveServer(tmp_path, SETTINGS, port=server.port)
+    restarted = LiveServer(tmp_path, settings, port=server.port)
     with restarted, restarted.client() as client:
-        job = client.get(f"/v1/jobs/{running['id']}", headers=MEDIATOR).json()
-        assert job["status"] == "interrupted"
+        deadline = time.monotonic() + 30
+        while (job := client.get(f"/v1/jobs/{running['id']}", headers=MEDIATOR).json())[
+            "attempts"
+        ] < 2 or job["status"] != "running":
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+        stopped = client.delete(f"/v1/jobs/{running['id']}", headers=MEDIATOR).json()
+        assert stopped["status"] == "feasible"
+        assert stopped["attempts"] == 2
         published = client.get(f"{negotiation.path}/plan", headers=negotiation.side_b)
         assert published.status_code == 200
         assert published.json()["id"] == negotiation.plan_id

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import AuditDep, SettingsDep
+from app.api.deps import MAX_QUERY_NUMBER, AuditDep, SettingsDep
 from app.audit import hashed_fields
 from app.schemas import AuditChainReport, AuditEntry, AuditPage, BrokenAuditEntry
 
@@ -18,7 +18,9 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 async def read_audit(
     audit: AuditDep,
     settings: SettingsDep,
-    after: Annotated[int, Query(ge=0, description="Entries after this number.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_QUERY_NUMBER, description="Entries after this number.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="Entries to return.")] = 100,
     case_id: Annotated[
         str | None, Query(max_length=64, description="Only the entries about this case.")

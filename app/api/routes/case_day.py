@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.access import party_route
 from app.api.deps import (
+    MAX_QUERY_NUMBER,
     AuditDep,
     CallerDep,
     CaseDayDep,
@@ -50,6 +51,7 @@ Version = Annotated[
     int,
     Path(
         ge=1,
+        le=MAX_QUERY_NUMBER,
         description="The publication's number, from 1.",
         openapi_examples={"first": {"value": 1}},
     ),

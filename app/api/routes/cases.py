@@ -51,7 +51,7 @@ from app.examples import (
     EXAMPLE_CASE_TO_DELETE_ID,
     EXAMPLE_KEY_ID,
 )
-from app.party_lists import Side, list_from_csv, list_from_json
+from app.party_lists import Side, list_from_csv, list_from_json, list_from_xlsx
 from app.problems import (
     case_conflict,
     not_found,
@@ -73,6 +73,7 @@ from app.schemas import (
     PublishedPlan,
     PublishRequest,
 )
+from app.xlsx_lists import XLSX_CONTENT_TYPE
 from solver.schema import SideList
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -93,6 +94,11 @@ ListSide = Annotated[
     ),
 ]
 PUBLISHABLE = frozenset({"optimal", "feasible"})
+# How an uploaded list is read, by its Content-Type (anything else is read as JSON).
+_LIST_READERS = {
+    "text/csv": ("csv", list_from_csv),
+    XLSX_CONTENT_TYPE: ("xlsx", list_from_xlsx),
+}
 
 
 @router.post(
@@ -191,7 +197,7 @@ def _reopen_example_case_to_delete(cases: CaseStore) -> None:
 @router.put(
     "/{case_id}/lists/{side}",
     response_model=ListReceipt,
-    summary="Upload a party's list (JSON or CSV), replacing its previous upload",
+    summary="Upload a party's list (JSON, CSV or XLSX), replacing its previous upload",
     openapi_extra=json_body(SideList, CASE_LIST_EXAMPLES)
     | {
         "requestBody": {
@@ -203,6 +209,14 @@ def _reopen_example_case_to_delete(cases: CaseStore) -> None:
                         "type": "string",
                         "description": "A header row of detainee fields (id required), "
                         "one row per person; comma, semicolon or tab.",
+                    }
+                },
+                XLSX_CONTENT_TYPE: {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A workbook whose first sheet is laid out like "
+                        "the CSV list.",
                     }
                 },
             },
@@ -223,21 +237,23 @@ async def upload_list(
     engine: EngineDep,
 ) -> ListReceipt:
     """A party uploads the list of the people it holds: `{"name", "detainees": [...]}` as
-    JSON, or the detainees as CSV (`Content-Type: text/csv`). It is checked like a side
+    JSON, or the detainees as CSV (`Content-Type: text/csv`) or as an XLSX workbook's first
+    sheet (`Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`).
+    It is checked like a side
     of an exchange request (422 names side, id, field, rule and CSV row, never a value).
     The mediator may upload for either side."""
     if not caller.may_see(case_id, side):
         raise not_found("case")
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     body = await request.body()
-    is_csv = request.headers.get("content-type", "").split(";")[0].strip() == "text/csv"
-    reader = list_from_csv if is_csv else list_from_json
+    media = request.headers.get("content-type", "").split(";")[0].strip()
+    source, reader = _LIST_READERS.get(media, ("json", list_from_json))
     checked = await offload.run(len(body), reader, body, side, settings)
     receipt = await run_in_threadpool(
         cases.put_list,
         case_id,
         side,
-        "csv" if is_csv else "json",
+        source,
         checked.detainee_count,
         checked.list_json,
     )

@@ -1,4 +1,4 @@
-"""CSV uploads: each side's list as CSV, the terms as JSON, solved like JSON bodies.
+"""CSV uploads: each side's list as CSV (or XLSX), the terms as JSON, solved like JSON bodies.
 
 Two ways to send the same thing: a multipart form with a file per side
 (`curl -F side_a=@a.csv -F side_b=@b.csv -F terms='{...}'`), or a JSON object holding the
@@ -24,6 +24,7 @@ from app.dispatch import SolveOrder
 from app.examples import CSV_UPLOAD_EXAMPLES
 from app.problems import ProblemItem, invalid_request, problem_responses
 from app.schemas import JobView, StoredPlan
+from app.xlsx_lists import XLSX_CONTENT_TYPE, is_xlsx
 
 router = APIRouter(tags=["csv"])
 
@@ -33,13 +34,14 @@ _FORM = form_body(
         "side_a": {
             "type": "string",
             "format": "binary",
-            "description": "Side A's list as a CSV file (UTF-8; comma, semicolon or tab). "
+            "description": "Side A's list as a CSV file (UTF-8; comma, semicolon or tab), "
+            "or an XLSX workbook whose first sheet is laid out the same way. "
             f"Columns: {', '.join(FIELDS)}; only id is required, empty cells take the default.",
         },
         "side_b": {
             "type": "string",
             "format": "binary",
-            "description": "Side B's list as a CSV file, same columns.",
+            "description": "Side B's list as a CSV or XLSX file, same columns.",
         },
         "terms": {
             "type": "string",
@@ -50,7 +52,10 @@ _FORM = form_body(
         "side_b_name": {"type": "string", "description": "Side B's name (optional)."},
     },
     required=["side_a", "side_b"],
-    encoding={"side_a": {"contentType": "text/csv"}, "side_b": {"contentType": "text/csv"}},
+    encoding={
+        "side_a": {"contentType": f"text/csv, {XLSX_CONTENT_TYPE}"},
+        "side_b": {"contentType": f"text/csv, {XLSX_CONTENT_TYPE}"},
+    },
 )
 # JSON first: it is what Swagger UI offers by default, with a working example.
 _BODY = {
@@ -128,6 +133,7 @@ async def _read_form(request: Request, settings: Settings, offload: Offload) -> 
             [_part_problem("request", "unreadable_form", str(error.detail)[:200])]
         ) from None
     texts: dict[str, str | None] = {}
+    workbooks: dict[str, bytes] = {}
     problems: list[ProblemItem] = []
     for name in ("side_a", "side_b", "terms", "options", "side_a_name", "side_b_name"):
         part = form.get(name)
@@ -135,20 +141,24 @@ async def _read_form(request: Request, settings: Settings, offload: Offload) -> 
             texts[name] = None
             continue
         raw = await part.read() if isinstance(part, UploadFile) else part.encode("utf-8")
+        if name in ("side_a", "side_b") and is_xlsx(raw):
+            workbooks[name] = raw
+            texts[name] = ""
+            continue
         try:
             texts[name] = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             problems.append(_part_problem(name, "not_utf8", "is not UTF-8 text"))
             texts[name] = None
     await form.close()
-    lists: dict[str, str] = {}
+    lists: dict[str, str | bytes] = {}
     for side in ("side_a", "side_b"):
         text = texts[side]
         if text is None:
             if not any(p.field == side for p in problems):
                 problems.append(_part_problem(side, "missing_field", "the CSV list is required"))
             continue
-        lists[side] = text
+        lists[side] = workbooks.get(side, text)
     if problems:
         raise invalid_request(problems)
     names = {side: texts[f"{side}_name"] or "" for side in ("side_a", "side_b")}

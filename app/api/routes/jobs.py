@@ -135,6 +135,7 @@ def job_view(record: JobRecord) -> JobView:
         time_limit_s=record.time_limit_s,
         elapsed_s=_elapsed_s(record),
         stop_requested=record.stop_requested,
+        attempts=record.attempts,
         progress=progress,
         error=record.error,
         plan_id=record.plan_id,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
 
 from app.examples import EXCHANGE
+from tests.app.conftest import shared_service
+from tests.app.databases import DATABASES
 from tests.app.negotiation import (
     MEDIATOR,
+    MEDIATOR_TOKEN,
     auth,
     case_terms,
     open_negotiation,
@@ -15,6 +21,16 @@ from tests.app.negotiation import (
 )
 
 PROBLEM_JSON = "application/problem+json"
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def secured(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The service with API keys on, on SQLite and on PostgreSQL (when configured)."""
+    folder = tmp_path_factory.mktemp("cases")
+    with shared_service(request.param, folder, bootstrap_mediator_key=MEDIATOR_TOKEN) as shared:
+        yield shared
 
 
 def test_negotiation_from_opening_to_publication(secured: TestClient) -> None:

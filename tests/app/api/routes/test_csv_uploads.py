@@ -118,3 +118,28 @@ def test_csv_job_runs_in_the_background(client: TestClient) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert job["status"] == "optimal"
+
+
+def test_a_misspelt_column_is_the_only_problem_for_ids_in_the_file(client: TestClient) -> None:
+    """The header's typo is reported; the must_include ids the file does list are not
+    reported unknown, and one it does not list still is."""
+    side_a = SIDE_A_CSV.replace("seriously_ill", "seriously_il", 1)
+    terms = {**CSV_TERMS, "must_include": {"side_a": ["A-101", "A-999"], "side_b": ["B-201"]}}
+    response = client.post("/v1/plans/csv", data=form(side_a=side_a, terms=json.dumps(terms)))
+    assert response.status_code == 422
+    found = [(e["side"], e["id"], e["field"], e["rule"]) for e in response.json()["errors"]]
+    assert found == [
+        ("side_a", None, "seriously_il", "unknown_field"),
+        ("side_a", "A-999", "terms.must_include", "unknown_id"),
+    ]
+    assert "did you mean seriously_ill?" in response.json()["errors"][0]["message"]
+
+
+def test_a_list_without_an_id_column_names_no_must_include_id(client: TestClient) -> None:
+    side_a = "identifier,age\nA-101,30\n"
+    terms = {**CSV_TERMS, "must_include": {"side_a": ["A-101"], "side_b": []}}
+    response = client.post("/v1/plans/csv", data=form(side_a=side_a, terms=json.dumps(terms)))
+    assert response.status_code == 422
+    rules = [(e["side"], e["rule"]) for e in response.json()["errors"]]
+    assert ("side_a", "unknown_id") not in rules
+    assert ("side_a", "missing_field") in rules

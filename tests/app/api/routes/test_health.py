@@ -22,6 +22,7 @@ def test_readyz_reports_database_and_workers(client: TestClient) -> None:
         "workers_alive": 2,
         "workers": 2,
         "queue_depth": 0,
+        "document_helper": "off",
     }
 
 
