@@ -10,6 +10,7 @@ those of the stages still to come, none when every stage is executed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,12 +157,20 @@ class _Sentences:
     day: DaySoFar
 
     def of(self, rule: str) -> str:
+        """The sentence of one rule of the conflict (a rule name of `solver.rules`)."""
         if rule in ("release_all", "outside_parity"):
             return self.obligation(rule)
-        sentence = getattr(self, rule)
-        assert callable(sentence)
-        text: str = sentence()
-        return text
+        sentences: dict[str, Callable[[], str]] = {
+            "min_per_side": self.min_per_side,
+            "max_per_side": self.max_per_side,
+            "parity": self.parity,
+            "stages": self.stages,
+            "civilians_separately": self.civilians_separately,
+            "must_include": self.must_include,
+            "must_exclude": self.must_exclude,
+            "group": self.group,
+        }
+        return sentences[rule]()
 
     # ------------------------------------------------------------------ pieces
 
@@ -220,11 +229,10 @@ class _Sentences:
         more = self.more_at_most(tight)
         total = tight.handed_counted + more
         head = f"{tight.side.value} can release at most {_counted(total)}"
-        if not self.day.executed:
-            return f"{head}: {self.still_listed(tight)}; min_per_side is {terms.min_per_side:,}."
-        done = f"{tight.handed_counted:,} handed over in {self.executed}"
+        floor = f"min_per_side is {terms.min_per_side:,}"
         if self.no_stage_left:
-            return f"{head}: {done}, and no stage is left; min_per_side is {terms.min_per_side:,}."
+            done = f"{tight.handed_counted:,} handed over in {self.executed}"
+            return f"{head}: {done}, and no stage is left; {floor}."
         places = self.places()
         room = ""
         if places is not None and more < tight.countable:
@@ -233,9 +241,15 @@ class _Sentences:
                 room += (
                     f", {tight.required_uncounted:,} of them for people outside parity who must go"
                 )
+        if not self.day.executed:
+            if room:
+                have = "has" if len(self.day.capacities) == 1 else "have"
+                room = f"; {self.remaining} {have}{room[len(', with') :]}"
+            return f"{head}: {self.still_listed(tight)}{room}; {floor}."
+        done = f"{tight.handed_counted:,} handed over in {self.executed}"
         return (
             f"{head}: {done}, and at most {more:,} more in {self.remaining}{room} "
-            f"({self.still_listed(tight)}); min_per_side is {terms.min_per_side:,}."
+            f"({self.still_listed(tight)}); {floor}."
         )
 
     def max_per_side(self) -> str:
@@ -248,9 +262,10 @@ class _Sentences:
         obligations = [r for r in self.rules if r in _OBLIGATIONS]
         if obligations:
             parts.append(f"{most.required_counted:,} still required by {', '.join(obligations)}")
+        because = f" ({'; '.join(parts)})" if parts else ""
         return (
-            f"{most.side.value} must release at least {_counted(total)} "
-            f"({'; '.join(parts)}); max_per_side is {terms.max_per_side:,}."
+            f"{most.side.value} must release at least {_counted(total)}{because}; "
+            f"max_per_side is {terms.max_per_side:,}."
         )
 
     def parity(self) -> str:
@@ -307,7 +322,7 @@ class _Sentences:
         else:
             room = ", ".join(f"{c:,}" for c in capacities[:-1]) + f" and {capacities[-1]:,}"
             text = (
-                f"{where} remain, with room for {room} people per side ({sum(capacities):,} in all)"
+                f"{where} remain, with room for {room} per side ({people(sum(capacities))} in all)"
             )
         if self.day.executed:
             text += f" ({self.executed} {'is' if len(self.day.executed) == 1 else 'are'} over)"

@@ -352,3 +352,22 @@ def test_release_all_with_no_stage_left() -> None:
             "stage is left.",
         )
     ]
+
+
+def test_min_per_side_and_stages_before_any_stage_is_executed() -> None:
+    events = [{"type": "dropout", "side": "side_a", "id": "A-4", "reason": "refused"}]
+    agreed = [(["A-1"], ["B-1"]), (["A-2"], ["B-2"])]
+    request = repair_request(four_a_side(stages=[1, 1], min_per_side=3), agreed, events)
+    assert conflicts(request) == [
+        (
+            "min_per_side",
+            "side_a can release at most 2 counted people: 4 listed, 1 dropped out, "
+            "0 ineligible, 0 refuse; stages 1, 2 have room for 2 people per side; "
+            "min_per_side is 3.",
+        ),
+        (
+            "stages",
+            "Stages 1, 2 remain, with room for 1 and 1 per side (2 people in all); "
+            "side_a needs at least 3 places there and side_b 3.",
+        ),
+    ]
