@@ -38,6 +38,7 @@ from app.key_store import KeyStore
 from app.pages.main import install_pages
 from app.plan_store import PlanStore
 from app.problems import Problem, UnexpectedErrorMiddleware, install_problem_handlers
+from app.reconciliation.runs import ReconciliationRuns
 from app.reconciliation.store import ReconciliationStore
 from app.retention import retention_loop
 from app.solving.messages import SolveFunction
@@ -129,6 +130,7 @@ def create_app(
         app.state.events = EventStore(sessions)
         app.state.registry = cases.registry
         app.state.reconciliations = ReconciliationStore(sessions)
+        app.state.reconciliation_runs = ReconciliationRuns(app.state.reconciliations)
         app.state.access = access
         app.state.rate_limiter = RateLimiter(
             settings.rate_limit_per_s,
@@ -154,6 +156,7 @@ def create_app(
             retention.cancel()
             if seeding is not None:
                 seeding.cancel()
+            app.state.reconciliation_runs.close()
             # Jobs held here go back to the queue before their solves are stopped.
             await run_in_threadpool(queue.close)
             await run_in_threadpool(offload.close)

@@ -294,3 +294,29 @@ class RateLimitCounterRecord(Base):
     window: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[float] = mapped_column(Float)
+
+
+# ------------------------------------------------- reconciliation runs of the pages (issue 16)
+
+
+class ReconciliationRunRecord(Base):
+    """A case's reconciliation started from the web page, while it runs and once it has
+    ended: which list, how many people asked for, the step it is at. Ids, counts and step
+    names only. Kept in the database so that every instance of the service sees it, and a
+    case has one run at a time across them; the run itself goes on in the instance that
+    started it, which touches `updated_at` at every step."""
+
+    __tablename__ = "reconciliation_runs"
+
+    case_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    held_side: Mapped[str] = mapped_column(String(8))
+    requested: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(String(36))  # which run holds the row
+    status: Mapped[str] = mapped_column(String(12))
+    step: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    step_number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -35,21 +35,48 @@ def list_text(role: ListRole, path: Path) -> ListText:
     return ListText(role, data, path.suffix.lower() in (".csv", ".tsv", ".txt"))
 
 
+@dataclass(frozen=True)
+class ListEntries:
+    """A list file's entries as written (field -> text or value, not yet checked), each
+    entry's line in a CSV file, and the problems of the file as a whole or of its rows."""
+
+    entries: list[object]
+    rows: list[int] | None
+    problems: list[ListProblem]
+
+
+def list_entries(text: ListText) -> ListEntries:
+    """The entries of a list file, unchecked: what a service stores beside the answer,
+    so a person can read each record as it was written."""
+    if text.is_csv:
+        return _csv_entries(text.role, text.data)
+    return _json_entries(text.role, text.data)
+
+
 def read_list(text: ListText) -> ReadList:
     """The records of a list file, or every problem found in it."""
-    if text.is_csv:
-        return _read_csv(text.role, text.data)
-    return _read_json(text.role, text.data)
+    return records_of(text.role, list_entries(text))
+
+
+def records_of(role: ListRole, found: ListEntries) -> ReadList:
+    """A list file's entries checked: its records, or every problem of the file and of
+    its records."""
+    if found.problems and not found.entries:
+        return ReadList([], found.problems)
+    read = read_records(role, found.entries, found.rows)
+    if found.problems:
+        return ReadList([], [*found.problems, *read.problems])
+    return read
 
 
 def _problem(
     role: ListRole, field: str, rule: str, message: str, row: int | None = None
-) -> ReadList:
+) -> ListEntries:
     problem = ListProblem(side=role, id=None, field=field, rule=rule, message=message, row=row)
-    return ReadList([], [problem])
+    return ListEntries([], None, [problem])
 
 
-def _read_json(role: ListRole, data: bytes) -> ReadList:
+def _json_entries(role: ListRole, data: bytes) -> ListEntries:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -60,10 +87,10 @@ def _read_json(role: ListRole, data: bytes) -> ReadList:
         return _problem(
             role, role, "not_a_list", 'expected a list of records (or {"detainees": [...]})'
         )
-    return read_records(role, document)
+    return ListEntries(document, None, [])
 
 
-def _read_csv(role: ListRole, data: bytes) -> ReadList:
+def _csv_entries(role: ListRole, data: bytes) -> ListEntries:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -113,7 +140,4 @@ def _read_csv(role: ListRole, data: bytes) -> ReadList:
             {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if cell.strip()}
         )
         rows.append(number)
-    read = read_records(role, entries, rows)
-    if extra:
-        return ReadList([], [*extra, *read.problems])
-    return read
+    return ListEntries(entries, rows, extra)

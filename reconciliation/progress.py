@@ -12,7 +12,7 @@ from types import TracebackType
 
 from tqdm import tqdm
 
-from reconciliation.reconcile import STEPS
+from reconciliation.steps import STEPS
 
 
 class StepBar:

@@ -8,7 +8,7 @@ each record's comparable keys, train and score (`linkage`), decide (`decisions`)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from reconciliation.decisions import (
     Thresholds,
@@ -30,21 +30,7 @@ from reconciliation.schema import (
     Reconciliation,
     RunSummary,
 )
-
-# The steps of a run, in order, for a progress bar: `on_step` is called with each name.
-STEPS: tuple[str, ...] = (
-    "reading the lists",
-    "building comparable keys",
-    "training: prior",
-    "training: u from random pairs",
-    "training: expectation maximisation",
-    "training: expectation maximisation",
-    "scoring requested against held",
-    "looking for duplicates within the held list",
-    "looking for held people already exchanged",
-    "deciding",
-)
-StepReport = Callable[[str], None]
+from reconciliation.steps import StepReport
 
 
 def _rounded(probability: float) -> float:

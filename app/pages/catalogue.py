@@ -53,9 +53,9 @@ class Catalogue:
         }
         return template.format_map(shown)
 
-    def number(self, value: int | float) -> str:
-        """1234567 as "1,234,567" (separators from the catalogue); floats to 2 places."""
-        text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    def number(self, value: int | float, places: int = 2) -> str:
+        """1234567 as "1,234,567" (separators from the catalogue); floats to `places`."""
+        text = f"{value:,}" if isinstance(value, int) else f"{value:,.{places}f}"
         return text.replace(",", "\0").replace(".", self._decimal).replace("\0", self._group)
 
 

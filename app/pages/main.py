@@ -15,6 +15,7 @@ from app.pages import (
     downloads,
     lists,
     plans,
+    reconciliation,
     registry,
     scenarios,
     sign_in,
@@ -30,6 +31,7 @@ pages_router = APIRouter(include_in_schema=False)
 pages_router.include_router(sign_in.router)
 pages_router.include_router(cases.router)
 pages_router.include_router(lists.router)
+pages_router.include_router(reconciliation.router)
 pages_router.include_router(terms.router)
 pages_router.include_router(solving.router)
 pages_router.include_router(plans.router)

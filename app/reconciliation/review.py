@@ -21,6 +21,13 @@ DecisionName = Literal["pending", "confirmed", "rejected"]
 ALREADY_EXCHANGED = "already exchanged"
 
 
+def waits_for_decision(kind: ItemKind, band: Band) -> bool:
+    """Whether a pair waits for a person: every `review` match, and every held person
+    found already exchanged (making someone ineligible is for a person to decide, even
+    when the match is `auto`). An `auto` match is applied unless someone rejects it."""
+    return band == "review" or kind == "already_exchanged"
+
+
 class ReviewItem(BaseModel):
     """One pair of a case's reconciliation, with both records, for a mediator to judge."""
 
@@ -46,7 +53,7 @@ class ReviewPage(BaseModel):
     limit: int
 
 
-def _identity(record: dict[str, Any] | None, record_id: str) -> dict[str, Any]:
+def identity_of(record: dict[str, Any] | None, record_id: str) -> dict[str, Any]:
     if record is None:
         return {"id": record_id}
     shown = {
@@ -81,8 +88,8 @@ def review_items(
             probability=match.probability,
             decision=decisions.get(f"m-{n}", "pending"),
             evidence=match.evidence,
-            held=_identity(held.get(match.held_id), match.held_id),
-            requested=_identity(wanted.get(match.requested_id), match.requested_id),
+            held=identity_of(held.get(match.held_id), match.held_id),
+            requested=identity_of(wanted.get(match.requested_id), match.requested_id),
         )
         for n, match in enumerate(result.matches)
     ]
@@ -94,8 +101,8 @@ def review_items(
             probability=entry.probability,
             decision=decisions.get(f"x-{n}", "pending"),
             evidence=entry.evidence,
-            held=_identity(held.get(entry.held_id), entry.held_id),
-            exchanged=_identity(registry.get(entry.exchanged_id), entry.exchanged_id),
+            held=identity_of(held.get(entry.held_id), entry.held_id),
+            exchanged=identity_of(registry.get(entry.exchanged_id), entry.exchanged_id),
         )
         for n, entry in enumerate(result.already_exchanged)
     ]

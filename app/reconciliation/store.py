@@ -1,7 +1,9 @@
-"""The `reconciliations` and `reconciliation_decisions` tables of a case.
+"""The `reconciliations`, `reconciliation_decisions` and `reconciliation_runs` tables.
 
 One reconciliation per case: a new run replaces the previous one and, by cascade, its
-decisions. Deleting the case deletes both, like its lists.
+decisions. A run started from the web page is recorded while it goes (one per case at a
+time, across every instance of the service). Deleting the case deletes all three, like
+its lists.
 """
 
 from __future__ import annotations
@@ -9,12 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import ReconciliationDecisionRecord, ReconciliationRecord, utc_now
+from app.models import (
+    ReconciliationDecisionRecord,
+    ReconciliationRecord,
+    ReconciliationRunRecord,
+    utc_now,
+)
 
 Decision = str  # "confirmed" or "rejected"; "pending" is the absence of a row
+ACTIVE_RUN = ("queued", "running")
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,20 @@ class StoredReconciliation:
     exchanged_json: str
     result_json: str
     applied_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    case_id: str
+    run_id: str
+    held_side: str
+    requested: int
+    status: str
+    step: str | None
+    step_number: int
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
 
 
 class ReconciliationStore:
@@ -116,3 +139,70 @@ class ReconciliationStore:
                 .values(applied_at=now)
             )
         return now
+
+    def claim_run(
+        self, case_id: str, run_id: str, held_side: str, requested: int, stale_before: datetime
+    ) -> bool:
+        """Record a new run of the case as queued, unless it has one queued or running
+        that was heard from since `stale_before`; True when recorded. One statement
+        decides, so two instances cannot both start one."""
+        now = utc_now()
+        values = {
+            "run_id": run_id,
+            "held_side": held_side,
+            "requested": requested,
+            "status": "queued",
+            "step": None,
+            "step_number": 0,
+            "started_at": now,
+            "updated_at": now,
+            "finished_at": None,
+        }
+        record = ReconciliationRunRecord
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(record)
+                .where(
+                    record.case_id == case_id,
+                    or_(record.status.not_in(ACTIVE_RUN), record.updated_at < stale_before),
+                )
+                .values(**values)
+            )
+        if getattr(result, "rowcount", 0):
+            return True
+        try:
+            with self._sessions.begin() as session:
+                session.add(record(case_id=case_id, **values))
+        except IntegrityError:  # a run is there, and still going
+            return False
+        return True
+
+    def update_run(self, case_id: str, run_id: str, **values: object) -> bool:
+        """Change this run's row (and note that it was heard from); False when another
+        run has taken the case's row since."""
+        record = ReconciliationRunRecord
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(record)
+                .where(record.case_id == case_id, record.run_id == run_id)
+                .values(updated_at=utc_now(), **values)
+            )
+        return bool(getattr(result, "rowcount", 0))
+
+    def run(self, case_id: str) -> StoredRun | None:
+        with self._sessions() as session:
+            record = session.get(ReconciliationRunRecord, case_id)
+            if record is None:
+                return None
+            return StoredRun(
+                record.case_id,
+                record.run_id,
+                record.held_side,
+                record.requested,
+                record.status,
+                record.step,
+                record.step_number,
+                record.started_at,
+                record.updated_at,
+                record.finished_at,
+            )

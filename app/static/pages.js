@@ -72,4 +72,28 @@
       announce(button.getAttribute("data-copied"));
     });
   });
+
+  // The reconciliation review queue: while a pair (or one of its buttons) has the focus,
+  // C confirms, R rejects, U takes the decision back (each presses that pair's button, so
+  // the form does what a click does), N and P move to the next and previous pair. Only
+  // plain keys, never while typing, and only inside a pair (WCAG 2.1.4).
+  var PAIR_KEYS = { c: "confirmed", r: "rejected", u: "pending" };
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    var target = event.target;
+    if (!target || !target.closest || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) { return; }
+    var pair = target.closest("[data-pair]");
+    if (!pair) { return; }
+    var key = (event.key || "").toLowerCase();
+    if (PAIR_KEYS[key]) {
+      var button = pair.querySelector('button[name="decision"][value="' + PAIR_KEYS[key] + '"]');
+      if (button) { event.preventDefault(); button.click(); }
+      return;
+    }
+    if (key === "n" || key === "p") {
+      var pairs = Array.prototype.slice.call(document.querySelectorAll("[data-pair]"));
+      var next = pairs[pairs.indexOf(pair) + (key === "n" ? 1 : -1)];
+      if (next) { event.preventDefault(); next.focus(); }
+    }
+  });
 })();
