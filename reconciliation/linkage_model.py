@@ -12,6 +12,7 @@ lists at hand, and the u probabilities come from random pairs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -221,20 +222,61 @@ DUPLICATE_BLOCKING_RULES: tuple[str, ...] = tuple(
     rule for rule in BLOCKING_RULES if rule != _GIVEN_AND_MONTH
 )
 
-# Pairs that surely match, to estimate how often two random records do (with the share of
-# true matches these rules are expected to catch).
-DETERMINISTIC_RULES: tuple[str, ...] = (
-    "l.surname_key = r.surname_key AND l.given_class = r.given_class "
-    "AND l.birth_date = r.birth_date",
+
+@dataclass(frozen=True)
+class SureRule:
+    """Pairs that surely match, to estimate how often two random records do, with the
+    share of true matches the rule is expected to catch, and the key columns it needs
+    on both lists."""
+
+    rule: str
+    recall: float
+    needs: frozenset[str]
+
+
+# The first rule whose columns both lists give is used. Lists without birth dates (a
+# side that asks by name only) fall back on the full name; such a rule catches more
+# namesakes, so its count is an overestimate that the one-to-one step corrects (it
+# learns the share of requested people who are held from the candidates themselves).
+SURE_RULES: tuple[SureRule, ...] = (
+    SureRule(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class "
+        "AND l.birth_date = r.birth_date",
+        0.7,
+        frozenset({"surname_key", "given_class", "birth_date"}),
+    ),
+    SureRule(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class "
+        "AND l.patronymic_class = r.patronymic_class",
+        0.5,
+        frozenset({"surname_key", "given_class", "patronymic_class"}),
+    ),
+    SureRule(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class",
+        0.8,
+        frozenset({"surname_key", "given_class"}),
+    ),
 )
-DETERMINISTIC_RECALL = 0.7
+
+
+@dataclass(frozen=True)
+class TrainingBlock:
+    """One expectation maximisation session: its rule, and the columns it needs."""
+
+    rule: str
+    needs: frozenset[str]
+
 
 # Expectation maximisation, one session per rule: each learns the comparisons its rule
 # does not fix (names from pairs born the same day; dates and the rest from pairs with
-# the same surname and given name).
-TRAINING_BLOCKS: tuple[str, ...] = (
-    "l.surname_key = r.surname_key AND l.given_class = r.given_class",
-    "l.birth_date = r.birth_date",
+# the same surname and given name). A session whose columns a list lacks is skipped:
+# the comparisons it would have taught keep their priors.
+TRAINING_BLOCKS: tuple[TrainingBlock, ...] = (
+    TrainingBlock(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class",
+        frozenset({"surname_key", "given_class"}),
+    ),
+    TrainingBlock("l.birth_date = r.birth_date", frozenset({"birth_date"})),
 )
 U_SAMPLE_PAIRS = 1_200_000
 # Fewer possible pairs than this, and random pairs say little and EM has nothing to
@@ -248,16 +290,29 @@ U_FLOOR = 1e-7
 
 
 def comparisons_for(columns_present: frozenset[str]) -> tuple[Comparison, ...]:
-    """The comparisons whose field some list gives: the rest would only add nulls."""
+    """The comparisons whose field both lists give: the rest would only add nulls."""
     return tuple(c for c in COMPARISONS if c.null_column in columns_present)
+
+
+def sure_rule_for(columns_present: frozenset[str]) -> SureRule | None:
+    return next((r for r in SURE_RULES if r.needs <= columns_present), None)
+
+
+def training_blocks_for(columns_present: frozenset[str]) -> tuple[TrainingBlock, ...]:
+    return tuple(block for block in TRAINING_BLOCKS if block.needs <= columns_present)
 
 
 def blocking_rules_for(
     columns_present: frozenset[str], rules: tuple[str, ...] = BLOCKING_RULES
 ) -> tuple[str, ...]:
-    if "serial_number_key" not in columns_present:
-        rules = tuple(rule for rule in rules if "serial_number_key" not in rule)
-    return rules
+    """The rules whose columns both lists give (a rule on a column one list lacks
+    would find no pair)."""
+    return tuple(rule for rule in rules if _columns_of(rule) <= columns_present)
+
+
+def _columns_of(rule: str) -> set[str]:
+    """The key columns a rule reads (`l.x`, `r.x`)."""
+    return set(re.findall(r"\b[lr]\.([a-z_]+)", rule))
 
 
 def level_labels(comparison: Comparison) -> dict[int, str]:
