@@ -24,7 +24,6 @@ from reconciliation.linkage_model import (
     DUPLICATE_BLOCKING_RULES,
     M_FLOOR,
     MIN_PAIRS_TO_TRAIN,
-    TRAINING_BLOCKS,
     U_FLOOR,
     U_SAMPLE_PAIRS,
     Comparison,
@@ -236,10 +235,11 @@ def score(
         trained = requested.num_rows * held.num_rows >= MIN_PAIRS_TO_TRAIN
         if trained:
             linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
-        blocks = training_blocks_for(linked)
-        for block in TRAINING_BLOCKS:
+        blocks = training_blocks_for(linked) if trained else ()
+        # Two steps of the progress bar (`STEPS`), however many sessions the lists allow.
+        for sessions in (blocks[:1], blocks[1:]):
             report("training: expectation maximisation")
-            if trained and block in blocks:
+            for block in sessions:
                 linker = _expectation_maximisation(linker, tables, block.rule)
         model = bounded_model(linker.misc.save_model_to_json(), sampled_u=trained)
         report("scoring requested against held")

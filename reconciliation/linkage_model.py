@@ -54,6 +54,9 @@ def _else(m: float, u: float) -> Level:
 
 
 _SWAPPED = "surname_key_l = given_key_r AND given_key_l = surname_key_r"
+# One letter inserted, dropped or changed, on keys long enough that one letter leaves
+# most of the name (Іван and Ян, two letters apart in four, are not one name).
+_ONE_LETTER_OFF = "levenshtein({key}_l, {key}_r) <= 1 AND length({key}_l) >= {length}"
 
 # Frequent values weigh less (Шевченко, Олександр): on levels that test equality of one
 # column, that column's frequency takes the place of u (Splink's term frequencies).
@@ -71,6 +74,9 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("same_consonants", "exact", 0.03, 0.002, column="surname_consonants"),
             Level("swapped_with_given_name", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
             Level("similar", "jaro_winkler", 0.06, 0.002, column="surname_key", threshold=0.92),
+            # A typo anywhere, the first letter too (where Jaro-Winkler is harshest).
+            Level("one_letter_off", "sql", 0.02, 0.0003, sql=_ONE_LETTER_OFF.format(
+                key="surname_key", length=5)),
             Level("roughly_similar", "jaro_winkler", 0.03, 0.012, column="surname_key",
                   threshold=0.84),
             _else(0.03, 0.962),
@@ -87,6 +93,8 @@ COMPARISONS: tuple[Comparison, ...] = (
                   term_frequency_column="given_class"),
             Level("swapped_with_surname", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
             Level("similar", "jaro_winkler", 0.04, 0.0004, column="given_key", threshold=0.9),
+            Level("one_letter_off", "sql", 0.03, 0.0008, sql=_ONE_LETTER_OFF.format(
+                key="given_key", length=4)),
             _else(0.03, 0.93),
         ),
     ),
@@ -166,10 +174,11 @@ DATE_LEVELS_THAT_MAY_AGREE = frozenset({"exact", "day_month_swapped", "year_off_
 AGREEING_LEVELS: dict[str, frozenset[str]] = {
     "surname": frozenset(
         {"exact", "same_transliteration", "same_skeleton", "same_consonants",
-         "swapped_with_given_name", "similar", "roughly_similar"}
+         "swapped_with_given_name", "similar", "one_letter_off", "roughly_similar"}
     ),
     "given_name": frozenset(
-        {"exact", "same_transliteration", "equivalent_name", "swapped_with_surname", "similar"}
+        {"exact", "same_transliteration", "equivalent_name", "swapped_with_surname", "similar",
+         "one_letter_off"}
     ),
     "patronymic": frozenset({"exact", "equivalent_name", "similar"}),
     "birth_date": DATE_LEVELS_THAT_MAY_AGREE,
@@ -179,9 +188,11 @@ AGREEING_LEVELS: dict[str, frozenset[str]] = {
 # Pairs to score: each rule lets a pair through when it holds. Together they keep recall
 # high without comparing everyone with everyone: a surname typo is caught by the given
 # name and patronymic rules, a wrong birth year by surname with month and day, a name
-# in the wrong field by the swapped rule, a missing date by surname with given name; a
-# surname is compared by its consonants, which the Ukrainian і against Russian е/о
-# (Білоус, Белоус) leaves alone.
+# in the wrong field by the swapped rule, a missing date by surname with given name, a
+# surname typo with a year off by given name with month and day, a surname typo with a
+# missing date by given name, patronymic and the surname's first letters; a surname is
+# compared by its consonants, which the Ukrainian і against Russian е/о (Білоус,
+# Белоус) leaves alone.
 _SURNAME_AND_YEAR = "l.surname_consonants = r.surname_consonants AND l.birth_year = r.birth_year"
 _SURNAME_AND_DAY = (
     "l.surname_consonants = r.surname_consonants AND l.birth_month = r.birth_month "
@@ -202,6 +213,14 @@ _DATE_AND_INITIALS = (
     "l.birth_date = r.birth_date AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)"
 )
 _DATE_AND_GIVEN = "l.birth_date = r.birth_date AND l.given_class = r.given_class"
+_GIVEN_AND_DAY = (
+    "l.given_class = r.given_class AND l.birth_month = r.birth_month "
+    "AND l.birth_day = r.birth_day"
+)
+_GIVEN_PATRONYMIC_AND_INITIALS = (
+    "l.given_class = r.given_class AND l.patronymic_class = r.patronymic_class "
+    "AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)"
+)
 
 BLOCKING_RULES: tuple[str, ...] = (
     _SURNAME_AND_YEAR,
@@ -213,6 +232,8 @@ BLOCKING_RULES: tuple[str, ...] = (
     _SERIAL_NUMBER,
     _DATE_AND_INITIALS,
     _DATE_AND_GIVEN,
+    _GIVEN_AND_DAY,
+    _GIVEN_PATRONYMIC_AND_INITIALS,
 )
 
 # Within the held list (100,000 people: five billion pairs) the widest rule, given name
@@ -278,6 +299,21 @@ TRAINING_BLOCKS: tuple[TrainingBlock, ...] = (
     ),
     TrainingBlock("l.birth_date = r.birth_date", frozenset({"birth_date"})),
 )
+# Without birth dates on both lists, the names are learnt from pairs that share the
+# other two name parts instead (surname from given name and patronymic; given name from
+# surname and patronymic): left at their priors, the name levels would weigh an exact
+# spelling far above the other language's form of the same name.
+TRAINING_BLOCKS_WITHOUT_DATES: tuple[TrainingBlock, ...] = (
+    TrainingBlock(
+        "l.given_class = r.given_class AND l.patronymic_class = r.patronymic_class",
+        frozenset({"given_class", "patronymic_class"}),
+    ),
+    TrainingBlock(
+        "l.surname_consonants = r.surname_consonants "
+        "AND l.patronymic_class = r.patronymic_class",
+        frozenset({"surname_consonants", "patronymic_class"}),
+    ),
+)
 U_SAMPLE_PAIRS = 1_200_000
 # Fewer possible pairs than this, and random pairs say little and EM has nothing to
 # learn from: the priors of COMPARISONS are used as they are.
@@ -299,7 +335,11 @@ def sure_rule_for(columns_present: frozenset[str]) -> SureRule | None:
 
 
 def training_blocks_for(columns_present: frozenset[str]) -> tuple[TrainingBlock, ...]:
-    return tuple(block for block in TRAINING_BLOCKS if block.needs <= columns_present)
+    """The sessions both lists have the columns for (see TRAINING_BLOCKS)."""
+    blocks = TRAINING_BLOCKS
+    if "birth_date" not in columns_present:
+        blocks = (TRAINING_BLOCKS[0], *TRAINING_BLOCKS_WITHOUT_DATES)
+    return tuple(block for block in blocks if block.needs <= columns_present)
 
 
 def blocking_rules_for(

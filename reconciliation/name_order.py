@@ -57,6 +57,16 @@ def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts
         return NameParts(words[0], None, None)
     patronymics = [i for i, word in enumerate(words) if _is_patronymic(table, word)]
     givens = [i for i, word in enumerate(words) if _is_given(table, word) and i not in patronymics]
+    if not givens and patronymics:
+        # No word is a known given name as spelt, but there is a patronymic: a given
+        # name a typo away, if only one word is (with two words, a surname such as
+        # Михайлов would read as a misspelt Михайло).
+        misspelt = [
+            i
+            for i, word in enumerate(words)
+            if i not in patronymics and _is_misspelt_given(table, word)
+        ]
+        givens = misspelt if len(misspelt) == 1 else []
     # Surnames end in -ович too (Петрович, Шкурович): of several patronymic-like words,
     # the patronymic is one the table knows right after a given name, else one the
     # table knows, else one after a given name, else the last.

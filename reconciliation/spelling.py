@@ -120,7 +120,9 @@ _SOFT_O = re.compile(r"[ьй]о")
 
 _LATIN_DIGRAPHS = (
     ("shch", "S"),
+    ("chtch", "S"),  # French щ
     ("tsch", "C"),  # German ч
+    ("tch", "C"),  # French ч
     ("szcz", "S"),
     ("sch", "S"),
     ("sh", "S"),
@@ -143,6 +145,7 @@ _LATIN_SINGLE = str.maketrans(
 )
 
 _IOTATED = (
+    (re.compile(r"ou"), "u"),  # French у (Roudenko); оу in both scripts alike (Белоус)
     (re.compile(r"i+"), "i"),  # ii, iii: й after і, ий/ій endings, yy
     # я ю є inside a word (ya, ia, ja, iu, ie...); first in a word only є/е loses its
     # y (Ukrainian Є, Russian Е, both "ye"), so that Яна and Анна stay apart.
@@ -166,7 +169,7 @@ def skeleton(cleaned: str) -> str:
         coarse = _SOFT_O.sub("ё", cleaned).translate(_CYRILLIC_TO_COARSE)
         coarse = _strip_marks(coarse)
     else:
-        coarse = _strip_marks(cleaned)
+        coarse = _strip_marks(cleaned.replace("ł", "l"))  # Polish ł has no mark to strip
         for digraph, sound in _LATIN_DIGRAPHS:
             coarse = coarse.replace(digraph, sound)
         coarse = coarse.translate(_LATIN_SINGLE)

@@ -24,7 +24,11 @@ def _key(name: str) -> str:
         ("Юрій", "Юрий", "Yurii", "Iurii", "Yuriy", "Jurij"),
         ("Григоренко", "Hryhorenko", "Grigorenko"),
         # digraphs and diacritics
-        ("Шевченко", "Shevchenko", "Ševčenko"),
+        ("Шевченко", "Shevchenko", "Ševčenko", "Schewtschenko", "Szewczenko"),
+        # French-style: ou for у, tch for ч; Polish ł
+        ("Руденко", "Roudenko", "Rudenko"),
+        ("Ткаченко", "Tkatchenko", "Tkachenko"),
+        ("Білоус", "Bilous", "Biłous"),
         ("Щербина", "Shcherbyna", "Scherbina"),
         ("Харченко", "Kharchenko", "Harchenko"),
         ("Кузнєцов", "Кузнецов", "Kuznetsov", "Kuznietsov"),
