@@ -70,7 +70,9 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("exact", "exact", 0.55, 0.014, column="surname_exact",
                   term_frequency_column="surname_exact"),
             Level("same_transliteration", "arrays_share", 0.12, 0.007, column="surname_latin"),
-            Level("same_skeleton", "exact", 0.18, 0.001, column="surname_key"),
+            # A skeleton in common, a Latin name read by English, German, Polish or
+            # French rules (`spelling.readings`).
+            Level("same_skeleton", "arrays_share", 0.18, 0.001, column="surname_readings"),
             Level("same_consonants", "exact", 0.03, 0.002, column="surname_consonants"),
             Level("swapped_with_given_name", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
             Level("similar", "jaro_winkler", 0.06, 0.002, column="surname_key", threshold=0.92),
@@ -190,7 +192,8 @@ AGREEING_LEVELS: dict[str, frozenset[str]] = {
 # name and patronymic rules, a wrong birth year by surname with month and day, a name
 # in the wrong field by the swapped rule, a missing date by surname with given name, a
 # surname typo with a year off by given name with month and day, a surname typo with a
-# missing date by given name, patronymic and the surname's first letters; a surname is
+# missing date by given name, patronymic and the surname's first letters, a given-name
+# typo with a missing date by surname and patronymic; a surname is
 # compared by its consonants, which the Ukrainian і against Russian е/о (Білоус,
 # Белоус) leaves alone.
 _SURNAME_AND_YEAR = "l.surname_consonants = r.surname_consonants AND l.birth_year = r.birth_year"
@@ -214,8 +217,10 @@ _DATE_AND_INITIALS = (
 )
 _DATE_AND_GIVEN = "l.birth_date = r.birth_date AND l.given_class = r.given_class"
 _GIVEN_AND_DAY = (
-    "l.given_class = r.given_class AND l.birth_month = r.birth_month "
-    "AND l.birth_day = r.birth_day"
+    "l.given_class = r.given_class AND l.birth_month = r.birth_month AND l.birth_day = r.birth_day"
+)
+_SURNAME_AND_PATRONYMIC = (
+    "l.surname_consonants = r.surname_consonants AND l.patronymic_class = r.patronymic_class"
 )
 _GIVEN_PATRONYMIC_AND_INITIALS = (
     "l.given_class = r.given_class AND l.patronymic_class = r.patronymic_class "
@@ -234,13 +239,15 @@ BLOCKING_RULES: tuple[str, ...] = (
     _DATE_AND_GIVEN,
     _GIVEN_AND_DAY,
     _GIVEN_PATRONYMIC_AND_INITIALS,
+    _SURNAME_AND_PATRONYMIC,
 )
 
-# Within the held list (100,000 people: five billion pairs) the widest rule, given name
-# with year and month of birth, is left out: a person listed twice is written by the
-# same clerks, so the surname seldom differs so much that no other rule finds the pair.
+# Within the held list (100,000 people: five billion pairs) the widest rules, given name
+# with year and month or with month and day of birth, are left out (they would double
+# the pairs): a person listed twice is written by the same clerks, so the surname seldom
+# differs so much that no other rule finds the pair.
 DUPLICATE_BLOCKING_RULES: tuple[str, ...] = tuple(
-    rule for rule in BLOCKING_RULES if rule != _GIVEN_AND_MONTH
+    rule for rule in BLOCKING_RULES if rule not in (_GIVEN_AND_MONTH, _GIVEN_AND_DAY)
 )
 
 
@@ -309,8 +316,7 @@ TRAINING_BLOCKS_WITHOUT_DATES: tuple[TrainingBlock, ...] = (
         frozenset({"given_class", "patronymic_class"}),
     ),
     TrainingBlock(
-        "l.surname_consonants = r.surname_consonants "
-        "AND l.patronymic_class = r.patronymic_class",
+        "l.surname_consonants = r.surname_consonants AND l.patronymic_class = r.patronymic_class",
         frozenset({"surname_consonants", "patronymic_class"}),
     ),
 )

@@ -19,6 +19,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("surname", "same_transliteration", {"surname": "Олійник"}, {"surname": "Oliinyk"}),
     ("surname", "same_skeleton", {"surname": "Олійник"}, {"surname": "Oleynik"}),
     ("surname", "same_skeleton", {"surname": "Ковальов"}, {"surname": "Ковалёв"}),
+    ("surname", "same_skeleton", {"surname": "Козакович"}, {"surname": "Kosakowytsch"}),
     ("surname", "same_consonants", {"surname": "Білоус"}, {"surname": "Белоус"}),
     (
         "surname",
