@@ -216,6 +216,29 @@ def test_a_bad_file_is_named_by_row_field_and_rule_without_its_cells(
     assert reconciling.service.get(path, headers=MEDIATOR).status_code == 404
 
 
+def test_the_files_may_be_workbooks(reconciling: Reconciling) -> None:
+    import csv
+    import io
+    import json
+
+    from reconciliation.workbooks import XLSX_CONTENT_TYPE
+    from tests.reconciliation.test_workbooks import workbook
+
+    records = json.loads(REQUESTED)
+    records = records["detainees"] if isinstance(records, dict) else records
+    fields = sorted({key for record in records for key in record})
+    requested = workbook([fields, *[[record.get(f) for f in fields] for record in records]])
+    exchanged = workbook(list(csv.reader(io.StringIO(EXCHANGED.decode("utf-8")))))
+    status, location = reconciling.start(
+        requested_file=("requested.xlsx", requested, XLSX_CONTENT_TYPE),
+        exchanged_file=("exchanged.xlsx", exchanged, XLSX_CONTENT_TYPE),
+    )
+    assert (status, location) == (303, f"{reconciling.page}?reconciled=1")
+    outcome = reconciling.mediator.get(location).text
+    # The same outcome as from the JSON and CSV files of the example.
+    assert "Matched automatically: 5. Pairs to review: 2. Asked for and not found: 1." in outcome
+
+
 def test_changes_need_the_session_csrf_token(reconciling: Reconciling) -> None:
     mediator, page = reconciling.mediator, reconciling.page
     files = {"requested_file": ("requested.json", REQUESTED, "application/json")}
