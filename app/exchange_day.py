@@ -3,8 +3,8 @@
 Events are recorded against the published plan, after checking them with every event
 recorded before (`app.repairs.checked_events`); a party reads its own side's events; a
 repair makes a new draft from the published plan and every recorded event, the registry
-applied. Each step is audited here, once, so `/v1/cases/{id}/...` and the day's page
-cannot drift apart.
+applied; the last event in force can be taken back. Each step is audited here, once,
+so `/v1/cases/{id}/...` and the day's page cannot drift apart.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from app.dispatch import SolveDispatcher
 from app.event_store import EventStore, NewEvent, RecordedEvent
 from app.models import PlanRecord
 from app.plan_store import PlanStore, plan_record
-from app.problems import case_conflict, not_found
+from app.problems import CONFLICT_TYPE, ProblemError, ProblemItem, case_conflict, not_found
 from app.registry_store import RegistryStore
 from app.repairs import case_repair_order, checked_events, party_view
 
@@ -112,11 +112,34 @@ class CaseDay:
             )
         return stored
 
-    async def visible_events(self, case_id: str, caller: Caller) -> list[VisibleEvent]:
-        """The case's events in order, as the caller may see them (audited): a party sees
-        its own side's dropouts, additions and updates, and executed stages with its own
-        side's people."""
-        recorded = await run_in_threadpool(self.events.of_case, case_id)
+    async def take_back(self, case_id: str, caller: Caller, seq: int) -> RecordedEvent:
+        """Take back the case's last event in force (`seq`), audited; an executed stage's
+        people leave the registry with it. 404 for an unknown event; 409 naming the rule
+        and the last seq for any other, and nothing changes."""
+        done = await run_in_threadpool(self.events.take_back, case_id, seq)
+        if done is None:
+            raise not_found("event")
+        if done.event is None:
+            raise _refused(done.rule or "not_last_event", done.last_seq)
+        event = done.event
+        await run_in_threadpool(
+            self.audit.append,
+            "event_take_back",
+            caller,
+            case_id=case_id,
+            side=event.side,
+            object_id=f"event-{event.seq}:{event.type}",
+            count=done.registry_removed if event.type == "stage_executed" else None,
+        )
+        return event
+
+    async def visible_events(
+        self, case_id: str, caller: Caller, *, taken_back: bool = False
+    ) -> list[VisibleEvent]:
+        """The case's events in force in order (with those taken back when `taken_back`),
+        as the caller may see them (audited): a party sees its own side's dropouts,
+        additions and updates, and executed stages with its own side's people."""
+        recorded = await run_in_threadpool(self.events.of_case, case_id, taken_back=taken_back)
         items = []
         for event in recorded:
             shown = (
@@ -162,3 +185,22 @@ class CaseDay:
             count=len(recorded),
         )
         return record
+
+
+def _refused(rule: str, last_seq: int | None) -> ProblemError:
+    """The 409 for an event that is not the last in force: it names the rule and the one
+    that could be taken back."""
+    last = f"event {last_seq}" if last_seq is not None else "none: every event was taken back"
+    message = (
+        "only the case's last event in force can be taken back; it is " + last
+        if rule == "not_last_event"
+        else "this event was taken back already; the last event in force is " + last
+    )
+    return ProblemError(
+        409,
+        f"The event cannot be taken back: {message}. Nothing was changed.",
+        type_=CONFLICT_TYPE,
+        title="Conflict",
+        errors=[ProblemItem(side=None, id=None, field="seq", rule=rule, message=message)],
+        last_seq=last_seq,
+    )
