@@ -34,6 +34,10 @@ class RecordedEvent:
     taken_back_at: datetime | None = None
 
 
+class EventsChangedError(Exception):
+    """The case's events in force changed between checking new events and recording them."""
+
+
 @dataclass(frozen=True)
 class TakenBack:
     """What `EventStore.take_back` did: the event taken back and the registry rows it
@@ -63,14 +67,33 @@ class EventStore:
         self._sessions = sessions
 
     def record(
-        self, case_id: str, plan_id: str | None, events: Sequence[NewEvent]
+        self,
+        case_id: str,
+        plan_id: str | None,
+        events: Sequence[NewEvent],
+        *,
+        checked_after: Sequence[int] | None = None,
     ) -> list[RecordedEvent] | None:
-        """Append the events to the case's, in order; None when the case is gone."""
+        """Append the events to the case's, in order; None when the case is gone. With
+        `checked_after` (the seqs of the events in force they were checked against),
+        raise `EventsChangedError` and record nothing when those are no longer the
+        events in force (one was taken back, or recorded, in the meantime)."""
         now = utc_now()
         recorded: list[RecordedEvent] = []
         with self._sessions.begin() as session:
             if session.get(CaseRecord, case_id) is None:
                 return None
+            if checked_after is not None:
+                in_force = session.scalars(
+                    select(CaseEventRecord.seq)
+                    .where(
+                        CaseEventRecord.case_id == case_id,
+                        CaseEventRecord.taken_back_at.is_(None),
+                    )
+                    .order_by(CaseEventRecord.seq)
+                )
+                if list(in_force) != list(checked_after):
+                    raise EventsChangedError
             last = session.scalar(
                 select(func.max(CaseEventRecord.seq)).where(CaseEventRecord.case_id == case_id)
             )

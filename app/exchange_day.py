@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +24,7 @@ from app.core.config import Settings
 from app.core.offload import Offload
 from app.core.security import Caller
 from app.dispatch import SolveDispatcher
-from app.event_store import EventStore, NewEvent, RecordedEvent
+from app.event_store import EventsChangedError, EventStore, NewEvent, RecordedEvent
 from app.models import PlanRecord
 from app.plan_store import PlanStore, plan_record
 from app.problems import CONFLICT_TYPE, ProblemError, ProblemItem, case_conflict, not_found
@@ -78,11 +79,15 @@ class CaseDay:
         """The body's events (`{"events": [...]}`) checked after those recorded, against
         the published plan, and not recorded: an executed stage comes back with who
         crossed written out. Raises `InvalidRequest` naming each bad event."""
-        return await self._checked(case_id, await self.published(case_id), body)
+        new, _ = await self._checked(case_id, await self.published(case_id), body)
+        return new
 
-    async def _checked(self, case_id: str, published: PlanRecord, body: bytes) -> list[NewEvent]:
+    async def _checked(
+        self, case_id: str, published: PlanRecord, body: bytes
+    ) -> tuple[list[NewEvent], list[int]]:
+        """The new events, and the seqs of the events in force they were checked after."""
         recorded = await run_in_threadpool(self.events.of_case, case_id)
-        return await self.offload.run(
+        new = await self.offload.run(
             len(body) + len(published.request_json),
             checked_events,
             published.request_json,
@@ -90,13 +95,26 @@ class CaseDay:
             recorded,
             body,
         )
+        return new, [event.seq for event in recorded]
 
     async def record(self, case_id: str, caller: Caller, body: bytes) -> list[RecordedEvent]:
         """Check the body's events and record them, each audited; an executed stage puts
-        its people in the registry."""
+        its people in the registry. 409 when the events in force changed meanwhile (an
+        event taken back or recorded): they were checked against others."""
         published = await self.published(case_id)
-        new = await self._checked(case_id, published, body)
-        stored = await run_in_threadpool(self.events.record, case_id, published.id, new)
+        new, checked_after = await self._checked(case_id, published, body)
+        try:
+            stored = await run_in_threadpool(
+                partial(self.events.record, checked_after=checked_after),
+                case_id,
+                published.id,
+                new,
+            )
+        except EventsChangedError:
+            raise case_conflict(
+                "The case's events changed while these were checked (one was recorded or "
+                "taken back meanwhile); nothing was recorded: send them again."
+            ) from None
         if stored is None:
             raise not_found("case")
         for event, written in zip(stored, new, strict=True):

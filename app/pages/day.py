@@ -182,7 +182,10 @@ async def take_back_day_event(
         if error.status != 409:
             raise
         step = TakeBackStep(refused=True, refused_last=error.last_seq or 0)
-        return await _render_day(request, case, caller, take_back=step, status_code=409)
+        # htmx swaps no 409 (base.html's responseHandling): the refusal, said in the
+        # working part it replaces, comes as a 200 to it.
+        status = 200 if is_htmx(request) else 409
+        return await _render_day(request, case, caller, take_back=step, status_code=status)
     if is_htmx(request):
         return await _render_day(request, case, caller, take_back=TakeBackStep(done=seq))
     target = page_path(request, "day_page", case_id=case.id)

@@ -79,6 +79,13 @@ def test_take_back_the_last_event_from_the_page(
     assert "Nothing was taken back: only the last event can be, and it is now event 2." in (
         older.text
     )
+    # Through htmx too, in the live region (htmx swaps no 409: the refusal is a 200).
+    older = service.post(f"{day}/events/1/take-back", data={"csrf_token": token}, headers=HTMX)
+    assert older.status_code == 200
+    assert older.text.startswith('<div id="day-work">')
+    assert re.search(
+        r'role="alert" tabindex="-1" data-focus data-announce="Nothing was', older.text
+    )
     assert in_force(service, case) == [1, 2]
     assert registry_size(service, case) == 3
 

@@ -8,6 +8,7 @@ service of their own (as `test_case_day.py` does).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.event_store import EventsChangedError, EventStore, NewEvent
 from tests.app.conftest import running_client, settings_for
 from tests.app.negotiation import MEDIATOR, MEDIATOR_TOKEN, Negotiation, open_negotiation
 
@@ -192,3 +194,22 @@ def test_no_name_in_the_audit_or_the_logs(
         assert BIRTH_DATE not in text
     (entry,) = take_backs(service, case)
     assert (entry["object_id"], entry["side"]) == (f"event-{seq}:add", "side_a")
+
+
+def test_events_checked_before_a_take_back_are_not_recorded_after_it(
+    secured: TestClient,
+) -> None:
+    """A record racing a take-back: events checked after events 1 and 2 in force are
+    refused once event 2 is gone, since they were checked against it."""
+    service = secured
+    case = open_negotiation(service)
+    checked_after = record(service, case, B_205_UNFIT, {**B_205_UNFIT, "id": "B-206"})
+    assert service.delete(f"{case.path}/events/2", headers=MEDIATOR).status_code == 200
+    store: EventStore = service.app.state.events  # type: ignore[attr-defined]
+    late = NewEvent("add", "side_a", json.dumps(LATE))
+    with pytest.raises(EventsChangedError):
+        store.record(case.case_id, case.plan_id, [late], checked_after=checked_after)
+    assert seqs(service, case) == [1]
+    # Checked against what is in force, the same events are recorded.
+    (stored,) = store.record(case.case_id, case.plan_id, [late], checked_after=[1]) or []
+    assert stored.seq == 3
