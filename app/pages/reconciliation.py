@@ -267,6 +267,7 @@ async def start_reconciliation(request: Request, case: PageCase, caller: Mediato
     try:
         prepared = await run_in_threadpool(
             prepare_run,
+            request.app.state.settings,
             cases,
             registry,
             case.id,

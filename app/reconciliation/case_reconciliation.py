@@ -107,6 +107,33 @@ def check_backend(options: ReconcileOptions) -> None:
         )
 
 
+def check_sizes(
+    settings: Settings, held: Sequence[Any], requested: Sequence[Any], exchanged: Sequence[Any]
+) -> None:
+    """Each list within the service's limits (`max_reconcile_held`, for the registry too,
+    and `max_reconcile_requested`), else a 422 before anything is compared: one request
+    must not hold the service for long."""
+    limits = (
+        ("held", held, settings.max_reconcile_held),
+        ("requested", requested, settings.max_reconcile_requested),
+        ("exchanged", exchanged, settings.max_reconcile_held),
+    )
+    problems = [
+        ProblemItem(
+            side=role,
+            id=None,
+            field=role,
+            rule="service_limit",
+            message=f"lists {len(records):,} records; this service reconciles at most "
+            f"{limit:,} at once",
+        )
+        for role, records, limit in limits
+        if len(records) > limit
+    ]
+    if problems:
+        raise invalid_request(problems)
+
+
 def run_linkage(
     held: Sequence[IdentityRecord],
     requested: Sequence[IdentityRecord],
@@ -150,6 +177,7 @@ class PreparedRun:
 
 
 def prepare_run(
+    settings: Settings,
     cases: CaseStore,
     registry: RegistryStore,
     case_id: str,
@@ -160,9 +188,11 @@ def prepare_run(
     options: ReconcileOptions,
 ) -> PreparedRun:
     """Check everything before anything runs: the held side's list exists (409), the
-    backend is the embedded one and every list reads (422). People already handed over
+    backend is the embedded one, the requests and the uploaded registry are within the
+    service's limits and every list reads (422). People already handed over
     from the held side, in any case, join the uploaded registry when `use_registry`."""
     check_backend(options)
+    check_sizes(settings, [], requested, exchanged)
     document, _ = held_list(cases, case_id, held_side)
     handed_over = registry_people(cases, registry, held_side) if use_registry else []
     held, wanted, before = checked_records(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -293,3 +295,73 @@ def test_the_registry_of_people_handed_over_is_searched_by_name(
         headers=MEDIATOR,
     )
     assert alone.json()["result"]["already_exchanged"] == []
+
+
+def test_reconcile_refuses_lists_beyond_the_service_limits(
+    secured: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = secured.app.state.settings  # type: ignore[attr-defined]
+    monkeypatch.setattr(settings, "max_reconcile_held", 5)
+    monkeypatch.setattr(settings, "max_reconcile_requested", 3)
+    body = {"held": SIDE_B["detainees"], "requested": REQUESTED, "exchanged": EXCHANGED}
+    response = secured.post("/v1/reconcile", json=body, headers=MEDIATOR)
+    assert response.status_code == 422
+    found = {(e["side"], e["field"], e["rule"]) for e in response.json()["errors"]}
+    assert found == {("held", "held", "service_limit"), ("requested", "requested", "service_limit")}
+    for name in ("Олійник", "Мельник", "Shevchenko"):
+        assert name not in response.text
+    # A case's reconciliation keeps to the same limits (its held list is an upload).
+    path = _case(secured)
+    on_case = secured.post(
+        f"{path}/reconcile", json={"held_side": "side_b", "requested": REQUESTED}, headers=MEDIATOR
+    )
+    assert on_case.status_code == 422
+    assert [(e["field"], e["rule"]) for e in on_case.json()["errors"]] == [
+        ("requested", "service_limit")
+    ]
+    assert secured.get(f"{path}/reconcile", headers=MEDIATOR).status_code == 404  # nothing stored
+
+
+def test_other_requests_are_answered_while_a_reconciliation_runs(
+    secured: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reconciliation.reconcile
+
+    started, release = threading.Event(), threading.Event()
+    order: list[str] = []
+    original = reconciliation.reconcile.reconcile
+
+    def slow_reconcile(*args: Any) -> Any:
+        started.set()
+        release.wait(30)  # if it held the event loop, /healthz would answer only after this
+        order.append("reconciled")
+        return original(*args)
+
+    monkeypatch.setattr(reconciliation.reconcile, "reconcile", slow_reconcile)
+    answers: list[int] = []
+    body = {"held": SIDE_B["detainees"], "requested": REQUESTED}
+    running = threading.Thread(
+        target=lambda: answers.append(
+            secured.post("/v1/reconcile", json=body, headers=MEDIATOR).status_code
+        )
+    )
+    running.start()
+    try:
+        assert started.wait(60)
+        assert secured.get("/healthz").status_code == 200
+        order.append("healthz answered")
+    finally:
+        release.set()
+        running.join(60)
+    assert order == ["healthz answered", "reconciled"]
+    assert answers == [200]
+
+
+def test_a_big_reconcile_body_can_go_to_the_document_helper_process() -> None:
+    # The offload sends a big body's work to another process: the function and its
+    # answer must cross over (module-level, picklable, plain values only).
+    from app.reconciliation.stateless import Answer, reconcile_body
+
+    assert pickle.loads(pickle.dumps(reconcile_body)) is reconcile_body
+    answer = Answer('{"matches": []}', 3)
+    assert pickle.loads(pickle.dumps(answer)) == answer
