@@ -230,7 +230,7 @@ async def list_matches(
     openapi_extra=json_body(
         DecisionRequest, {"confirm": {"summary": "Yes", "value": {"decision": "confirmed"}}}
     ),
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
 )
 async def decide_match(
     request: Request,
@@ -241,6 +241,9 @@ async def decide_match(
     reconciliations: ReconciliationsDep,
     audit: AuditDep,
 ) -> ReviewItem:
+    """One to one: confirming a pair while another pair of the same requested, held or
+    registry person stands (confirmed, or an auto match not rejected) is a 409 naming
+    both pairs and the rule `one_to_one`; nothing is recorded."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     decided = await run_in_threadpool(model_from_body, DecisionRequest, await request.body())
     await run_in_threadpool(
@@ -272,7 +275,10 @@ async def apply_reconciliation(
     """`requested: true` on the held person of every auto match a mediator has not
     rejected and of every confirmed one; `eligible: false` with `ineligible_reason`
     "already exchanged" on every confirmed held person of the registry. The list is
-    checked again as an upload is, and replaces the held side's list."""
+    checked again as an upload is, and replaces the held side's list. A 409 when the
+    held side uploaded its list again since the reconciliation ran
+    (`stale_reconciliation`: reconcile again), or when standing pairs share a person
+    (`one_to_one`)."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     receipt = await run_in_threadpool(
         apply_decisions, cases, reconciliations, settings, engine, case_id
