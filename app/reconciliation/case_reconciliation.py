@@ -27,6 +27,7 @@ from app.problems import (
     ProblemError,
     ProblemItem,
     case_conflict,
+    field_shown,
     invalid_request,
     not_found,
 )
@@ -84,8 +85,17 @@ class ApplyReceipt(BaseModel):
 
 
 def list_problems(problems: Sequence[ListProblem]) -> list[ProblemItem]:
+    """The problems as the API and the pages show them: a field that is not a plain field
+    name (a careless file's key may be a person's name) masked, as every 422 does."""
     return [
-        ProblemItem(side=p.side, id=p.id, field=p.field, rule=p.rule, message=p.message, row=p.row)
+        ProblemItem(
+            side=p.side,
+            id=p.id,
+            field=field_shown(p.field),
+            rule=p.rule,
+            message=p.message,
+            row=p.row,
+        )
         for p in problems
     ]
 

@@ -440,3 +440,18 @@ def test_the_pages_refuse_a_second_pair_for_one_person_and_a_stale_apply(
         f"{reconciling.negotiation.path}/lists/side_b", headers=MEDIATOR
     ).json()
     assert not any(p.get("requested") for p in stored["detainees"])
+
+
+def test_a_key_that_is_not_a_field_name_is_not_echoed_either(reconciling: Reconciling) -> None:
+    # A careless file's key (or CSV header) may be a person's name: shown masked, as the
+    # API's 422 does, never as written.
+    bad = b'[{"id": "R-1", "name": "Synthetic Person", "Canary Kenar": "yes"}]'
+    status, text = reconciling.start(requested_file=("requested.json", bad, "application/json"))
+    assert status == 422
+    assert "unknown_field" in text
+    assert "Canary" not in text
+    assert "(unknown key)" in text
+    header = b"id,name,Canary Kenar\nR-1,Synthetic Person,yes\n"
+    status, text = reconciling.start(requested_file=("requested.csv", header, "text/csv"))
+    assert status == 422
+    assert "Canary" not in text
