@@ -88,7 +88,8 @@ class SolveOrder:
 
     @classmethod
     def of_repair(cls, request: RepairRequest) -> SolveOrder:
-        """A repair: the request, the agreed plan, the events and the settings."""
+        """A repair: the request, the agreed plan, the events and the settings, read by
+        `solver.repair_request` (which checked the plan and events: the worker does not)."""
         return cls(request.model_dump_json(exclude_unset=True), request.options.time_limit_s, True)
 
 

@@ -2,13 +2,13 @@
 
 Start-up applies the database migrations, says how requests are authenticated, starts the
 solver worker processes, the job queue (which claims queued jobs, also those a previous
-run or another instance left) and the retention task; shut-down gives this instance's
-jobs back to the queue, then stops the solves and ends every process it started.
+run or another instance left) and the retention task; shut-down waits for the tasks it
+started (and the calls they have in threads), gives this instance's jobs back to the
+queue, then stops the solves and ends every process it started.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +29,7 @@ from app.core.metrics import RequestMetricsMiddleware, ServiceMetrics
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.offload import Offload
 from app.core.rate_limits import RateLimiter
+from app.core.service_tasks import ServiceTasks
 from app.dispatch import SolveDispatcher
 from app.event_store import EventStore
 from app.example_records import store_example_records
@@ -138,24 +139,22 @@ def create_app(
             settings.rate_limit_storage,
             engine,
         )
-        seeding = (
-            asyncio.create_task(
+        tasks = ServiceTasks()
+        if settings.seed_examples:
+            tasks.start(
                 store_example_records(
                     settings, dispatcher, plans, jobs, cases, keys, app.state.reconciliations
-                )
+                ),
+                "example records",
             )
-            if settings.seed_examples
-            else None
-        )
-        retention = asyncio.create_task(
-            retention_loop(settings, sessions, audit, dispatcher, engine)
-        )
+        tasks.start(retention_loop(settings, sessions, audit, dispatcher, engine), "retention")
         try:
             yield
         finally:
-            retention.cancel()
-            if seeding is not None:
-                seeding.cancel()
+            # First, while the solves and the database are still there: a call a task has
+            # in a thread (the example reconciliation on DuckDB, a purge) must end before
+            # the service does, or it runs on into the interpreter's exit.
+            await tasks.stop()
             app.state.reconciliation_runs.close()
             # Jobs held here go back to the queue before their solves are stopped.
             await run_in_threadpool(queue.close)

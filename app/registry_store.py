@@ -137,6 +137,43 @@ def mark_handed_over(document: dict[str, Any], handed: HandedOverBySide) -> int:
     return marked
 
 
+def hold_back_on_the_day(document: dict[str, Any], handed: HandedOverBySide) -> int:
+    """A case's repair request (its lists, plan and events) with the registry applied:
+    everyone it holds as handed over from their side is made ineligible in the lists
+    (`mark_handed_over`), and again after the day's events, so that no `update` recorded
+    on the case (`"eligible": true`, say) makes them releasable again. Return how many
+    people the registry holds back."""
+    mark_handed_over(document, handed)
+    events = document.setdefault("events", [])
+    held = 0
+    for side in SIDES:
+        known = handed.get(side) or {}
+        listed = document.get(side)
+        people = listed.get("detainees") if isinstance(listed, dict) else None
+        ids = (
+            [p.get("id") for p in people if isinstance(p, dict)] if isinstance(people, list) else []
+        )
+        ids += [
+            e["detainee"].get("id")
+            for e in events
+            if isinstance(e, dict)
+            and e.get("type") == "add"
+            and e.get("side") == side
+            and isinstance(e.get("detainee"), dict)
+        ]
+        for pid in dict.fromkeys(pid for pid in ids if pid in known):
+            events.append(
+                {
+                    "type": "update",
+                    "side": side,
+                    "id": pid,
+                    "fields": {"eligible": False, "ineligible_reason": REGISTRY_REASON},
+                }
+            )
+            held += 1
+    return held
+
+
 def with_registry(request_json: bytes, handed: HandedOverBySide) -> bytes:
     """A case's exchange request with the people of the registry made ineligible (the
     request unchanged, unparsed, when the registry is empty)."""

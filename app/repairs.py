@@ -21,7 +21,7 @@ from typing import Any
 from app.core.config import Settings
 from app.dispatch import SolveOrder
 from app.event_store import NewEvent, RecordedEvent
-from app.registry_store import HandedOverBySide, mark_handed_over
+from app.registry_store import HandedOverBySide, hold_back_on_the_day
 from app.request_bodies import json_object_of, within_service_limits
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.repair_request import REPAIR_PARTS, read_repair_request
@@ -53,12 +53,13 @@ def case_repair_order(
     settings: Settings,
 ) -> SolveOrder:
     """The repair of a case: its published plan as agreed, every recorded event, the
-    registry applied, the body's settings (`{"policy": ..., "options": K}`, or empty)."""
+    registry applied (with the last word: `hold_back_on_the_day`), the body's settings
+    (`{"policy": ..., "options": K}`, or empty)."""
     repair_settings = _settings_of(settings_body)
     document = base_document(published_request_json)
-    mark_handed_over(document, handed)
     document["plan"] = json.loads(published_plan_json)
     document["events"] = [json.loads(event.event_json) for event in recorded]
+    hold_back_on_the_day(document, handed)
     document["repair"] = repair_settings.model_dump()
     request, _ = read_repair_request(document)
     return _order(request, settings)

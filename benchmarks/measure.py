@@ -8,6 +8,7 @@ own maximum resident set size, read from `os.wait4` for that child alone.
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,18 @@ def best_of(repeat: int, run: Callable[[], T]) -> tuple[float, T]:
             best = (seconds, result)
     assert best is not None
     return best
+
+
+def median_of(repeat: int, run: Callable[[], T]) -> tuple[float, list[float], T]:
+    """The median wall time of `repeat` runs, every run's time, and the last result."""
+    samples: list[float] = []
+    result: T | None = None
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        result = run()
+        samples.append(time.perf_counter() - started)
+    assert result is not None
+    return statistics.median(samples), samples, result
 
 
 def floor_seconds(raw: bytes, repeat: int = 3) -> float:

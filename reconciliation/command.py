@@ -75,17 +75,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        # Given thresholds are taken as given, 0 included (0 is a threshold, not "unset").
+        thresholds = {
+            name: value
+            for name, value in (
+                ("auto_probability", args.auto_probability),
+                ("review_probability", args.review_probability),
+            )
+            if value is not None
+        }
         options = ReconcileOptions.model_validate(
-            {
-                "backend": args.backend,
-                "seed": args.seed,
-                **({"auto_probability": args.auto_probability} if args.auto_probability else {}),
-                **(
-                    {"review_probability": args.review_probability}
-                    if args.review_probability
-                    else {}
-                ),
-            }
+            {"backend": args.backend, "seed": args.seed, **thresholds}
         )
     except ValidationError as error:
         fields = ", ".join(str(e["loc"][0]) for e in error.errors())

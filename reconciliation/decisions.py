@@ -5,18 +5,18 @@ for one person than for two, against the odds that two random records match. Who
 who is a one-to-one question, though, and the other candidates are evidence too: a
 requested person whose full name and birth date agree with exactly one held person, and
 with no one else, is that person far more surely than the pair alone says; one with two
-equally good namesakes is neither for sure. So each pair's probability is taken among
-its person's candidates, on both sides (`one_to_one_probabilities`):
-
-    P(a is b) = r / (r + (1 + A) * (1 + B))
-
-where r is the pair's odds against a and b both being unmatched, (its odds divided by
+equally good namesakes is neither for sure. So each pair's probability is taken over
+every one-to-one answer (`matching_posterior`): every way of pairing the candidates
+with no one twice, each as likely as the product of its pairs' weights, where a pair's
+weight is its odds against both people being unmatched (its odds divided by
 (1 - share_a) * (1 - share_b), share_a being the share of a's list that has a match at
-all), A the sum of r over a's other candidates and B over b's. That is the pair against
-every other way its two people could be: both unmatched (1), a with a rival (A), b
-with a rival (B), both with rivals (A * B). Two equally good rivals get 1/2 each. The
-share of requested people who are held is learnt from the lists (a few rounds of
-expectation maximisation).
+all). Two equally good rivals get 1/2 each; two requested namesakes against two held
+ones, all four pairs strong, get about 1/2 each too. The share of requested people who
+are held is learnt from the lists (a few rounds of expectation maximisation).
+
+A held person listed twice (an `auto` group of `held_duplicates`) is one person here,
+not two rivals: a requested person is matched to the group, by the group's record that
+agrees best, and the answer says which held records the match stands for.
 
 Then an exact one-to-one assignment (maximum sum of probabilities, a min-cost flow from
 OR-Tools) chooses, and the bands follow:
@@ -27,6 +27,8 @@ OR-Tools) chooses, and the bands follow:
 - `review`: any other candidate pair at or above the review threshold; two close
   candidates of one person both land here, since neither can reach the auto threshold
   while the other holds a share of the probability. A person decides, never a coin.
+  A person with a pair in review is shown every candidate from `RIVAL_PROBABILITY` on,
+  so that a close rival is never hidden from the mediator who decides.
 
 Weaker candidates are not returned.
 """
@@ -35,18 +37,24 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from ortools.graph.python import min_cost_flow
 
 from reconciliation.linkage import PairSet, ScoredPair
 from reconciliation.linkage_model import AGREEING_LEVELS, DATE_LEVELS_THAT_MAY_AGREE
+from reconciliation.matching_posterior import Edge, MatchingPosterior
 from reconciliation.schema import Band
 
 _COST_SCALE = 1_000_000
 _SHARE_ROUNDS = 12
 _SHARE_BOUNDS = (0.02, 0.98)
+# Odds beyond 2^200 say nothing more (and would overflow a float's exponent later).
+_MAX_BITS = 200.0
+# A person in review is shown every candidate from this probability on (module doc).
+RIVAL_PROBABILITY = 0.05
 
 
 @dataclass(frozen=True)
@@ -57,18 +65,20 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A scored pair and its one-to-one probability."""
+    """Two people and the probability that they are one, over every one-to-one answer.
+
+    `left` and `right` are the people: a record id, or for a person listed more than
+    once, the key of their duplicate group (`copies`). `pair` is the pair of records
+    whose evidence is shown: for a group, the copy that agrees best."""
 
     pair: ScoredPair
     probability: float
+    left: str
+    right: str
 
-    @property
-    def left(self) -> str:
-        return self.pair.left
-
-    @property
-    def right(self) -> str:
-        return self.pair.right
+    @classmethod
+    def of(cls, pair: ScoredPair, probability: float) -> Candidate:
+        return cls(pair, probability, pair.left, pair.right)
 
 
 @dataclass(frozen=True)
@@ -110,63 +120,94 @@ def clearly_right(candidate: Candidate, thresholds: Thresholds) -> bool:
 
 
 def _odds(match_weight: float) -> float:
-    return math.pow(2.0, min(match_weight, 200.0))
+    return math.pow(2.0, min(match_weight, _MAX_BITS))
 
 
 def _probability(
     odds: float, share_a: float, rivals_a: float, share_b: float, rivals_b: float
 ) -> float:
-    """The pair against every other way its two people could be (module doc); `odds`
-    and the rivals' sums are Splink's odds, against a random pair."""
+    """A pair against both people unmatched and against each one's rivals, the rivals
+    taken as disjoint (used within one list, where `duplicate_probabilities` excludes
+    the candidates two records share); `odds` and the rivals' sums are Splink's odds,
+    against a random pair."""
     unmatched = (1.0 - share_a) * (1.0 - share_b)
     ratio = odds / unmatched
     return ratio / (ratio + (1.0 + rivals_a / unmatched) * (1.0 + rivals_b / unmatched))
 
 
-def one_to_one_probabilities(scored: PairSet, *, learn_share: bool = False) -> list[Candidate]:
-    """Each pair's probability among its two people's candidates (see the module doc).
+Side = Literal["left", "right"]
+
+
+def person_pairs(
+    scored: PairSet, copies: Mapping[str, str] | None = None, side: Side = "right"
+) -> list[tuple[str, str, ScoredPair]]:
+    """The pairs as pairs of people: on `side`, each record read as its duplicate
+    group's key (`copies`: record id -> group key), and of a person's pairs with one
+    group only the strongest kept (its copies are one candidate, not rivals)."""
+    group_of = copies or {}
+    best: dict[tuple[str, str], ScoredPair] = {}
+    for pair in scored.pairs:
+        left, right = pair.left, pair.right
+        if side == "right":
+            right = group_of.get(right, right)
+        else:
+            left = group_of.get(left, left)
+        key = (left, right)
+        if key not in best or pair.match_weight > best[key].match_weight:
+            best[key] = pair
+    return [(left, right, pair) for (left, right), pair in best.items()]
+
+
+def one_to_one_probabilities(
+    scored: PairSet,
+    *,
+    learn_share: bool = False,
+    copies: Mapping[str, str] | None = None,
+    side: Side = "right",
+) -> list[Candidate]:
+    """Each pair's probability over every one-to-one answer (see the module doc).
 
     `learn_share`: re-estimate the share of left records that have a match, starting
-    from the prior the pairs were scored under (expectation maximisation).
+    from the prior the pairs were scored under (expectation maximisation). `copies`:
+    records of `side` that are one person listed more than once (`person_pairs`).
     """
-    pairs = scored.pairs
-    if not pairs:
+    people = person_pairs(scored, copies, side)
+    if not people:
         return []
-    share_left = min(scored.prior * scored.right_count, _SHARE_BOUNDS[1])
-    share_right = min(scored.prior * scored.left_count, _SHARE_BOUNDS[1])
-    base = [_odds(pair.match_weight) for pair in pairs]
-    scale = 1.0
+    merged = len(copies or {}) - len(set((copies or {}).values()))
+    left_count = max(scored.left_count - (merged if side == "left" else 0), 1)
+    right_count = max(scored.right_count - (merged if side == "right" else 0), 1)
+    share_left = min(scored.prior * right_count, _SHARE_BOUNDS[1])
+    share_right = min(scored.prior * left_count, _SHARE_BOUNDS[1])
+    bits = math.log(2.0)
+    posterior = MatchingPosterior(
+        [
+            Edge(left, right, min(pair.match_weight, _MAX_BITS) * bits)
+            for left, right, pair in people
+        ]
+    )
+    log_scale = 0.0
     probabilities: list[float] = []
     for _ in range(_SHARE_ROUNDS if learn_share else 1):
-        odds = [o * scale for o in base]
-        left_sums: dict[str, float] = defaultdict(float)
-        right_sums: dict[str, float] = defaultdict(float)
-        for pair, value in zip(pairs, odds, strict=True):
-            left_sums[pair.left] += value
-            right_sums[pair.right] += value
-        probabilities = [
-            _probability(
-                value,
-                share_left,
-                left_sums[pair.left] - value,
-                share_right,
-                right_sums[pair.right] - value,
-            )
-            for pair, value in zip(pairs, odds, strict=True)
-        ]
+        unmatched = math.log1p(-share_left) + math.log1p(-share_right)
+        probabilities = posterior.probabilities(log_scale - unmatched)
         if learn_share:
             expected = sum(probabilities)
-            learnt = min(max(expected / max(scored.left_count, 1), _SHARE_BOUNDS[0]), 0.98)
-            scale *= learnt / share_left
+            learnt = min(max(expected / left_count, _SHARE_BOUNDS[0]), _SHARE_BOUNDS[1])
+            log_scale += math.log(learnt / share_left)
             share_left = learnt
-            share_right = min(expected / max(scored.right_count, 1), _SHARE_BOUNDS[1])
-    return [Candidate(pair, p) for pair, p in zip(pairs, probabilities, strict=True)]
+            share_right = min(expected / right_count, _SHARE_BOUNDS[1])
+    return [
+        Candidate(pair, probability, left, right)
+        for (left, right, pair), probability in zip(people, probabilities, strict=True)
+    ]
 
 
 def duplicate_probabilities(scored: PairSet) -> list[Candidate]:
-    """The same, within one list. A record's rivals are its other candidates, except
-    those that are candidates of the other record too: three records linked each to
-    each are one person listed three times, not three people competing."""
+    """Within one list the question is who is listed more than once, not who is whom
+    one to one: a record's rivals are its other candidates, except those that are
+    candidates of the other record too (three records linked each to each are one
+    person listed three times, not three people competing)."""
     if not scored.pairs:
         return []
     share = min(scored.prior * max(scored.left_count - 1, 1), 0.5)
@@ -185,7 +226,7 @@ def duplicate_probabilities(scored: PairSet) -> list[Candidate]:
         )
 
     return [
-        Candidate(
+        Candidate.of(
             pair,
             _probability(
                 _odds(pair.match_weight),
@@ -231,13 +272,25 @@ def best_assignment(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 def decide_pairs(candidates: Iterable[Candidate], thresholds: Thresholds) -> list[Decided]:
-    """Bands for the pairs of a one-to-one question (requested-held, held-exchanged)."""
+    """Bands for the pairs of a one-to-one question (requested-held, held-exchanged):
+    the assignment's clear pairs `auto`, every other pair from the review threshold on
+    `review`, and beside a person in review, every rival from `RIVAL_PROBABILITY` on."""
+    candidates = list(candidates)
     kept = [c for c in candidates if c.probability >= thresholds.review_probability]
     chosen = {(c.left, c.right) for c in best_assignment(kept)}
     decided = []
     for candidate in kept:
         clear = (candidate.left, candidate.right) in chosen and clearly_right(candidate, thresholds)
         decided.append(Decided(candidate, "auto" if clear else "review"))
+    in_review_left = {d.candidate.left for d in decided if d.band == "review"}
+    in_review_right = {d.candidate.right for d in decided if d.band == "review"}
+    floor = min(RIVAL_PROBABILITY, thresholds.review_probability)
+    decided += [
+        Decided(c, "review")
+        for c in candidates
+        if floor <= c.probability < thresholds.review_probability
+        and (c.left in in_review_left or c.right in in_review_right)
+    ]
     return sorted(
         decided, key=lambda d: (d.candidate.left, -d.candidate.probability, d.candidate.right)
     )
@@ -289,18 +342,13 @@ def duplicate_groups(
     return sorted(groups, key=lambda g: g.held_ids)
 
 
-def one_per_duplicate_group(pairs: PairSet, groups: Sequence[DuplicateGroup]) -> PairSet:
-    """A held person listed twice (an `auto` group) is one candidate, not two rivals:
-    keep each requested person's best pair per group."""
-    group_of = {
+def copies_of(groups: Sequence[DuplicateGroup]) -> dict[str, str]:
+    """Each held record of an `auto` duplicate group, and its group's key (the group's
+    first id): one person listed more than once, whom the one-to-one questions treat
+    as one person."""
+    return {
         held_id: group.held_ids[0]
         for group in groups
         if group.band == "auto"
         for held_id in group.held_ids
     }
-    best: dict[tuple[str, str], ScoredPair] = {}
-    for pair in pairs.pairs:
-        key = (pair.left, group_of.get(pair.right, pair.right))
-        if key not in best or pair.match_weight > best[key].match_weight:
-            best[key] = pair
-    return PairSet(list(best.values()), pairs.prior, pairs.left_count, pairs.right_count)

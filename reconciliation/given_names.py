@@ -26,19 +26,43 @@ Sex = Literal["m", "f"]
 
 # A spelling one typo away from a known one (a letter dropped, added, changed, or two
 # swapped) is read as that name when it is long enough, starts with the same letter, and
-# no other known name is as near: Алексьндр is Александр, Тимофй is Тимофій.
+# no other known name is as near: Алексьндр is Александр, Тимофй is Тимофій. A typo in
+# the first letter is read too when the spelling is longer still and no other name is
+# one typo away at all (Волександр is Олександр).
 _REPAIR_MIN_LENGTH = {"given": 5, "patronymic": 7}
+_FIRST_LETTER_REPAIR_MIN_LENGTH = {"given": 6, "patronymic": 8}
 
 
 def _one_deletion_variants(key: str) -> set[str]:
     return {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}
 
 
-def _near_index(names: dict[str, str]) -> dict[str, set[str]]:
-    index: dict[str, set[str]] = {}
+def one_typo_apart(one: str, other: str) -> bool:
+    """One letter inserted, dropped or changed, or two neighbours swapped (at most)."""
+    if one == other:
+        return True
+    if abs(len(one) - len(other)) > 1:
+        return False
+    if len(one) == len(other):
+        diff = [i for i, (a, b) in enumerate(zip(one, other, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and one[diff[0]] == other[diff[1]]
+            and one[diff[1]] == other[diff[0]]
+        )
+    shorter, longer = sorted((one, other), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def _near_index(names: dict[str, str]) -> dict[str, set[tuple[str, str]]]:
+    """Each one-deletion variant of each known spelling: the spellings and their class."""
+    index: dict[str, set[tuple[str, str]]] = {}
     for key, name_class in names.items():
         for variant in _one_deletion_variants(key):
-            index.setdefault(variant, set()).add(f"{key[0]}{name_class}")
+            index.setdefault(variant, set()).add((key, name_class))
     return index
 
 
@@ -50,8 +74,8 @@ class GivenNameTable:
     given: dict[str, str]  # skeleton -> class
     sex_of: dict[str, Sex]  # class -> sex
     patronymic: dict[str, str]  # skeleton -> class:sex
-    near_given: dict[str, set[str]] = field(default_factory=dict)
-    near_patronymic: dict[str, set[str]] = field(default_factory=dict)
+    near_given: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    near_patronymic: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     # Lookups already made (every surname is looked up too, to tell swapped fields).
     _given_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
     _patronymic_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -61,7 +85,7 @@ class GivenNameTable:
         seen = self._given_seen
         if name_skeleton not in seen:
             seen[name_skeleton] = self.given.get(name_skeleton) or _repaired(
-                self.near_given, name_skeleton, _REPAIR_MIN_LENGTH["given"]
+                self.near_given, name_skeleton, "given"
             )
         return seen[name_skeleton]
 
@@ -69,19 +93,27 @@ class GivenNameTable:
         seen = self._patronymic_seen
         if patronymic_skeleton not in seen:
             seen[patronymic_skeleton] = self.patronymic.get(patronymic_skeleton) or _repaired(
-                self.near_patronymic, patronymic_skeleton, _REPAIR_MIN_LENGTH["patronymic"]
+                self.near_patronymic, patronymic_skeleton, "patronymic"
             )
         return seen[patronymic_skeleton]
 
 
-def _repaired(index: dict[str, set[str]], key: str, min_length: int) -> str | None:
-    if len(key) < min_length:
+def _repaired(index: dict[str, set[tuple[str, str]]], key: str, kind: str) -> str | None:
+    """The class of the known spellings one typo from `key`, if they are of one class
+    (the deletion variants find the candidates; `one_typo_apart` keeps the true ones)."""
+    if len(key) < _REPAIR_MIN_LENGTH[kind]:
         return None
-    found: set[str] = set()
+    near: set[tuple[str, str]] = set()
     for variant in _one_deletion_variants(key):
-        found.update(index.get(variant, ()))
-    classes = {entry[1:] for entry in found if entry[0] == key[0]}
-    return classes.pop() if len(classes) == 1 else None
+        near.update(index.get(variant, ()))
+    near = {(known, name_class) for known, name_class in near if one_typo_apart(key, known)}
+    same_start = {name_class for known, name_class in near if known[0] == key[0]}
+    if same_start:
+        return same_start.pop() if len(same_start) == 1 else None
+    anywhere = {name_class for _, name_class in near}
+    if len(key) >= _FIRST_LETTER_REPAIR_MIN_LENGTH[kind] and len(anywhere) == 1:
+        return anywhere.pop()
+    return None
 
 
 class TableError(ValueError):

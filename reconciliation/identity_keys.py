@@ -11,7 +11,7 @@ compares columns, so DuckDB and Spark run the same model on the same table.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +21,7 @@ from reconciliation.given_names import GivenNameTable, given_name_table
 from reconciliation.languages import language_of
 from reconciliation.name_order import name_parts
 from reconciliation.schema import IdentityRecord
-from reconciliation.spelling import clean_name, consonants, skeleton
+from reconciliation.spelling import clean_name, consonants, readings, skeleton
 from reconciliation.transliteration import renderings
 
 _CYRILLIC_LOOKALIKES = str.maketrans("авекмнорстухіј", "abekmhopctyxij")
@@ -33,6 +33,7 @@ KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("surname_exact", pa.string()),
     ("surname_latin", pa.list_(pa.string())),
     ("surname_key", pa.string()),
+    ("surname_readings", pa.list_(pa.string())),
     ("surname_consonants", pa.string()),
     ("given_exact", pa.string()),
     ("given_latin", pa.list_(pa.string())),
@@ -57,16 +58,27 @@ class _NameKeys:
     exact: str | None
     latin: list[str] | None
     key: str | None
+    readings: list[str] | None  # the skeleton, and a Latin name's other readings
     consonants: str | None
 
 
 @lru_cache(maxsize=1 << 17)
 def _name_keys(cleaned: str | None) -> _NameKeys:
     if not cleaned:
-        return _NameKeys(None, None, None, None)
+        return _NameKeys(None, None, None, None, None)
     latin = [spelling.replace(" ", "") for spelling in renderings(cleaned, language_of(cleaned))]
     key = skeleton(cleaned)
-    return _NameKeys(cleaned, latin or None, key or None, consonants(key) or None)
+    read = [reading for reading in readings(cleaned) if reading]
+    return _NameKeys(cleaned, latin or None, key or None, read or None, consonants(key) or None)
+
+
+def _class_of(lookup: Callable[[str], str | None], keys: _NameKeys) -> str | None:
+    """The class of the first reading the table knows, else the skeleton itself."""
+    for reading in keys.readings or ():
+        found = lookup(reading)
+        if found is not None:
+            return found
+    return keys.key
 
 
 def serial_number_key(text: str | None) -> str | None:
@@ -115,15 +127,14 @@ def _row(record: IdentityRecord, table: GivenNameTable) -> tuple[object, ...]:
     given = _name_keys(parts.given_name)
     patronymic = _name_keys(parts.patronymic)
     born = record.birth_date
-    given_class = (table.given_class(given.key) or given.key) if given.key else None
-    patronymic_class = (
-        (table.patronymic_class(patronymic.key) or patronymic.key) if patronymic.key else None
-    )
+    given_class = _class_of(table.given_class, given)
+    patronymic_class = _class_of(table.patronymic_class, patronymic)
     return (
         record.id,
         surname.exact,
         surname.latin,
         surname.key,
+        surname.readings,
         surname.consonants,
         given.exact,
         given.latin,

@@ -21,12 +21,9 @@ import pyarrow as pa
 from reconciliation.backends import Backend, database_api
 from reconciliation.linkage_model import (
     COMPARISONS,
-    DETERMINISTIC_RECALL,
-    DETERMINISTIC_RULES,
     DUPLICATE_BLOCKING_RULES,
     M_FLOOR,
     MIN_PAIRS_TO_TRAIN,
-    TRAINING_BLOCKS,
     U_FLOOR,
     U_SAMPLE_PAIRS,
     Comparison,
@@ -34,6 +31,8 @@ from reconciliation.linkage_model import (
     blocking_rules_for,
     comparisons_for,
     level_labels,
+    sure_rule_for,
+    training_blocks_for,
 )
 
 if TYPE_CHECKING:
@@ -133,21 +132,29 @@ def _comparison_creator(comparison: Comparison) -> ComparisonCreator:
     )
 
 
-def _present_columns(*tables: pa.Table) -> frozenset[str]:
-    present = set()
-    for table in tables:
-        for name in table.column_names:
-            if table[name].null_count < table.num_rows:
-                present.add(name)
-    return frozenset(present)
+def columns_given(left: pa.Table, right: pa.Table) -> frozenset[str]:
+    """The key columns that both tables give for at least one record: a field counts
+    only when both lists have it (a comparison or a blocking rule on a column one list
+    lacks would find nothing but nulls)."""
+
+    def given(table: pa.Table) -> set[str]:
+        return {name for name in table.column_names if table[name].null_count < table.num_rows}
+
+    return frozenset(given(left) & given(right))
+
+
+def model_comparisons(model: dict[str, Any]) -> tuple[Comparison, ...]:
+    """The comparisons a model dict actually has, in its order (read back from it, not
+    assumed: the pairs are read by these)."""
+    by_field = {c.field: c for c in COMPARISONS}
+    return tuple(by_field[c["output_column_name"]] for c in model["comparisons"])
 
 
 def _read_pairs(
-    predicted: SplinkDataFrame,
-    comparisons: Sequence[Comparison],
-    left_source: str | None,
+    predicted: SplinkDataFrame, model: dict[str, Any], left_source: str | None
 ) -> list[ScoredPair]:
     """Read back ids, weight and comparison vector only, then drop the backend's table."""
+    comparisons = model_comparisons(model)
     columns = [
         "unique_id_l",
         "unique_id_r",
@@ -192,13 +199,18 @@ def score(
     on_step: StepReport | None = None,
 ) -> Scores:
     """Train the model on requested against held, and score the candidate pairs of all
-    three questions (who is who, who is listed twice, who was already exchanged)."""
+    three questions (who is who, who is listed twice, who was already exchanged).
+
+    Each question compares the fields its two lists both give: the trained model's
+    comparisons where it has them, the priors of `COMPARISONS` for a field the
+    requested list lacks (held people's birth dates still tell duplicates apart when
+    the requests carry none)."""
     from splink import Linker, SettingsCreator
     from splink.blocking_rule_library import CustomRule
 
     report = on_step or (lambda _step: None)
-    present = _present_columns(requested, held, *([exchanged] if exchanged is not None else []))
-    comparisons = comparisons_for(present)
+    linked = columns_given(requested, held)
+    comparisons = comparisons_for(linked)
     with database_api(backend) as api:
         requested_df = api.register(requested, table_name="requested")
         held_df = api.register(held, table_name="held")
@@ -206,7 +218,7 @@ def score(
             link_type="link_only",
             comparisons=[_comparison_creator(c) for c in comparisons],
             blocking_rules_to_generate_predictions=[
-                CustomRule(rule, sql_dialect="duckdb") for rule in blocking_rules_for(present)
+                CustomRule(rule, sql_dialect="duckdb") for rule in blocking_rules_for(linked)
             ],
             # The comparison vector (gamma_*) comes with the matching columns; only the
             # ids, weights and gammas are read back (`_read_pairs`).
@@ -215,35 +227,36 @@ def score(
         )
         report("training: prior")
         settings.probability_two_random_records_match = _link_prior(
-            requested_df, held_df, requested.num_rows, held.num_rows
+            requested_df, held_df, requested.num_rows, held.num_rows, linked
         )
-        linker: Linker = Linker([requested_df, held_df], settings, log_level=None)
+        tables = [requested_df, held_df]
+        linker: Linker = Linker(tables, settings, log_level=None)
         report("training: u from random pairs")
         trained = requested.num_rows * held.num_rows >= MIN_PAIRS_TO_TRAIN
         if trained:
             linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
-        for block in TRAINING_BLOCKS:
+        blocks = training_blocks_for(linked) if trained else ()
+        # Two steps of the progress bar (`STEPS`), however many sessions the lists allow.
+        for sessions in (blocks[:1], blocks[1:]):
             report("training: expectation maximisation")
-            if trained:
-                _expectation_maximisation(linker, block)
+            for block in sessions:
+                linker = _expectation_maximisation(linker, tables, block.rule)
         model = bounded_model(linker.misc.save_model_to_json(), sampled_u=trained)
         report("scoring requested against held")
         link_prior = float(model["probability_two_random_records_match"])
-        requested_held = _predict_with(
-            model, [requested_df, held_df], "link_only", link_prior, comparisons, "requested"
-        )
+        requested_held = _predict_with(model, tables, "link_only", link_prior, "requested")
         report("looking for duplicates within the held list")
         duplicate_prior = _prior(
             DUPLICATE_SHARE * held.num_rows / 2, held.num_rows * (held.num_rows - 1) // 2
         )
+        within_held = columns_given(held, held)
         held_held = _predict_with(
-            model,
+            _model_for(model, within_held),
             held_df,
             "dedupe_only",
             duplicate_prior,
-            comparisons,
             None,
-            blocking_rules_for(present, DUPLICATE_BLOCKING_RULES),
+            blocking_rules_for(within_held, DUPLICATE_BLOCKING_RULES),
         )
         held_exchanged: list[ScoredPair] = []
         exchanged_rows = exchanged.num_rows if exchanged is not None else 0
@@ -253,8 +266,14 @@ def score(
         if exchanged is not None and exchanged_rows:
             report("looking for held people already exchanged")
             exchanged_df = api.register(exchanged, table_name="exchanged")
+            with_registry = columns_given(held, exchanged)
             held_exchanged = _predict_with(
-                model, [held_df, exchanged_df], "link_only", exchanged_prior, comparisons, "held"
+                _model_for(model, with_registry),
+                [held_df, exchanged_df],
+                "link_only",
+                exchanged_prior,
+                "held",
+                blocking_rules_for(with_registry),
             )
     return Scores(
         PairSet(requested_held, link_prior, requested.num_rows, held.num_rows),
@@ -263,13 +282,38 @@ def score(
     )
 
 
-def _expectation_maximisation(linker: Linker, block: str) -> None:
+def _model_for(model: dict[str, Any], columns: frozenset[str]) -> dict[str, Any]:
+    """The trained model for another pair of lists: the comparisons of the fields those
+    lists both give, trained where the model has them, at their priors where it has not
+    (a field the requested list lacks was never trained)."""
+    trained = {c["output_column_name"]: c for c in model["comparisons"]}
+    return {
+        **model,
+        "comparisons": [
+            trained.get(c.field) or _prior_comparison(c) for c in comparisons_for(columns)
+        ],
+    }
+
+
+def _prior_comparison(comparison: Comparison) -> dict[str, Any]:
+    """A comparison at its priors, as a saved model writes it."""
+    as_dict: dict[str, Any] = (
+        _comparison_creator(comparison).get_comparison("duckdb").as_dict()  # type: ignore[no-untyped-call]
+    )
+    return as_dict
+
+
+def _expectation_maximisation(linker: Linker, tables: list[SplinkDataFrame], block: str) -> Linker:
     """One EM session. Short lists may give it no pair at all, and a level that no pair
-    of the session supports can make Splink's maximisation step underflow to an m of 0:
-    the model then keeps its priors, or what the session had learnt (the floors of
+    of the session supports can make Splink's maximisation step underflow to an m of 0.
+    A failed session leaves Splink's settings half changed (the comparisons its rule
+    fixes are gone, the prior is the session's), so the linker is rebuilt from the model
+    as it stood before: it keeps what earlier sessions learnt (the floors of
     `bounded_model` apply after), and the log says so without data."""
+    from splink import Linker
     from splink.internals.exceptions import EMTrainingException
 
+    before = linker.misc.save_model_to_json()
     try:
         linker.training.estimate_parameters_using_expectation_maximisation(
             block, estimate_without_term_frequencies=True
@@ -280,6 +324,9 @@ def _expectation_maximisation(linker: Linker, block: str) -> None:
         if "below the minimum allowed" not in str(error):
             raise
         logger.warning("an expectation maximisation session stopped early (an m underflowed)")
+    else:
+        return linker
+    return Linker(tables, before, log_level=None)
 
 
 def bounded_model(model: dict[str, Any], *, sampled_u: bool = True) -> dict[str, Any]:
@@ -311,22 +358,31 @@ def bounded_model(model: dict[str, Any], *, sampled_u: bool = True) -> dict[str,
 
 
 def _link_prior(
-    requested_df: SplinkDataFrame, held_df: SplinkDataFrame, requested: int, held: int
+    requested_df: SplinkDataFrame,
+    held_df: SplinkDataFrame,
+    requested: int,
+    held: int,
+    columns: frozenset[str],
 ) -> float:
-    """How likely two random records match: the pairs that surely do (`DETERMINISTIC_RULES`),
-    over the share of true matches those rules catch, bounded by the fewest and the most
-    matches there can be (one; every requested person held)."""
+    """How likely two random records match: the pairs that surely do (the first of
+    `SURE_RULES` both lists have the columns for), over the share of true matches that
+    rule catches, bounded by the fewest and the most matches there can be (one; every
+    requested person held)."""
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
     from splink.blocking_rule_library import CustomRule
 
-    counted = count_comparisons_from_blocking_rules(
-        [requested_df, held_df],
-        blocking_rules=[CustomRule(rule, sql_dialect="duckdb") for rule in DETERMINISTIC_RULES],
-        link_type="link_only",
-        record_sample_proportion=1.0,
-    )
-    sure = counted[-1]["cumulative_comparison_count"] if counted else 0
-    expected = min(max(sure / DETERMINISTIC_RECALL, 1.0), min(requested, held))
+    rule = sure_rule_for(columns)
+    sure = 0
+    if rule is not None:
+        counted = count_comparisons_from_blocking_rules(
+            [requested_df, held_df],
+            blocking_rules=[CustomRule(rule.rule, sql_dialect="duckdb")],
+            link_type="link_only",
+            record_sample_proportion=1.0,
+        )
+        sure = counted[-1]["cumulative_comparison_count"] if counted else 0
+    recall = rule.recall if rule is not None else 1.0
+    expected = min(max(sure / recall, 1.0), min(requested, held))
     return _prior(expected, requested * held)
 
 
@@ -340,12 +396,11 @@ def _predict_with(
     tables: SplinkDataFrame | list[SplinkDataFrame],
     link_type: str,
     prior: float,
-    comparisons: Sequence[Comparison],
     left_source: str | None,
     blocking_rules: Sequence[str] | None = None,
 ) -> list[ScoredPair]:
-    """Score other tables with the trained model: same m and u, its own prior odds (and
-    its own blocking rules, if given)."""
+    """Score tables with a trained model: same m and u, its own prior odds (and its own
+    blocking rules, if given)."""
     from splink import Linker
 
     settings = {
@@ -361,7 +416,7 @@ def _predict_with(
     predicted = linker.inference.predict(
         threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
     )
-    return _read_pairs(predicted, comparisons, left_source)
+    return _read_pairs(predicted, settings, left_source)
 
 
 def compare_pairs(left: pa.Table, right: pa.Table) -> list[dict[str, str]]:

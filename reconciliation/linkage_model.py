@@ -12,6 +12,7 @@ lists at hand, and the u probabilities come from random pairs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,6 +54,9 @@ def _else(m: float, u: float) -> Level:
 
 
 _SWAPPED = "surname_key_l = given_key_r AND given_key_l = surname_key_r"
+# One letter inserted, dropped or changed, on keys long enough that one letter leaves
+# most of the name (Іван and Ян, two letters apart in four, are not one name).
+_ONE_LETTER_OFF = "levenshtein({key}_l, {key}_r) <= 1 AND length({key}_l) >= {length}"
 
 # Frequent values weigh less (Шевченко, Олександр): on levels that test equality of one
 # column, that column's frequency takes the place of u (Splink's term frequencies).
@@ -66,10 +70,15 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("exact", "exact", 0.55, 0.014, column="surname_exact",
                   term_frequency_column="surname_exact"),
             Level("same_transliteration", "arrays_share", 0.12, 0.007, column="surname_latin"),
-            Level("same_skeleton", "exact", 0.18, 0.001, column="surname_key"),
+            # A skeleton in common, a Latin name read by English, German, Polish or
+            # French rules (`spelling.readings`).
+            Level("same_skeleton", "arrays_share", 0.18, 0.001, column="surname_readings"),
             Level("same_consonants", "exact", 0.03, 0.002, column="surname_consonants"),
             Level("swapped_with_given_name", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
             Level("similar", "jaro_winkler", 0.06, 0.002, column="surname_key", threshold=0.92),
+            # A typo anywhere, the first letter too (where Jaro-Winkler is harshest).
+            Level("one_letter_off", "sql", 0.02, 0.0003, sql=_ONE_LETTER_OFF.format(
+                key="surname_key", length=5)),
             Level("roughly_similar", "jaro_winkler", 0.03, 0.012, column="surname_key",
                   threshold=0.84),
             _else(0.03, 0.962),
@@ -86,6 +95,8 @@ COMPARISONS: tuple[Comparison, ...] = (
                   term_frequency_column="given_class"),
             Level("swapped_with_surname", "sql", 0.01, 1e-6, sql=_SWAPPED, fixed=True),
             Level("similar", "jaro_winkler", 0.04, 0.0004, column="given_key", threshold=0.9),
+            Level("one_letter_off", "sql", 0.03, 0.0008, sql=_ONE_LETTER_OFF.format(
+                key="given_key", length=4)),
             _else(0.03, 0.93),
         ),
     ),
@@ -165,10 +176,11 @@ DATE_LEVELS_THAT_MAY_AGREE = frozenset({"exact", "day_month_swapped", "year_off_
 AGREEING_LEVELS: dict[str, frozenset[str]] = {
     "surname": frozenset(
         {"exact", "same_transliteration", "same_skeleton", "same_consonants",
-         "swapped_with_given_name", "similar", "roughly_similar"}
+         "swapped_with_given_name", "similar", "one_letter_off", "roughly_similar"}
     ),
     "given_name": frozenset(
-        {"exact", "same_transliteration", "equivalent_name", "swapped_with_surname", "similar"}
+        {"exact", "same_transliteration", "equivalent_name", "swapped_with_surname", "similar",
+         "one_letter_off"}
     ),
     "patronymic": frozenset({"exact", "equivalent_name", "similar"}),
     "birth_date": DATE_LEVELS_THAT_MAY_AGREE,
@@ -178,9 +190,12 @@ AGREEING_LEVELS: dict[str, frozenset[str]] = {
 # Pairs to score: each rule lets a pair through when it holds. Together they keep recall
 # high without comparing everyone with everyone: a surname typo is caught by the given
 # name and patronymic rules, a wrong birth year by surname with month and day, a name
-# in the wrong field by the swapped rule, a missing date by surname with given name; a
-# surname is compared by its consonants, which the Ukrainian і against Russian е/о
-# (Білоус, Белоус) leaves alone.
+# in the wrong field by the swapped rule, a missing date by surname with given name, a
+# surname typo with a year off by given name with month and day, a surname typo with a
+# missing date by given name, patronymic and the surname's first letters, a given-name
+# typo with a missing date by surname and patronymic; a surname is
+# compared by its consonants, which the Ukrainian і against Russian е/о (Білоус,
+# Белоус) leaves alone.
 _SURNAME_AND_YEAR = "l.surname_consonants = r.surname_consonants AND l.birth_year = r.birth_year"
 _SURNAME_AND_DAY = (
     "l.surname_consonants = r.surname_consonants AND l.birth_month = r.birth_month "
@@ -201,6 +216,16 @@ _DATE_AND_INITIALS = (
     "l.birth_date = r.birth_date AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)"
 )
 _DATE_AND_GIVEN = "l.birth_date = r.birth_date AND l.given_class = r.given_class"
+_GIVEN_AND_DAY = (
+    "l.given_class = r.given_class AND l.birth_month = r.birth_month AND l.birth_day = r.birth_day"
+)
+_SURNAME_AND_PATRONYMIC = (
+    "l.surname_consonants = r.surname_consonants AND l.patronymic_class = r.patronymic_class"
+)
+_GIVEN_PATRONYMIC_AND_INITIALS = (
+    "l.given_class = r.given_class AND l.patronymic_class = r.patronymic_class "
+    "AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)"
+)
 
 BLOCKING_RULES: tuple[str, ...] = (
     _SURNAME_AND_YEAR,
@@ -212,29 +237,88 @@ BLOCKING_RULES: tuple[str, ...] = (
     _SERIAL_NUMBER,
     _DATE_AND_INITIALS,
     _DATE_AND_GIVEN,
+    _GIVEN_AND_DAY,
+    _GIVEN_PATRONYMIC_AND_INITIALS,
+    _SURNAME_AND_PATRONYMIC,
 )
 
-# Within the held list (100,000 people: five billion pairs) the widest rule, given name
-# with year and month of birth, is left out: a person listed twice is written by the
-# same clerks, so the surname seldom differs so much that no other rule finds the pair.
+# Within the held list (100,000 people: five billion pairs) the widest rules, given name
+# with year and month or with month and day of birth, are left out (they would double
+# the pairs): a person listed twice is written by the same clerks, so the surname seldom
+# differs so much that no other rule finds the pair.
 DUPLICATE_BLOCKING_RULES: tuple[str, ...] = tuple(
-    rule for rule in BLOCKING_RULES if rule != _GIVEN_AND_MONTH
+    rule for rule in BLOCKING_RULES if rule not in (_GIVEN_AND_MONTH, _GIVEN_AND_DAY)
 )
 
-# Pairs that surely match, to estimate how often two random records do (with the share of
-# true matches these rules are expected to catch).
-DETERMINISTIC_RULES: tuple[str, ...] = (
-    "l.surname_key = r.surname_key AND l.given_class = r.given_class "
-    "AND l.birth_date = r.birth_date",
+
+@dataclass(frozen=True)
+class SureRule:
+    """Pairs that surely match, to estimate how often two random records do, with the
+    share of true matches the rule is expected to catch, and the key columns it needs
+    on both lists."""
+
+    rule: str
+    recall: float
+    needs: frozenset[str]
+
+
+# The first rule whose columns both lists give is used. Lists without birth dates (a
+# side that asks by name only) fall back on the full name; such a rule catches more
+# namesakes, so its count is an overestimate that the one-to-one step corrects (it
+# learns the share of requested people who are held from the candidates themselves).
+SURE_RULES: tuple[SureRule, ...] = (
+    SureRule(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class "
+        "AND l.birth_date = r.birth_date",
+        0.7,
+        frozenset({"surname_key", "given_class", "birth_date"}),
+    ),
+    SureRule(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class "
+        "AND l.patronymic_class = r.patronymic_class",
+        0.5,
+        frozenset({"surname_key", "given_class", "patronymic_class"}),
+    ),
+    SureRule(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class",
+        0.8,
+        frozenset({"surname_key", "given_class"}),
+    ),
 )
-DETERMINISTIC_RECALL = 0.7
+
+
+@dataclass(frozen=True)
+class TrainingBlock:
+    """One expectation maximisation session: its rule, and the columns it needs."""
+
+    rule: str
+    needs: frozenset[str]
+
 
 # Expectation maximisation, one session per rule: each learns the comparisons its rule
 # does not fix (names from pairs born the same day; dates and the rest from pairs with
-# the same surname and given name).
-TRAINING_BLOCKS: tuple[str, ...] = (
-    "l.surname_key = r.surname_key AND l.given_class = r.given_class",
-    "l.birth_date = r.birth_date",
+# the same surname and given name). A session whose columns a list lacks is skipped:
+# the comparisons it would have taught keep their priors.
+TRAINING_BLOCKS: tuple[TrainingBlock, ...] = (
+    TrainingBlock(
+        "l.surname_key = r.surname_key AND l.given_class = r.given_class",
+        frozenset({"surname_key", "given_class"}),
+    ),
+    TrainingBlock("l.birth_date = r.birth_date", frozenset({"birth_date"})),
+)
+# Without birth dates on both lists, the names are learnt from pairs that share the
+# other two name parts instead (surname from given name and patronymic; given name from
+# surname and patronymic): left at their priors, the name levels would weigh an exact
+# spelling far above the other language's form of the same name.
+TRAINING_BLOCKS_WITHOUT_DATES: tuple[TrainingBlock, ...] = (
+    TrainingBlock(
+        "l.given_class = r.given_class AND l.patronymic_class = r.patronymic_class",
+        frozenset({"given_class", "patronymic_class"}),
+    ),
+    TrainingBlock(
+        "l.surname_consonants = r.surname_consonants AND l.patronymic_class = r.patronymic_class",
+        frozenset({"surname_consonants", "patronymic_class"}),
+    ),
 )
 U_SAMPLE_PAIRS = 1_200_000
 # Fewer possible pairs than this, and random pairs say little and EM has nothing to
@@ -248,16 +332,33 @@ U_FLOOR = 1e-7
 
 
 def comparisons_for(columns_present: frozenset[str]) -> tuple[Comparison, ...]:
-    """The comparisons whose field some list gives: the rest would only add nulls."""
+    """The comparisons whose field both lists give: the rest would only add nulls."""
     return tuple(c for c in COMPARISONS if c.null_column in columns_present)
+
+
+def sure_rule_for(columns_present: frozenset[str]) -> SureRule | None:
+    return next((r for r in SURE_RULES if r.needs <= columns_present), None)
+
+
+def training_blocks_for(columns_present: frozenset[str]) -> tuple[TrainingBlock, ...]:
+    """The sessions both lists have the columns for (see TRAINING_BLOCKS)."""
+    blocks = TRAINING_BLOCKS
+    if "birth_date" not in columns_present:
+        blocks = (TRAINING_BLOCKS[0], *TRAINING_BLOCKS_WITHOUT_DATES)
+    return tuple(block for block in blocks if block.needs <= columns_present)
 
 
 def blocking_rules_for(
     columns_present: frozenset[str], rules: tuple[str, ...] = BLOCKING_RULES
 ) -> tuple[str, ...]:
-    if "serial_number_key" not in columns_present:
-        rules = tuple(rule for rule in rules if "serial_number_key" not in rule)
-    return rules
+    """The rules whose columns both lists give (a rule on a column one list lacks
+    would find no pair)."""
+    return tuple(rule for rule in rules if _columns_of(rule) <= columns_present)
+
+
+def _columns_of(rule: str) -> set[str]:
+    """The key columns a rule reads (`l.x`, `r.x`)."""
+    return set(re.findall(r"\b[lr]\.([a-z_]+)", rule))
 
 
 def level_labels(comparison: Comparison) -> dict[int, str]:

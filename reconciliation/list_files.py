@@ -2,8 +2,9 @@
 
 A JSON file may also be a side's list as the planner takes it (`{"name": ..., "detainees":
 [...]}`), so a held list needs no conversion. CSV cells are text; empty cells are left
-out. A header is named back only when it has an `id` column: without one, the first
-row is most likely a person (a file exported without its header), whose cells are names.
+out. A file without an `id` column is refused without naming its header: its first row
+is most likely a person (a file exported without its header), whose cells are names. An
+unknown column is named back only when it looks like a field name, else by position.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciliation.records import ListProblem, ReadList, read_records
+from reconciliation.records import (
+    ListProblem,
+    ReadList,
+    allowed_fields,
+    read_records,
+    shown_field,
+)
 from reconciliation.schema import ListRole
-
-_SHOWN_COLUMN_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -113,15 +118,28 @@ def _csv_entries(role: ListRole, data: bytes) -> ListEntries:
             row=1,
         )
     seen: set[str] = set()
-    for name in columns:
+    for position, name in enumerate(columns, start=1):
         if name in seen:
             return _problem(
-                role, name[:_SHOWN_COLUMN_CHARS], "duplicate_column", "the column appears twice", 1
+                role, shown_field(name, position), "duplicate_column", "the column appears twice", 1
             )
         seen.add(name)
+    allowed = allowed_fields(role)
+    extra: list[ListProblem] = [
+        ListProblem(
+            side=role,
+            id=None,
+            field=shown_field(name, position),
+            rule="unknown_field",
+            message=f"not a field of a {role} record; use {', '.join(allowed)}",
+            row=1,
+        )
+        for position, name in enumerate(columns, start=1)
+        if name not in allowed
+    ]
+    known = [name if name in allowed else None for name in columns]
     entries: list[object] = []
     rows: list[int] = []
-    extra: list[ListProblem] = []
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -137,7 +155,11 @@ def _csv_entries(role: ListRole, data: bytes) -> ListEntries:
                 )
             )
         entries.append(
-            {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if cell.strip()}
+            {
+                name: cell.strip()
+                for name, cell in zip(known, cells, strict=False)
+                if name is not None and cell.strip()
+            }
         )
         rows.append(number)
     return ListEntries(entries, rows, extra)

@@ -44,8 +44,17 @@ def _is_misspelt_given(table: GivenNameTable, word: str) -> bool:
 
 @lru_cache(maxsize=1 << 17)
 def _is_patronymic(table: GivenNameTable, word: str) -> bool:
+    """A known patronymic, or a word with a patronymic's ending, or one typo from a
+    known patronymic (looked up only for words that end as patronymics do, in -ич or
+    -на: the lookup is dear, and every word of every full name asks)."""
     key = skeleton(word)
-    return key in table.patronymic or (len(key) > 5 and key.endswith(_PATRONYMIC_ENDINGS))
+    if key in table.patronymic or (len(key) > 5 and key.endswith(_PATRONYMIC_ENDINGS)):
+        return True
+    return key.endswith(("ic", "na")) and table.patronymic_class(key) is not None
+
+
+def _is_known_patronymic(table: GivenNameTable, word: str) -> bool:
+    return table.patronymic_class(skeleton(word)) is not None
 
 
 def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts:
@@ -57,16 +66,28 @@ def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts
         return NameParts(words[0], None, None)
     patronymics = [i for i, word in enumerate(words) if _is_patronymic(table, word)]
     givens = [i for i, word in enumerate(words) if _is_given(table, word) and i not in patronymics]
+    if not givens and patronymics:
+        # No word is a known given name as spelt, but there is a patronymic: a given
+        # name a typo away, if only one word is (with two words, a surname such as
+        # Михайлов would read as a misspelt Михайло).
+        misspelt = [
+            i
+            for i, word in enumerate(words)
+            if i not in patronymics and _is_misspelt_given(table, word)
+        ]
+        givens = misspelt if len(misspelt) == 1 else []
     # Surnames end in -ович too (Петрович, Шкурович): of several patronymic-like words,
     # the patronymic is one the table knows right after a given name, else one the
     # table knows, else one after a given name, else the last.
     after_given = [i for i in patronymics if i - 1 in givens]
-    known = [i for i in patronymics if skeleton(words[i]) in table.patronymic]
+    known = [i for i in patronymics if _is_known_patronymic(table, words[i])]
     both = [i for i in after_given if i in known]
     chosen = both or known or after_given or patronymics[-1:]
     patronymic_at: int | None = chosen[0] if chosen else None
-    if len(words) == 2 and givens:
-        patronymic_at = None  # two words are a surname and a given name: Петрович Іван
+    if len(words) == 2 and (givens or not known):
+        # Two words are a surname and a given name (Петрович Іван), unless one is a known
+        # patronymic and the other no known name: a surname in -ович stays a surname.
+        patronymic_at = None
     given_at: int | None = None
     if givens:
         # A given name just before the patronymic is the surest anchor; else the first.

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from reconciliation.decisions import (
     Thresholds,
+    copies_of,
     decide_pairs,
     duplicate_groups,
     duplicate_probabilities,
-    one_per_duplicate_group,
     one_to_one_probabilities,
 )
 from reconciliation.identity_keys import keys_of
@@ -101,28 +101,44 @@ def decide(scores: Scores, thresholds: Thresholds) -> Reconciliation:
     candidate, not two rivals), then who is who, then who was already exchanged."""
     duplicates = duplicate_probabilities(scores.held_held)
     groups = duplicate_groups(duplicates, thresholds)
-    requested_held = one_per_duplicate_group(scores.requested_held, groups)
+    copies = copies_of(groups)
+    members: dict[str, list[str]] = {}
+    for held_id, key in copies.items():
+        members.setdefault(key, []).append(held_id)
+
+    def held_ids(person: str, best: str) -> list[str]:
+        """The copy with the best evidence first, then the others in id order."""
+        return [best, *sorted(set(members.get(person, [best])) - {best})]
+
     matches = [
         Match(
             requested_id=decided.candidate.left,
-            held_id=decided.candidate.right,
+            held_id=decided.candidate.pair.right,
+            held_ids=held_ids(decided.candidate.right, decided.candidate.pair.right),
             probability=_rounded(decided.candidate.probability),
             band=decided.band,
             evidence=decided.candidate.pair.evidence,
         )
         for decided in decide_pairs(
-            one_to_one_probabilities(requested_held, learn_share=True), thresholds
+            one_to_one_probabilities(
+                scores.requested_held, learn_share=True, copies=copies, side="right"
+            ),
+            thresholds,
         )
     ]
     already_exchanged = [
         AlreadyExchanged(
-            held_id=decided.candidate.left,
+            held_id=decided.candidate.pair.left,
+            held_ids=held_ids(decided.candidate.left, decided.candidate.pair.left),
             exchanged_id=decided.candidate.right,
             probability=_rounded(decided.candidate.probability),
             band=decided.band,
             evidence=decided.candidate.pair.evidence,
         )
-        for decided in decide_pairs(one_to_one_probabilities(scores.held_exchanged), thresholds)
+        for decided in decide_pairs(
+            one_to_one_probabilities(scores.held_exchanged, copies=copies, side="left"),
+            thresholds,
+        )
     ]
     held_duplicates = [
         HeldDuplicate(

@@ -7,6 +7,7 @@ and birth dates. A list with any problem is refused whole; nothing of it is kept
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +26,10 @@ _ID_MAX = 64
 _TEXT_MAX = 500
 # Service numbers and units are often typed as numbers in JSON; they are read as text.
 _NUMBER_AS_TEXT = frozenset({"serial_number", "unit"})
-_SHOWN_FIELD_CHARS = 40
+# A key or column the reader does not know is named back only when it looks like a field
+# name: ASCII letters, digits and underscores, at most 40. Anything else (a header row
+# that is really a person's row, `Шевченко Тарас`, `09.03.1814`) is named by position.
+_FIELD_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
 
 class ListProblem(BaseModel):
@@ -64,6 +68,12 @@ def _line(problem: ListProblem) -> str:
     if problem.id is not None:
         where.append(f"id {problem.id}")
     return f"{', '.join(where)}: {problem.field}: {problem.message} [{problem.rule}]"
+
+
+def shown_field(name: str, position: int) -> str:
+    """How a problem names an unknown key or column: as written if it looks like a field
+    name, else `column N` (its 1-based position), so that no cell is ever quoted."""
+    return name if _FIELD_NAME_LIKE.fullmatch(name) else f"column {position}"
 
 
 def allowed_fields(role: ListRole) -> tuple[str, ...]:
@@ -146,16 +156,15 @@ def _record(
             f"each record needs an id of 1 to {_ID_MAX} characters (entry {index})",
         )
     values: dict[str, object] = {"id": record_id or f"#{index}"}
-    for key, value in entry.items():
+    for position, (key, value) in enumerate(entry.items(), start=1):
         field = str(key)
         if field not in allowed:
-            # Named once per list, and shortened: a file without its header would
-            # otherwise put a person's name here as a "column".
+            # Named once per list, and only if it looks like a field name: a file
+            # without its header would otherwise put a person's name here as a "column".
             if field not in unknown_reported:
                 unknown_reported.add(field)
-                shown = field[:_SHOWN_FIELD_CHARS]
                 problem(
-                    shown,
+                    shown_field(field, position),
                     "unknown_field",
                     f"not a field of a {role} record; use {', '.join(allowed_fields(role))}",
                 )

@@ -110,7 +110,12 @@ class Match(_Out):
     """A requested person and the held person they are taken to be."""
 
     requested_id: str
-    held_id: str
+    held_id: str = Field(description="The held record that agrees best (the evidence's).")
+    held_ids: list[str] = Field(
+        default_factory=list,
+        description="Every held record the match stands for: `held_id` and, for a person "
+        "listed more than once (an `auto` group of `held_duplicates`), the other copies.",
+    )
     probability: Probability
     band: Band
     evidence: Evidence
@@ -127,7 +132,12 @@ class HeldDuplicate(_Out):
 class AlreadyExchanged(_Out):
     """A held person found in the registry of people already exchanged."""
 
-    held_id: str
+    held_id: str = Field(description="The held record that agrees best (the evidence's).")
+    held_ids: list[str] = Field(
+        default_factory=list,
+        description="Every held record the entry stands for: `held_id` and its copies, as "
+        "for a match.",
+    )
     exchanged_id: str
     probability: Probability
     band: Band

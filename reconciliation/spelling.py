@@ -120,7 +120,9 @@ _SOFT_O = re.compile(r"[ьй]о")
 
 _LATIN_DIGRAPHS = (
     ("shch", "S"),
+    ("chtch", "S"),  # French щ
     ("tsch", "C"),  # German ч
+    ("tch", "C"),  # French ч
     ("szcz", "S"),
     ("sch", "S"),
     ("sh", "S"),
@@ -143,6 +145,7 @@ _LATIN_SINGLE = str.maketrans(
 )
 
 _IOTATED = (
+    (re.compile(r"ou"), "u"),  # French у (Roudenko); оу in both scripts alike (Белоус)
     (re.compile(r"i+"), "i"),  # ii, iii: й after і, ий/ій endings, yy
     # я ю є inside a word (ya, ia, ja, iu, ie...); first in a word only є/е loses its
     # y (Ukrainian Є, Russian Е, both "ye"), so that Яна and Анна stay apart.
@@ -159,21 +162,69 @@ def _strip_marks(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Other readings of the same Latin letters, for spellings made by German, Polish and
+# French rules rather than English ones: their ch is х (German, Polish) or ш (French),
+# German z is ц and s before a vowel з, sh is ж; French j is ж. A Latin name is read
+# the other way only when it shows that scheme's marks (German sch or w, Polish sz, cz,
+# w or ł, French ou or tch), so that an English-style spelling gets no second reading.
+_OTHER_READINGS: tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...] = (
+    (  # German
+        ("sch", "w"),
+        (("tsch", "C"), ("sch", "S"), ("ch", "H"), ("sh", "Z"), ("ss", "Σ"), ("z", "C")),
+    ),
+    (  # Polish
+        ("sz", "cz", "w", "ł"),
+        (("szcz", "S"), ("sz", "S"), ("cz", "C"), ("ch", "H"), ("rz", "Z")),
+    ),
+    (  # French
+        ("ou", "tch"),
+        (("chtch", "S"), ("tch", "C"), ("ch", "S"), ("kh", "H"), ("j", "Z")),
+    ),
+)  # fmt: skip
+_GERMAN_VOICED_S = re.compile(r"(?<![s])s(?=[aeiouy])")
+
+
+def _latin_coarse(cleaned: str, digraphs: tuple[tuple[str, str], ...]) -> str:
+    coarse = _strip_marks(cleaned.replace("ł", "l"))  # Polish ł has no mark to strip
+    for digraph, sound in digraphs:
+        coarse = coarse.replace(digraph, sound)
+    return coarse
+
+
+def _finished(coarse: str) -> str:
+    coarse = coarse.translate(_LATIN_SINGLE)
+    coarse = "".join(char for char in coarse if "a" <= char <= "z")
+    for pattern, replacement in _IOTATED:
+        coarse = pattern.sub(replacement, coarse)
+    return coarse
+
+
 @lru_cache(maxsize=65536)
 def skeleton(cleaned: str) -> str:
     """The coarse key of a cleaned name (`clean_name`), words run together."""
     if _CYRILLIC.search(cleaned) is not None:
         coarse = _SOFT_O.sub("ё", cleaned).translate(_CYRILLIC_TO_COARSE)
-        coarse = _strip_marks(coarse)
-    else:
-        coarse = _strip_marks(cleaned)
-        for digraph, sound in _LATIN_DIGRAPHS:
-            coarse = coarse.replace(digraph, sound)
-        coarse = coarse.translate(_LATIN_SINGLE)
-    coarse = "".join(char for char in coarse if "a" <= char <= "z")
-    for pattern, replacement in _IOTATED:
-        coarse = pattern.sub(replacement, coarse)
-    return coarse
+        return _finished(_strip_marks(coarse))
+    return _finished(_latin_coarse(cleaned, _LATIN_DIGRAPHS))
+
+
+@lru_cache(maxsize=65536)
+def readings(cleaned: str) -> tuple[str, ...]:
+    """The skeleton, then the skeletons of a Latin name read by German, Polish and
+    French rules, without repeats (a Cyrillic name has one reading)."""
+    first = skeleton(cleaned)
+    if _CYRILLIC.search(cleaned) is not None:
+        return (first,)
+    found = [first]
+    for index, (marks, digraphs) in enumerate(_OTHER_READINGS):
+        if not any(mark in cleaned for mark in marks):
+            continue
+        text = _GERMAN_VOICED_S.sub("Z", cleaned) if index == 0 else cleaned
+        coarse = _latin_coarse(text, (*digraphs, *_LATIN_DIGRAPHS))
+        key = _finished(coarse.replace("Σ", "s"))
+        if key and key not in found:
+            found.append(key)
+    return tuple(found)
 
 
 _VOWELS = str.maketrans("", "", "aeiou")

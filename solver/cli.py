@@ -30,6 +30,7 @@ from solver.planner import Progress, solve
 from solver.schema import (
     Changes,
     ExchangeRequest,
+    NotReleased,
     Objective,
     Plan,
     Released,
@@ -272,7 +273,7 @@ def _run_repair(args: argparse.Namespace) -> int:
     # Imported here: most commands never repair.
     from solver.repair_planner import repair
 
-    plan = repair(request)
+    plan = repair(request, events_checked=True)  # by `_load_repair`
     _write(args.output, _plan_json(plan, compact=args.compact))
     if args.chart:
         from solver.events import apply_events
@@ -424,7 +425,7 @@ def _verify_repaired(args: argparse.Namespace) -> int:
     request = _load_repair(args.input, args.agreed, args.events, args.time_limit)
     proposal, claims = _load_repaired_proposal(args.plan, request)
     violations, values = recheck_repair(request, proposal, claims=claims)
-    optimum = None if args.no_optimum else repair(request)
+    optimum = None if args.no_optimum else repair(request, events_checked=True)
     best = (
         tuple(level.value or 0 for level in optimum.levels)
         if optimum is not None and optimum.status in ("optimal", "feasible")
@@ -452,6 +453,7 @@ class RepairedProposal(BaseModel):
     reference_date: date | None = None
     changes: Changes | None = None
     objective: RepairObjective | Objective | None = None
+    not_released: list[NotReleased] | None = None
 
 
 def _load_repaired_proposal(path: str, request: RepairRequest) -> tuple[Plan, bool]:
@@ -476,6 +478,8 @@ def _load_repaired_proposal(path: str, request: RepairRequest) -> tuple[Plan, bo
     if proposal.changes is None:
         return Plan(**fields), False
     objective = proposal.objective if isinstance(proposal.objective, RepairObjective) else None
+    if proposal.not_released is not None:
+        fields["not_released"] = proposal.not_released
     return RepairedPlan.model_construct(
         **fields, objective=objective, changes=proposal.changes
     ), True

@@ -41,7 +41,8 @@ Units = tuple[int, ...]  # unit indices of a pool, ascending
 
 @dataclass(frozen=True)
 class RankedOption:
-    """One option: its rank and its whole plan (re-checked like the repaired plan)."""
+    """One option: its rank and its whole plan (re-checked like the repaired plan),
+    labelled honestly against the best one (see `_labelled`)."""
 
     rank: int
     plan: RepairedPlan
@@ -56,28 +57,35 @@ class RankedOption:
             status=self.plan.status,
             objective=self.plan.objective,
             levels=[
-                OptionLevel(name=level.name, sense=level.sense, value=value, best=top)
-                for level, value, top in zip(levels, values, bests, strict=True)
+                OptionLevel(
+                    name=level.name,
+                    sense=level.sense,
+                    value=value,
+                    best=top,
+                    proven=report.proven,
+                )
+                for level, value, top, report in zip(
+                    levels, values, bests, self.plan.levels, strict=True
+                )
             ],
             comparison=_comparison(levels, values, bests, self.rank),
             changes=self.plan.changes,
             stages=self.plan.stages,
         )
 
-    def chosen(self, best: RepairedPlan) -> RepairedPlan:
-        """The option as the repaired plan, when the mediator picks it: proven optimal at
-        each level as far as it equals the best plan, and `optimal` only if it equals it
-        at every level (else `feasible`: it meets every term, and is not the optimum)."""
-        if self.rank == 1:
-            return self.plan
-        reports = []
-        equal_so_far = True
-        for mine, top in zip(self.plan.levels, best.levels, strict=True):
-            equal_so_far = equal_so_far and mine.value == top.value
-            reports.append(mine.model_copy(update={"proven": equal_so_far}))
-        return self.plan.model_copy(
-            update={"status": "optimal" if equal_so_far else "feasible", "levels": reports}
-        )
+
+def _labelled(plan: RepairedPlan, best: RepairedPlan) -> RepairedPlan:
+    """An option as it stands against the best plan: each level proven optimal as far
+    as it equals the best plan's (proven) values, and `optimal` only if it equals them
+    at every level; else `feasible`: it meets every term, and is not the optimum."""
+    reports = []
+    equal_so_far = True
+    for mine, top in zip(plan.levels, best.levels, strict=True):
+        equal_so_far = equal_so_far and mine.value == top.value and top.proven
+        reports.append(mine.model_copy(update={"proven": equal_so_far}))
+    return plan.model_copy(
+        update={"status": "optimal" if equal_so_far else "feasible", "levels": reports}
+    )
 
 
 def ranked_options(
@@ -90,7 +98,12 @@ def ranked_options(
     should_stop: Callable[[], bool] | None,
 ) -> list[RankedOption]:
     """Up to `wanted` options, best first; fewer when no other plan meets the terms, or
-    when time runs out before the next one is proven."""
+    when time runs out before the next one is proven.
+
+    The first is the repaired plan itself, `optimal`. Each other is `optimal` only when
+    it equals the first on every level (another optimum), else `feasible`; its levels
+    are proven as far as they equal the first's (`_labelled`).
+    """
     assert run.solution is not None
     started = time.perf_counter()
     seen = [_Numbers(frame, run.solution, levels, started)]
@@ -114,7 +127,7 @@ def ranked_options(
         if best is other:
             seen.append(other)
             other = None
-        options.append(RankedOption(len(options) + 1, best.take()))
+        options.append(RankedOption(len(options) + 1, _labelled(best.take(), options[0].plan)))
     return options
 
 
@@ -127,6 +140,7 @@ class _Numbers:
     ) -> None:
         self.solution = solution
         totals = [solution.pool_total(p) for p in range(len(frame.pools))]
+        # Labelled as the best plan is; `ranked_options` labels the others against it.
         proven = {level.name for level in levels}
         self._plans = (
             frame.plan_of(frame.assignment(solution, units), levels, "optimal", proven, started)

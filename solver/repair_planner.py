@@ -90,14 +90,19 @@ def repair(
     *,
     on_progress: RepairProgress | None = None,
     stop: StopSignal | None = None,
+    events_checked: bool = False,
 ) -> RepairedPlan:
     """Repair the agreed plan after the events: `optimal` when every level is proven.
 
     Raises `InvalidRequest` when the plan or an event cannot be applied. `stop` ends the
     search early with the best plan found so far (`feasible`), or `timeout`. Every
     returned plan, and every option, has passed `solver.validation.recheck_repair`.
+    `events_checked`: the request was read by `solver.repair_request` before, which
+    checked its plan and events (see `apply_events`).
     """
-    return repair_with_stats(request, on_progress=on_progress, stop=stop)[0]
+    return repair_with_stats(
+        request, on_progress=on_progress, stop=stop, events_checked=events_checked
+    )[0]
 
 
 def repair_with_stats(
@@ -105,20 +110,24 @@ def repair_with_stats(
     *,
     on_progress: RepairProgress | None = None,
     stop: StopSignal | None = None,
+    events_checked: bool = False,
 ) -> tuple[RepairedPlan, SolveStats]:
     """`repair`, also telling where the time went."""
     with solving():
-        return _repair(request, on_progress, stop)
+        return _repair(request, on_progress, stop, events_checked)
 
 
 def _repair(
-    request: RepairRequest, on_progress: RepairProgress | None, stop: StopSignal | None
+    request: RepairRequest,
+    on_progress: RepairProgress | None,
+    stop: StopSignal | None,
+    events_checked: bool,
 ) -> tuple[RepairedPlan, SolveStats]:
     started = time.perf_counter()
     deadline = time.monotonic() + request.options.time_limit_s
     stats = SolveStats()
     with stats.phase("read"):
-        frame = RepairFrame.of(apply_events(request))
+        frame = RepairFrame.of(apply_events(request, checked=events_checked))
     stats.people = sum(roster.size for roster in frame.rosters)
     stats.pools = len(frame.pools)
     levels = repair_levels_for(request.terms, request.repair.policy)
@@ -166,7 +175,8 @@ def _repair(
                 _recheck(request, option.plan)
             summaries = [option.summary(plan, levels) for option in options]
             if chosen <= len(options):
-                plan = options[chosen - 1].chosen(plan)
+                # As ranked: `optimal` only if it is as good as the best at every level.
+                plan = options[chosen - 1].plan
             plan = plan.model_copy(update={"options": summaries})
     if chosen > 1 and (not plan.options or chosen > len(plan.options)):
         plan = plan.model_copy(update={"warnings": [*plan.warnings, _unavailable(plan, chosen)]})
@@ -258,8 +268,7 @@ class RepairFrame:
         units = []
         for pool in self.pools:
             counts = [0] * stages
-            agreed = {m.agreed for m, _ in pool.members}
-            (where,) = agreed if len(agreed) == 1 else (0,)
+            where = _agreed_stage(pool)
             if 1 <= where <= stages:
                 counts[where - 1] = pool.n_units
             units.append(counts)
@@ -377,8 +386,10 @@ class RepairFrame:
 
     def conflicts(self, seconds: float) -> list[Conflict]:
         """The smallest set of terms that cannot hold together on what is left to decide,
-        each said with the numbers behind it, the executed stages' included."""
-        from solver.conflicts import explain, smallest_conflict
+        each said with the day's numbers: who was handed over, who dropped out, what the
+        remaining stages can still hold."""
+        from solver.conflicts import smallest_conflict
+        from solver.repair_conflicts import DaySoFar, explain_repair
 
         rules = smallest_conflict(
             self.remaining,
@@ -388,48 +399,14 @@ class RepairFrame:
             capacities=self.capacities,
             executed=self.executed,
         )
-        # The sentences read the terms: a must_include met by a handover, or lifted by a
-        # dropout, is not what stands in the way.
-        gone = {
-            side: {
-                roster.ids[i] for i in np.flatnonzero((self.handed[side] > 0) | self.dropped[side])
-            }
-            for side, roster in zip(SIDES, self.rosters, strict=True)
-        }
-        terms = self.rosters.terms
-        named = terms.must_include.model_copy(
-            update={
-                side.value: [p for p in terms.must_include.of(side) if p not in gone[side]]
-                for side in SIDES
-            }
+        day = DaySoFar(
+            rosters=self.rosters,
+            handed=self.handed,
+            dropped=self.dropped,
+            capacities=self.capacities,
+            first_remaining=self.day.first_remaining,
         )
-        remaining = dataclasses.replace(
-            self.remaining, terms=terms.model_copy(update={"must_include": named})
-        )
-        found = explain(rules, remaining)
-        note = self._executed_note()
-        if not note:
-            return found
-        return [
-            Conflict(rule=c.rule, message=f"{c.message} {note}")
-            if c.rule in ("min_per_side", "max_per_side", "parity", "stages")
-            else c
-            for c in found
-        ]
-
-    def _executed_note(self) -> str:
-        if not self.day.executed:
-            return ""
-        numbers = ", ".join(str(stage.number) for stage in self.day.executed)
-        counted = {side: self.executed.of(side) for side in SIDES}
-        text = (
-            f"Executed stage(s) {numbers}: side_a handed over {counted[Side.A]:,} counted "
-            f"people, side_b {counted[Side.B]:,}"
-        )
-        if not self.capacities:
-            return f"{text}; no stage is left to make up a difference."
-        remaining = ", ".join(str(s + self.offset) for s in range(1, len(self.capacities) + 1))
-        return f"{text}; stage(s) {remaining} remain."
+        return explain_repair(rules, day)
 
 
 def _unavailable(plan: RepairedPlan, chosen: int) -> PlanWarning:
@@ -443,6 +420,15 @@ def _unavailable(plan: RepairedPlan, chosen: int) -> PlanWarning:
         code="option_unavailable",
         message=f"Option {chosen} was chosen, but {found}; this is the best plan instead.",
     )
+
+
+def _agreed_stage(pool: Pool) -> int:
+    """The model stage every member of a pool was agreed for; 0 when they were not
+    agreed, or agreed for different stages (the pool then starts unreleased)."""
+    agreed = {member.agreed for member, _ in pool.members}
+    if len(agreed) == 1:
+        return agreed.pop()
+    return 0
 
 
 def _stages_of(size: int, index: dict[str, int], stage_of: dict[str, int]) -> IntArray:

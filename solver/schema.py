@@ -73,10 +73,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class Detainee(_Strict):
-    """One person a side holds and could release."""
+class _DetaineeFacts(_Strict):
+    """Everything a list says about a person but the id: what an `update` event may change
+    (`DetaineeFields`), so the two can never drift apart."""
 
-    id: DetaineeId
     name: StrictStr | None = None
     birth_date: Day | None = None
     age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
@@ -96,6 +96,16 @@ class Detainee(_Strict):
     birth_place: StrictStr | None = None
     serial_number: StrictStr | None = None
     unit: StrictStr | None = None
+
+
+class _Identified(_Strict):
+    id: DetaineeId
+
+
+# The id comes first (pydantic orders fields from the last base to the first): the order
+# of CSV columns and of the schema a reader sees.
+class Detainee(_DetaineeFacts, _Identified):
+    """One person a side holds and could release."""
 
     @property
     def releasable(self) -> bool:
@@ -379,21 +389,9 @@ class AddDetainee(_Strict):
     detainee: Detainee
 
 
-class DetaineeFields(_Strict):
-    """Changed facts about a listed person: any detainee field but `id`; only the fields
-    given change."""
-
-    name: StrictStr | None = None
-    birth_date: Day | None = None
-    age: Annotated[StrictInt, Field(ge=0, le=130)] | None = None
-    status: Status = "military"
-    seriously_ill: StrictBool = False
-    captured_on: Day | None = None
-    consents: StrictBool = True
-    eligible: StrictBool = True
-    ineligible_reason: StrictStr | None = None
-    group: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
-    requested: StrictBool = False
+class DetaineeFields(_DetaineeFacts):
+    """Changed facts about a listed person: any detainee field but `id` (the fields of
+    `Detainee` itself); only the fields given change."""
 
     def given(self) -> dict[str, object]:
         """The fields the event sets, with their values."""
@@ -569,6 +567,10 @@ class OptionLevel(_Out):
     sense: Literal["max", "min"]
     value: int
     best: int
+    proven: bool = Field(
+        description="Proven optimal: the option equals the best plan here and at every "
+        "level above (true at every level of an option whose status is optimal)."
+    )
 
 
 class RepairOption(_Out):

@@ -34,6 +34,7 @@ from solver.schema import (
     Detainee,
     DetaineeRecord,
     Dropout,
+    DropoutReason,
     ExchangeRequest,
     Objective,
     Plan,
@@ -63,6 +64,7 @@ ViolationRule = (
         "reference_date",
         "executed",
         "changes",
+        "not_released",
     ]
 )
 
@@ -92,8 +94,9 @@ class Violation:
     `rule` is a conflict rule name (`min_per_side`, `parity`, ...) or one of the
     structural checks: `releasable`, `unknown_id`, `duplicate_release`, `stage_number`,
     `released_mismatch`, `reference_date`; a repaired plan also `executed` (its executed
-    stages are not as handed over) and `changes` (its changes are not what it differs
-    by). Messages carry registry ids and numbers only.
+    stages are not as handed over), `changes` (its changes are not what it differs by)
+    and `not_released` (someone left out is not listed there once, with the reason that
+    applies). Messages carry registry ids and numbers only.
     """
 
     rule: ViolationRule
@@ -152,12 +155,16 @@ def recheck_repair(
     The events are applied here again, on their own terms (`_read_day`): nothing of the
     repair's own reading is trusted. The values come in `repair_levels_for` order, the
     changes recomputed. The request's events must apply (the repair checked them).
-    `claims=False` (a mediator's draft) does not hold the plan to changes it states.
+    `claims=False` (a mediator's draft) does not hold the plan to the changes and the
+    reasons for not releasing that it states; a plan that states no `not_released` at
+    all is not held to one.
     """
     lists, day = _read_day(request)
     context = _Recheck.of(lists, plan, day=day)
     violations = _violations(context)
     violations.extend(_executed(context))
+    if claims and "not_released" in plan.model_fields_set:
+        violations.extend(_not_released(context, lists, day.dropped))
     changes = _changes(context, violations if claims else [])
     objective = _objective(context)
     values = []
@@ -329,7 +336,7 @@ class _DayRead:
     was agreed for which stage."""
 
     handed: dict[Side, dict[str, int]]
-    dropped: dict[Side, set[str]]
+    dropped: dict[Side, dict[str, DropoutReason]]  # id -> the event's reason
     agreed: dict[Side, dict[str, int]]
     executed: dict[int, dict[Side, set[str]]]
 
@@ -382,11 +389,11 @@ def _read_day(request: RepairRequest) -> tuple[ExchangeRequest, _DayRead]:
             agreed[side].update(dict.fromkeys(plan.released.of(side), 1))
     people = {side: {d.id: d for d in request.side(side).detainees} for side in SIDES}
     handed: dict[Side, dict[str, int]] = {side: {} for side in SIDES}
-    dropped: dict[Side, set[str]] = {side: set() for side in SIDES}
+    dropped: dict[Side, dict[str, DropoutReason]] = {side: {} for side in SIDES}
     executed: dict[int, dict[Side, set[str]]] = {}
     for event in request.events:
         if isinstance(event, Dropout):
-            dropped[event.side].add(event.id)
+            dropped[event.side][event.id] = event.reason
         elif isinstance(event, StageExecuted):
             crossed: dict[Side, set[str]] = {}
             for side in SIDES:
@@ -1292,6 +1299,77 @@ def _changes(context: _Recheck, found: list[Violation]) -> int:
             )
         )
     return counted
+
+
+# Why someone is not released, in the order the reasons are given: the first that applies.
+_NOT_RELEASED_REASONS = ("dropout", "ineligible", "no_consent", "must_exclude", "not_selected")
+
+
+def _not_released(
+    context: _Recheck, lists: ExchangeRequest, dropouts: dict[Side, dict[str, DropoutReason]]
+) -> list[Violation]:
+    """Everyone not released is in `not_released` once, and nobody else, each with the
+    first reason that applies: a dropout (its detail the event's reason code), then
+    ineligible (its detail the person's own reason), refusing, excluded, not selected."""
+    found: list[Violation] = []
+    written: dict[Side, dict[str, tuple[str, str | None]]] = {side: {} for side in SIDES}
+    twice: dict[Side, list[str]] = {side: [] for side in SIDES}
+    for entry in context.plan.not_released:
+        side = Side(entry.side)
+        if entry.id in written[side]:
+            twice[side].append(entry.id)
+        written[side][entry.id] = (entry.reason, entry.detail)
+    terms = context.request.terms
+    for side in SIDES:
+        people, given = context.lists[side], written[side]
+        excluded = np.zeros(people.size, dtype=np.bool_)
+        excluded[_known(people, terms.must_exclude.of(side))] = True
+        code = np.select(
+            [context.dropped(side), ~people.eligible, ~people.releasable, excluded],
+            [0, 1, 2, 3],
+            default=4,
+        )
+        own_reasons = {
+            d.id: d.ineligible_reason
+            for d in lists.side(side).detainees
+            if not d.eligible and d.ineligible_reason
+        }
+        # The details checked: a dropout's reason code, an ineligible person's own reason
+        # (others, such as a group blocked by an exclusion, are not).
+        details: dict[str, dict[str, str]] = {
+            "dropout": dict(dropouts[side]),
+            "ineligible": own_reasons,
+        }
+        left = np.flatnonzero(~context.plan_sides[side].is_released).tolist()
+        wrong: list[str] = []
+        for p in left:
+            pid = people.ids[p]
+            reason = _NOT_RELEASED_REASONS[code[p]]
+            stated = given.get(pid)
+            detail = details.get(reason)
+            if (
+                stated is None
+                or stated[0] != reason
+                or (detail is not None and stated[1] != detail.get(pid))
+            ):
+                wrong.append(pid)
+        out = set(map(people.ids.__getitem__, left))
+        extra = sorted(pid for pid in given if pid not in out)
+        for ids, what in (
+            (tuple(wrong), "not listed with the reason that applies (or its detail)"),
+            (tuple(extra), "listed though released, or not in the list"),
+            (tuple(dict.fromkeys(twice[side])), "listed more than once"),
+        ):
+            if ids:
+                found.append(
+                    Violation(
+                        "not_released",
+                        side,
+                        ids,
+                        f"{side.value} not_released: {_ids_text(ids)} {what}",
+                    )
+                )
+    return found
 
 
 def _stage_sum(codes: _Ints, context: _Recheck) -> int:

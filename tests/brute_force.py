@@ -10,7 +10,7 @@ first rule outright (tested on its own in test_validation).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from itertools import product
 
 from solver.categories import reference_date_of
@@ -119,28 +119,19 @@ def _repair_choices(request: RepairRequest) -> tuple[list[tuple[Side, str]], lis
     return free, remaining
 
 
-def brute_force_repair(request: RepairRequest) -> tuple[int, ...] | None:
-    """The optimal level values of a repair (in `repair_levels_for` order), or None when
-    no repaired plan is feasible.
-
-    Every way of placing each free person in a remaining stage or nowhere is written as
-    a repaired plan, executed stages as handed over; `recheck_repair` decides whether it
-    meets the terms and what it is worth, `changes` included (which the plans here do not
-    list, so that check's own complaint is set aside).
-    """
+def repaired_plans(request: RepairRequest) -> Iterator[RepairedPlan]:
+    """Every way of placing each free person in a remaining stage or nowhere, written as
+    a repaired plan, executed stages as handed over (no changes or reasons stated)."""
     if not repair_enumerable(request):
         raise ValueError("too many repaired plans to enumerate")
     day = day_facts(request)
     free, remaining = _repair_choices(request)
     executed = set(day.executed)
-    senses = [level.sense for level in repair_levels_for(request.terms, request.repair.policy)]
-    best_key: tuple[int, ...] | None = None
-    best: tuple[int, ...] | None = None
     for choice in product([0, *remaining], repeat=len(free)):
         stage_of = dict(day.handed)
         stage_of.update({person: s for person, s in zip(free, choice, strict=True) if s > 0})
         plain = plan_from_stages(day.request, stage_of)
-        plan = RepairedPlan(
+        yield RepairedPlan(
             status="optimal",
             reference_date=plain.reference_date,
             released=plain.released,
@@ -149,8 +140,22 @@ def brute_force_repair(request: RepairRequest) -> tuple[int, ...] | None:
                 for stage in plain.stages
             ],
         )
-        violations, values = recheck_repair(request, plan)
-        if any(v.rule != "changes" for v in violations):
+
+
+def brute_force_repair(request: RepairRequest) -> tuple[int, ...] | None:
+    """The optimal level values of a repair (in `repair_levels_for` order), or None when
+    no repaired plan is feasible.
+
+    Every repaired plan (`repaired_plans`) goes through `recheck_repair`, which decides
+    whether it meets the terms and what it is worth, `changes` included (the plans here
+    state no changes and no reasons for not releasing: `claims=False`).
+    """
+    senses = [level.sense for level in repair_levels_for(request.terms, request.repair.policy)]
+    best_key: tuple[int, ...] | None = None
+    best: tuple[int, ...] | None = None
+    for plan in repaired_plans(request):
+        violations, values = recheck_repair(request, plan, claims=False)
+        if violations:
             continue
         key = tuple(v if sense == "max" else -v for v, sense in zip(values, senses, strict=True))
         if best_key is None or key > best_key:

@@ -20,6 +20,7 @@ from solver.schema import (
     AgreedStage,
     Detainee,
     ExchangeRequest,
+    IdsBySide,
     RepairRequest,
     RepairSettings,
     Side,
@@ -84,16 +85,20 @@ def day_events(
     executed = 0
     added = 0
     events: list[dict[str, Any]] = []
-    for _ in range(draw(st.integers(0, max_events))):
-        kind = draw(
-            st.sampled_from(
-                ["dropout", "dropout", "stage_executed", "stage_executed", "add", "update"]
-            )
-        )
+    kinds = [draw(st.sampled_from(_KINDS)) for _ in range(draw(st.integers(0, max_events)))]
+    # Most days have a stage executed and someone dropping out: the day's exceptions to
+    # the rules, and the changes a repair makes, are in them.
+    for kind in ("stage_executed", "dropout"):
+        if kind not in kinds and draw(st.integers(0, 2)) > 0:
+            kinds.insert(draw(st.integers(0, len(kinds))), kind)
+    for kind in kinds:
         side = draw(st.sampled_from(SIDES))
         free = [pid for pid in listed[side] if pid not in handed[side] | dropped[side]]
+        # Dropouts mostly of people the plan releases still: those need replacing.
+        awaited = [pid for pid in free if pid in agreed[side]]
         if kind == "dropout" and free:
-            pid = draw(st.sampled_from(free))
+            mostly_awaited = draw(st.integers(0, 3)) > 0
+            pid = draw(st.sampled_from(awaited if awaited and mostly_awaited else free))
             dropped[side].add(pid)
             reason = draw(st.sampled_from(["refused", "unfit_to_travel", "deceased", "other"]))
             events.append({"type": "dropout", "side": side.value, "id": pid, "reason": reason})
@@ -107,16 +112,22 @@ def day_events(
                     for pid, s in agreed[each].items()
                     if s == executed and pid not in dropped[each] | handed[each]
                 ]
-                if draw(st.integers(0, 2)) > 0:
+                if draw(st.integers(0, 3)) > 0:
                     handed[each].update(as_agreed)
                     continue
-                # Who actually crossed: some of those agreed, maybe someone else too.
+                # Who actually crossed: those agreed but one (the usual short handover), or
+                # some of them; maybe someone else too.
                 others = [
                     pid
                     for pid in listed[each]
                     if pid not in handed[each] | dropped[each] and pid not in as_agreed
                 ]
-                kept = draw(st.lists(st.sampled_from(as_agreed), unique=True)) if as_agreed else []
+                one_short = draw(st.booleans())
+                if as_agreed and one_short:
+                    missing = draw(st.sampled_from(as_agreed))
+                    kept = [pid for pid in as_agreed if pid != missing]
+                else:
+                    kept = draw(_some_of(as_agreed))
                 extra = (
                     draw(st.lists(st.sampled_from(others), unique=True, max_size=1))
                     if others
@@ -148,6 +159,9 @@ def day_events(
     return events
 
 
+_KINDS = ("dropout", "dropout", "stage_executed", "add", "update")
+
+
 def _some_of(ids: list[str], at_most: int | None = None) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(ids), unique=True, max_size=at_most) if ids else st.just([])
 
@@ -165,19 +179,26 @@ def _new_person(draw: st.DrawFn, pid: str) -> Detainee:
     )
 
 
+_FACTS: tuple[tuple[str, st.SearchStrategy[Any]], ...] = (
+    ("consents", st.booleans()),
+    ("eligible", st.booleans()),
+    ("seriously_ill", st.booleans()),
+    ("requested", st.booleans()),
+    ("status", st.sampled_from(["military", "civilian"])),
+    ("age", st.integers(17, 30)),
+    ("group", st.sampled_from([None, *GROUP_LABELS])),
+)
+
+
 def _changed_facts(draw: st.DrawFn) -> dict[str, Any]:
+    """At least one field (an update that changes nothing is an input error)."""
     fields: dict[str, Any] = {}
-    for name, values in (
-        ("consents", st.booleans()),
-        ("eligible", st.booleans()),
-        ("seriously_ill", st.booleans()),
-        ("requested", st.booleans()),
-        ("status", st.sampled_from(["military", "civilian"])),
-        ("age", st.integers(17, 30)),
-        ("group", st.sampled_from([None, *GROUP_LABELS])),
-    ):
+    for name, values in _FACTS:
         if draw(st.integers(0, 3)) == 0:
             fields[name] = draw(values)
+    if not fields:
+        name, values = draw(st.sampled_from(_FACTS))
+        fields[name] = draw(values)
     return fields
 
 
@@ -190,7 +211,12 @@ def repair_requests(
     max_events: int = 5,
     max_min_per_side: int = 3,
 ) -> RepairRequest:
-    """A whole valid repair request: a request, an agreed plan, events, a policy."""
+    """A whole valid repair request: a request, an agreed plan, events, a policy.
+
+    An agreed plan is made from terms that hold: three times in four, terms without a
+    plan are relaxed until they have one (no floor, nobody required or excluded), so
+    that most days repair a plan rather than confirm that nothing can hold.
+    """
     request = draw(
         requests(
             max_people_per_side=max_people_per_side,
@@ -198,6 +224,8 @@ def repair_requests(
             max_min_per_side=max_min_per_side,
         )
     )
+    if draw(st.integers(0, 3)) > 0 and solve(request).status == "infeasible":
+        request = _relaxed(request)
     plan = draw(agreed_plans(request))
     events = draw(day_events(request, plan, max_events))
     policy = draw(st.sampled_from(["priorities_first", "fewest_changes_first"]))
@@ -209,3 +237,17 @@ def repair_requests(
             "repair": RepairSettings(policy=policy).model_dump(),
         }
     )
+
+
+def _relaxed(request: ExchangeRequest) -> ExchangeRequest:
+    """The request with the terms that most often cannot hold lifted."""
+    terms = request.terms.model_copy(
+        update={
+            "min_per_side": 0,
+            "release_all": [],
+            "outside_parity": [],
+            "must_include": IdsBySide(),
+            "must_exclude": IdsBySide(),
+        }
+    )
+    return request.model_copy(update={"terms": terms})

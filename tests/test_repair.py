@@ -15,7 +15,14 @@ from solver import repair
 from solver.events import apply_events
 from solver.input_errors import InvalidRequest
 from solver.repair_request import parse_repair_request
-from solver.schema import Detainee, ExchangeRequest, RepairedPlan, RepairRequest
+from solver.schema import (
+    Detainee,
+    ExchangeRequest,
+    NotReleased,
+    RepairedPlan,
+    RepairRequest,
+    Side,
+)
 from solver.validation import recheck_repair
 from tests.handmade import DAY, exchange, person
 
@@ -190,11 +197,84 @@ def test_repair_policies_differ_on_a_newly_ill_person() -> None:
     events = [{"type": "update", "side": "side_a", "id": "A-4", "fields": {"seriously_ill": True}}]
     first = repair(repair_request(request, AGREED, events, policy="priorities_first"))
     fewest = repair(repair_request(request, AGREED, events, policy="fewest_changes_first"))
-    assert "A-4" in first.released.side_a
-    assert first.changes.count >= 1
+    # Priorities first: A-4 takes A-3's place in stage 2 (stage 1 is full), two changes.
+    assert stages_of(first) == [(["A-1", "A-2"], ["B-1", "B-2"], False), (["A-4"], ["B-3"], False)]
+    assert changes_of(first) == {
+        "added": [("side_a", "A-4", 2)],
+        "removed": [("side_a", "A-3", 2)],
+        "moved": [],
+    }
+    assert first.changes.count == 2
+    # Fewest changes first: the agreed plan stands.
+    assert stages_of(fewest) == [(["A-1", "A-2"], ["B-1", "B-2"], False), (["A-3"], ["B-3"], False)]
     assert fewest.changes.count == 0
-    assert "A-4" not in fewest.released.side_a
-    assert fewest.levels[0].name == "changes"
+    assert [level.name for level in first.levels] == [
+        "priority:seriously_ill",
+        "released",
+        "changes",
+        "captivity_days",
+        "stage_order:seriously_ill",
+        "stage_order:all",
+    ]
+    assert [level.name for level in fewest.levels] == [
+        "changes",
+        "priority:seriously_ill",
+        "released",
+        "captivity_days",
+        "stage_order:seriously_ill",
+        "stage_order:all",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("policy", "levels"),
+    [
+        (
+            "priorities_first",
+            [
+                "priority:seriously_ill",
+                "priority:young",
+                "priority:civilian",
+                "priority:requested",
+                "released",
+                "changes",
+                "captivity_days",
+                "stage_order:seriously_ill",
+                "stage_order:young",
+                "stage_order:civilian",
+                "stage_order:requested",
+                "stage_order:all",
+            ],
+        ),
+        (
+            "fewest_changes_first",
+            [
+                "changes",
+                "priority:seriously_ill",
+                "priority:young",
+                "priority:civilian",
+                "priority:requested",
+                "released",
+                "captivity_days",
+                "stage_order:seriously_ill",
+                "stage_order:young",
+                "stage_order:civilian",
+                "stage_order:requested",
+                "stage_order:all",
+            ],
+        ),
+    ],
+)
+def test_repair_levels_in_the_order_of_the_policy(policy: str, levels: list[str]) -> None:
+    events = [{"type": "dropout", "side": "side_a", "id": "A-2", "reason": "refused"}]
+    plan = repair(repair_request(two_stage_exchange(max_per_side=3), AGREED, events, policy=policy))
+    assert [level.name for level in plan.levels] == levels
+    assert all(level.proven for level in plan.levels)
+    assert plan.options == []
+    with_options = repair(
+        repair_request(two_stage_exchange(max_per_side=3), AGREED, events, policy=policy, options=2)
+    )
+    assert [[level.name for level in o.levels] for o in with_options.options] == [levels, levels]
 
 
 def test_repair_dropout_lifts_must_include() -> None:
@@ -239,9 +319,12 @@ def test_repair_group_members_not_handed_over_travel_together() -> None:
     events = [{"type": "stage_executed", "number": 1, "handed_over": {"side_a": ["A-1", "A-2"]}}]
     plan = repair(repair_request(request, agreed, events))
     assert plan.status == "optimal"
-    assert (
-        stages_of(plan)[1] == (["A-3", "A-4"], ["B-4"], False) or "A-3" not in plan.released.side_a
-    )
+    # A-3, left behind by the rest of the group, crosses in stage 2 (one change).
+    assert stages_of(plan) == [
+        (["A-1", "A-2"], ["B-1", "B-2", "B-3"], True),
+        (["A-3", "A-4"], ["B-4"], False),
+    ]
+    assert changes_of(plan) == {"added": [], "removed": [], "moved": [("side_a", "A-3", 1, 2)]}
 
 
 def test_repair_options_rank_who_replaces_whom() -> None:
@@ -254,9 +337,39 @@ def test_repair_options_rank_who_replaces_whom() -> None:
     # A-4 (held 50 days) replaces A-2; B-... cannot, so the next options release fewer.
     released = [{pid for s in o.stages for pid in s.side_a + s.side_b} for o in plan.options]
     assert len({frozenset(r) for r in released}) == 3
-    assert all(o.status == "optimal" for o in plan.options)
     assert second.levels[0].best == best.levels[0].value
     assert third.comparison.startswith("first differs at")
+    # Only the best is the optimum: the others are worse at some level, so `feasible`,
+    # their levels proven as far as they equal the best's.
+    assert [o.status for o in plan.options] == ["optimal", "feasible", "feasible"]
+    assert all(level.proven for level in best.levels)
+    for option in (second, third):
+        differs = next(k for k, level in enumerate(option.levels) if level.value != level.best)
+        assert [level.proven for level in option.levels] == [
+            k < differs for k in range(len(option.levels))
+        ]
+
+
+def test_repair_option_as_good_as_the_best_is_optimal_too() -> None:
+    # A-4 and A-5 are alike in every way that counts: either replaces A-2 as well.
+    request = exchange(
+        [held("A-1", 300), held("A-2", 200), held("A-4", 50), held("A-5", 50)],
+        [held("B-1", 300), held("B-2", 200)],
+        max_per_side=2,
+    )
+    events = [{"type": "dropout", "side": "side_a", "id": "A-2", "reason": "refused"}]
+    agreed = [(["A-1", "A-2"], ["B-1", "B-2"])]
+    plan = repair(repair_request(request, agreed, events, options=2))
+    first, second = plan.options
+    assert {pid for s in second.stages for pid in s.side_a} == {"A-1", "A-5"}
+    assert (
+        second.comparison == "equal to the repaired plan on every level; it releases other people"
+    )
+    assert (first.status, second.status) == ("optimal", "optimal")
+    assert all(level.proven for level in second.levels)
+    picked = repair(repair_request(request, agreed, events, options=2, choose=2))
+    assert picked.status == "optimal"
+    assert all(level.proven for level in picked.levels)
 
 
 def test_repair_choose_returns_the_option_the_mediator_picked() -> None:
@@ -278,6 +391,9 @@ def test_repair_choose_returns_the_option_the_mediator_picked() -> None:
     assert [level.proven for level in picked.levels] == [
         k < differs for k in range(len(picked.levels))
     ]
+    # Labelled as the ranking labels it.
+    assert picked.status == second.status
+    assert [level.proven for level in picked.levels] == [level.proven for level in second.levels]
     violations, _ = recheck_repair(request, picked)
     assert violations == []
     # Choosing ranks at least as many alternatives as the rank chosen.
@@ -325,6 +441,47 @@ def test_recheck_repair_catches_a_changed_executed_stage_and_wrong_changes() -> 
     tampered.stages[1].side_a = ["A-2"]
     rules = {v.rule for v in recheck_repair(request, tampered)[0]}
     assert {"executed", "changes"} <= rules
+
+
+def test_recheck_repair_catches_wrong_reasons_for_not_releasing() -> None:
+    events = [
+        {"type": "dropout", "side": "side_a", "id": "A-2", "reason": "refused"},
+        {"type": "update", "side": "side_b", "id": "B-4", "fields": {"eligible": False}},
+    ]
+    request = repair_request(two_stage_exchange(max_per_side=3), AGREED, events)
+    plan = repair(request)
+    assert recheck_repair(request, plan)[0] == []
+    reasons = {(e.side.value, e.id): (e.reason, e.detail) for e in plan.not_released}
+    assert reasons[("side_a", "A-2")] == ("dropout", "refused")
+    assert reasons[("side_b", "B-4")] == ("ineligible", None)
+
+    def tampered(side: str, pid: str, **change: Any) -> set[tuple[str, tuple[str, ...]]]:
+        copy = plan.model_copy(deep=True)
+        entries = []
+        for entry in copy.not_released:
+            if (entry.side.value, entry.id) == (side, pid):
+                if not change:
+                    continue  # left out
+                for name, value in change.items():
+                    setattr(entry, name, value)
+            entries.append(entry)
+        copy.not_released = entries
+        return {(v.rule, v.ids) for v in recheck_repair(request, copy)[0]}
+
+    wrong_a2 = {("not_released", ("A-2",))}
+    assert tampered("side_a", "A-2", detail="deceased") == wrong_a2
+    assert tampered("side_a", "A-2", detail=None) == wrong_a2
+    assert tampered("side_a", "A-2", reason="ineligible", detail=None) == wrong_a2
+    assert tampered("side_a", "A-2") == wrong_a2
+    assert tampered("side_b", "B-4", reason="not_selected") == {("not_released", ("B-4",))}
+    assert tampered("side_b", "B-4", reason="dropout", detail="refused") == {
+        ("not_released", ("B-4",))
+    }
+    released = plan.model_copy(deep=True)
+    released.not_released = [*plan.not_released, NotReleased(Side.A, "A-1", "not_selected")]
+    assert {(v.rule, v.ids) for v in recheck_repair(request, released)[0]} == {
+        ("not_released", ("A-1",))
+    }
 
 
 # --------------------------------------------------------------------------- input errors

@@ -61,7 +61,10 @@ class SolvedPlan:
 
 @dataclass(frozen=True)
 class RepairOrder:
-    """Sent to a worker in place of a request's JSON: repair this (a `RepairRequest`)."""
+    """Sent to a worker in place of a request's JSON: repair this (a `RepairRequest`).
+
+    Its plan and events were applied and checked when the service took it in
+    (`app.repairs`), so the worker does not check them again (`events_checked`)."""
 
     request_json: str
 

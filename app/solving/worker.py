@@ -89,6 +89,7 @@ def _solve_one(
                 RepairRequest.model_validate_json(message.request_json),
                 on_progress=report,
                 stop=stop,
+                events_checked=True,  # by the service, when it took the request in
             )
         else:
             request = ExchangeRequest.model_validate_json(message)

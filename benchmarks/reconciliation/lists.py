@@ -1,11 +1,15 @@
 """Seeded synthetic lists for reconciliation: held, requested, exchanged, and the truth.
 
 Each synthetic person has a surname, a given name and a father's name in Ukrainian and in
-Russian, a birth date, and for some a service number and a unit. Each list writes each
-of its people once, the way one clerk would: in one language's forms, in Cyrillic or in
-one of several Latin spellings, as separate fields or as one full name in some order,
-and with the noise below. The rates are `Noise`'s defaults, documented there and in
-benchmarks/README.md; the same seed gives the same lists, byte for byte.
+Russian, a birth date, and for some a service number and a unit. Given names come from
+the benchmark's own tables (`name_tables.py`, common names by rank and a tail of rarer
+ones), written apart from the matcher's table of equivalents, so some of them are names
+the matcher does not know. Each list writes each of its people once, the way one clerk
+would: in one language's forms, in Cyrillic or in a Latin spelling (an official table,
+or one written by hand: English-, Polish-, German- or French-style), as separate fields
+or as one full name in some order, and with the noise below. The rates are `Noise`'s
+defaults, documented there and in benchmarks/README.md; the same seed gives the same
+lists, byte for byte.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from benchmarks.reconciliation.name_tables import (
     COMMON_SURNAMES,
     FEMALE_NAMES,
     MALE_NAMES,
+    RARE_FEMALE_NAMES,
+    RARE_MALE_NAMES,
     SURNAME_ENDINGS,
     SURNAME_STEMS,
     TAIL_FIRST_SYLLABLES,
@@ -44,7 +50,9 @@ class Noise:
     full_name: float = 0.35  # one `name` field instead of surname/given/patronymic
     swapped: float = 0.04  # surname and given name in each other's field or place
     no_patronymic: float = 0.25
-    typo_per_name_part: float = 0.04  # one letter inserted, dropped, changed or swapped
+    # One letter inserted (any letter), dropped, changed or swapped with the next, at
+    # any place in the word, the first letter included.
+    typo_per_name_part: float = 0.04
     day_month_swapped: float = 0.03  # only where the day is 12 or less
     year_off_by_one: float = 0.03
     # A mistyped day: not among the issue's kinds of noise, so 0 by default; such a
@@ -53,12 +61,15 @@ class Noise:
     no_birth_date: float = 0.03
     dotted_dates: float = 0.5  # DD.MM.YYYY instead of YYYY-MM-DD
     namesakes: float = 0.05  # per requested: a held namesake with another birth date
-    namesake_same_year: float = 0.3  # of those, born the same year
+    namesake_same_year: float = 0.3  # of those, born the same calendar year
     namesake_same_patronymic: float = 0.3
     held_duplicates: float = 0.02  # per held: listed a second time
     already_exchanged: float = 0.011  # per held: also in the registry (7 of 630 in a real list)
     registry_others: float = 0.02  # registry people not held, per held
     female: float = 0.08
+    # A given name (and, separately, a father's name) from the tail of rarer names,
+    # drawn uniformly, instead of the common names (Zipf by rank).
+    rare_given_name: float = 0.08
     serial_number_held: float = 0.4
     serial_number_requested: float = 0.15
     serial_typo: float = 0.05
@@ -167,15 +178,27 @@ def _feminine(surname: str, language: int) -> str:
     return surname
 
 
+def _male_name(rng: random.Random, noise: Noise) -> tuple[str, str, str, str, str, str]:
+    if rng.random() < noise.rare_given_name:
+        return rng.choice(RARE_MALE_NAMES)
+    return rng.choices(MALE_NAMES, cum_weights=_MALE_CUMULATIVE)[0]
+
+
+def _female_name(rng: random.Random, noise: Noise) -> tuple[str, str]:
+    if rng.random() < noise.rare_given_name:
+        return rng.choice(RARE_FEMALE_NAMES)
+    return rng.choices(FEMALE_NAMES, cum_weights=_FEMALE_CUMULATIVE)[0]
+
+
 def _person(rng: random.Random, noise: Noise, reference: date) -> Person:
     female = rng.random() < noise.female
     uk_surname, ru_surname = rng.choices(_SURNAMES, cum_weights=_SURNAME_CUMULATIVE)[0]
     if female:
         uk_surname, ru_surname = _feminine(uk_surname, 0), _feminine(ru_surname, 1)
-        given = rng.choices(FEMALE_NAMES, cum_weights=_FEMALE_CUMULATIVE)[0]
+        given = _female_name(rng, noise)
     else:
-        given = rng.choices(MALE_NAMES, cum_weights=_MALE_CUMULATIVE)[0][:2]
-    father = rng.choices(MALE_NAMES, cum_weights=_MALE_CUMULATIVE)[0]
+        given = _male_name(rng, noise)[:2]
+    father = _male_name(rng, noise)
     patronymic = (father[4], father[5]) if female else (father[2], father[3])
     age_days = int(rng.triangular(18, 62, 30) * 365.25)
     return Person(
@@ -193,43 +216,102 @@ def _person(rng: random.Random, noise: Noise, reference: date) -> Person:
 # --------------------------------------------------------------------------- spelling
 
 
-def _informal(text: str, language: int) -> str:
-    """The English-style spelling a clerk makes up: y for й, kh, ya, yu, sch for щ."""
-    common = {
-        "а": "a", "б": "b", "в": "v", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ё": "yo",
-        "ж": "zh", "з": "z", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m",
-        "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
-        "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "",
-        "э": "e", "ю": "yu", "я": "ya", "'": "",
-    }  # fmt: skip
-    common["г"] = "h" if language == 0 else "g"
-    common["и"] = "y" if language == 0 else "i"
+# Latin spellings a clerk writes by hand, letter by letter: per Cyrillic letter, the
+# choices of each scheme (one picked at random each time: clerks are not consistent).
+# Ukrainian г is h and и is y in the Ukrainian-based schemes, g and i in the Russian ones.
+_LETTERS_ANY = {
+    "а": ("a",), "б": ("b",), "д": ("d",), "з": ("z",), "і": ("i",), "к": ("k",),
+    "л": ("l",), "м": ("m",), "н": ("n",), "о": ("o",), "п": ("p",), "р": ("r",),
+    "с": ("s",), "т": ("t",), "ф": ("f",), "ъ": ("",), "ь": ("",), "'": ("",), "э": ("e",),
+    "ы": ("y",), "ґ": ("g",),
+}  # fmt: skip
+_SCHEMES: dict[str, dict[str, tuple[str, ...]]] = {
+    # English-style, made up: y, i or j for й, kh or h for х ...
+    "informal": {
+        "в": ("v",), "е": ("e",), "є": ("ye", "ie", "je", "e"), "ё": ("yo", "io", "e"),
+        "ж": ("zh", "j"), "и": ("y", "i"), "ї": ("yi", "i", "ji"), "й": ("y", "i", "j", ""),
+        "у": ("u",), "х": ("kh", "h"), "ц": ("ts", "tz", "c"), "ч": ("ch",),
+        "ш": ("sh",), "щ": ("shch", "sch", "sh"), "ю": ("yu", "iu", "ju"),
+        "я": ("ya", "ia", "ja"),
+    },
+    # French-style (a French consulate, the ICRC): ou for у, ch for ш, tch for ч.
+    "french": {
+        "в": ("v",), "е": ("e",), "є": ("ie",), "ё": ("io",), "ж": ("j",), "и": ("i",),
+        "ї": ("i",), "й": ("i", "ï"), "у": ("ou",), "х": ("kh",), "ц": ("ts",),
+        "ч": ("tch",), "ш": ("ch",), "щ": ("chtch",), "ю": ("iou",), "я": ("ia",),
+    },
+    # German-style: w for в, sch for ш, tsch for ч, ch for х, s for з.
+    "german": {
+        "в": ("w",), "е": ("e",), "є": ("je",), "ё": ("jo",), "ж": ("sh",), "и": ("i",),
+        "ї": ("ji",), "й": ("j",), "у": ("u",), "х": ("ch",), "ц": ("z",), "ч": ("tsch",),
+        "ш": ("sch",), "щ": ("schtsch",), "ю": ("ju",), "я": ("ja",), "з": ("s",),
+    },
+    # Polish-style: w, sz, cz, ch, ł for a hard л, y for и and ы.
+    "polish": {
+        "в": ("w",), "е": ("e",), "є": ("je",), "ё": ("jo",), "ж": ("ż", "z"), "и": ("y",),
+        "ї": ("ji",), "й": ("j",), "у": ("u",), "х": ("ch",), "ц": ("c",), "ч": ("cz",),
+        "ш": ("sz",), "щ": ("szcz",), "ю": ("ju",), "я": ("ja",), "л": ("ł", "l"),
+    },
+}  # fmt: skip
+
+
+def _by_hand(rng: random.Random, text: str, scheme: str, language: int) -> str:
+    """A Latin spelling written letter by letter in one of `_SCHEMES`."""
+    letters = {**_LETTERS_ANY, **_SCHEMES[scheme]}
+    if language == 0:
+        letters["г"] = ("h",)
+        if scheme != "informal":
+            letters["и"] = ("y",)
+    else:
+        letters["г"] = ("g",)
     out = []
     for char in text:
-        latin = common.get(char.lower(), char)
+        choices = letters.get(char.lower())
+        latin = rng.choice(choices) if choices else char
         out.append(latin.capitalize() if char.isupper() else latin)
     return "".join(out)
 
 
-# (spelling, weight) per language: the official standards most, informal and foreign
-# schemes (German, Polish-like, French) least.
-_UKRAINIAN_SPELLINGS: list[tuple[Callable[[str], str], float]] = [
-    (lambda text: translitua.translit(text, translitua.UkrainianKMU), 0.45),
-    (lambda text: translitua.translit(text, translitua.UkrainianBGN), 0.1),
-    (lambda text: translitua.translit(text, translitua.UkrainianPassport2007), 0.1),
-    (lambda text: _informal(text, 0), 0.2),
-    (lambda text: translitua.translit(text, translitua.UkrainianSimple), 0.07),
-    (lambda text: translitua.translit(text, translitua.UkrainianWWS), 0.05),
-    (lambda text: translitua.translit(text, translitua.UkrainianGerman), 0.03),
+Spelling = Callable[[random.Random, str], str]
+
+
+def _library(translate: Callable[[str], str]) -> Spelling:
+    return lambda _rng, text: translate(text)
+
+
+def _hand(scheme: str, language: int) -> Spelling:
+    return lambda rng, text: _by_hand(rng, text, scheme, language)
+
+
+# (spelling, weight) per language. About half from the official tables that libraries
+# implement (the matcher reads two of them itself: the national 2010 system and BGN/PCGN
+# for Ukrainian, ICAO 9303 and BGN/PCGN for Russian); the other half written by hand:
+# made-up English-style spellings most, then Polish-, German- and French-style ones.
+_UKRAINIAN_SPELLINGS: list[tuple[Spelling, float]] = [
+    (_library(lambda text: translitua.translit(text, translitua.UkrainianKMU)), 0.35),
+    (_library(lambda text: translitua.translit(text, translitua.UkrainianBGN)), 0.08),
+    (_library(lambda text: translitua.translit(text, translitua.UkrainianPassport2007)), 0.07),
+    (_library(lambda text: translitua.translit(text, translitua.UkrainianSimple)), 0.05),
+    (_hand("informal", 0), 0.25),
+    (_hand("polish", 0), 0.08),
+    (_hand("german", 0), 0.07),
+    (_hand("french", 0), 0.05),
 ]
-_RUSSIAN_SPELLINGS: list[tuple[Callable[[str], str], float]] = [
-    (iuliia.ICAO_DOC_9303.translate, 0.35),
-    (lambda text: iuliia.BGN_PCGN.translate(text).replace("ё", "e"), 0.1),
-    (lambda text: translitua.translit(text, translitua.RussianInternationalPassport1997), 0.1),
-    (iuliia.WIKIPEDIA.translate, 0.1),
-    (lambda text: _informal(text, 1), 0.2),
-    (lambda text: translitua.translit(text, translitua.RussianSimple), 0.1),
-    (lambda text: translitua.translit(text, translitua.RussianGOST2006), 0.05),
+_RUSSIAN_SPELLINGS: list[tuple[Spelling, float]] = [
+    (_library(iuliia.ICAO_DOC_9303.translate), 0.30),
+    (_library(lambda text: iuliia.BGN_PCGN.translate(text).replace("ё", "e")), 0.08),
+    (
+        _library(
+            lambda text: translitua.translit(text, translitua.RussianInternationalPassport1997)
+        ),
+        0.07,
+    ),
+    (_library(iuliia.WIKIPEDIA.translate), 0.05),
+    (_library(lambda text: translitua.translit(text, translitua.RussianGOST2006)), 0.05),
+    (_hand("informal", 1), 0.25),
+    (_hand("french", 1), 0.08),
+    (_hand("german", 1), 0.07),
+    (_hand("polish", 1), 0.05),
 ]
 
 _CYRILLIC_LETTERS = "абвгдежзиклмнопрстуфхцчшщьюяіїє"
@@ -237,20 +319,27 @@ _LATIN_LETTERS = "abcdefghijklmnoprstuvyz"
 
 
 def _typo(rng: random.Random, text: str) -> str:
+    """One letter inserted, dropped, changed, or swapped with the next, anywhere in the
+    word; the word keeps its capitals (Шевченко, not шЕвченко)."""
     if len(text) < 3:
         return text
-    at = rng.randrange(1, len(text))
-    letters = _CYRILLIC_LETTERS if any("\u0400" <= c <= "\u04ff" for c in text) else _LATIN_LETTERS
+    word = text.lower()
+    at = rng.randrange(len(word))
+    letters = _CYRILLIC_LETTERS if any("\u0400" <= c <= "\u04ff" for c in word) else _LATIN_LETTERS
     kind = rng.randrange(4)
     if kind == 0:
-        return text[:at] + rng.choice(letters) + text[at + 1 :]
-    if kind == 1:
-        return text[:at] + text[at + 1 :]
-    if kind == 2:
-        return text[:at] + text[at] + text[at:]
-    if at + 1 < len(text):
-        return text[:at] + text[at + 1] + text[at] + text[at + 2 :]
-    return text
+        word = word[:at] + rng.choice([c for c in letters if c != word[at]]) + word[at + 1 :]
+    elif kind == 1:
+        word = word[:at] + word[at + 1 :]
+    elif kind == 2:
+        word = word[:at] + rng.choice(letters) + word[at:]
+    elif at + 1 < len(word):
+        word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    else:
+        word = word[: at - 1] + word[at] + word[at - 1]
+    if text.isupper():
+        return word.upper()
+    return word.capitalize() if text[:1].isupper() else word
 
 
 def _date_text(rng: random.Random, noise: Noise, born: date) -> str | None:
@@ -290,8 +379,8 @@ def _written(rng: random.Random, noise: Noise, clerk: _Clerk, person: Person, pi
     if rng.random() < clerk.latin:
         spellings = _UKRAINIAN_SPELLINGS if language == 0 else _RUSSIAN_SPELLINGS
         spell = rng.choices([s for s, _ in spellings], [w for _, w in spellings])[0]
-        surname, given = spell(surname), spell(given)
-        patronymic = spell(patronymic) if patronymic else None
+        surname, given = spell(rng, surname), spell(rng, given)
+        patronymic = spell(rng, patronymic) if patronymic else None
     parts = [surname, given, patronymic]
     for index, part in enumerate(parts):
         if part and rng.random() < noise.typo_per_name_part:
@@ -331,11 +420,15 @@ def _namesake(rng: random.Random, noise: Noise, person: Person) -> Person:
     """Another person with the same surname and given name."""
     same_year = rng.random() < noise.namesake_same_year
     while True:
-        shift = rng.randrange(1, 365) if same_year else rng.randrange(366, 365 * 20)
-        born = person.born + timedelta(days=rng.choice((-1, 1)) * shift)
-        if born != person.born:
+        if same_year:  # another day of the same calendar year
+            first = date(person.born.year, 1, 1)
+            days = (date(person.born.year, 12, 31) - first).days
+            born = first + timedelta(days=rng.randrange(days + 1))
+        else:  # another year, one to twenty years apart
+            born = person.born + timedelta(days=rng.choice((-1, 1)) * rng.randrange(366, 365 * 20))
+        if born != person.born and (born.year == person.born.year) == same_year:
             break
-    father = rng.choices(MALE_NAMES, cum_weights=_MALE_CUMULATIVE)[0]
+    father = _male_name(rng, noise)
     patronymic = (
         person.patronymic
         if rng.random() < noise.namesake_same_patronymic

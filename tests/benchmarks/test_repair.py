@@ -97,6 +97,12 @@ def test_report_says_whether_the_targets_are_met() -> None:
     text = markdown(result)
     assert f"| 200 ms | <= {ROUND_TRIP_TARGET_MS:.0f} ms | yes |" in text
     assert "| 400x | >= 20x | yes |" in text
+    # Times are medians, and the report says how many runs each is of.
+    assert "| repair in the library (median of 3 runs) | 50 ms, optimal |" in text
+    assert "agreed plan as hint; a single run) | 20.0 s, optimal |" in text
+    assert "repair time, a single run against the median of 3 runs " in text
+    result["settings"]["peer_repeat"] = 3
+    assert "repair time, the median of 3 runs against the median of 3 runs " in markdown(result)
     assert "| 49 vs 66 | fewer | yes |" in text
     assert "| stages 2 and 3 arranged by the negotiators | 49 | 612 | 629 |" in text
     result["round_trip"]["median_ms"] = 400.0

@@ -52,14 +52,17 @@ def test_reconcile_writes_the_answer_and_a_summary(
     )  # fmt: skip
     assert code == EXIT_OK
     answer = json.loads(out.read_text(encoding="utf-8"))
-    assert {(m["requested_id"], m["held_id"]) for m in answer["matches"]} == {
-        ("R-1", "B-1"),
-        ("R-2", "B-2"),
+    assert {(m["requested_id"], m["held_id"], m["band"]) for m in answer["matches"]} == {
+        ("R-1", "B-1", "auto"),
+        ("R-2", "B-2", "auto"),
     }
-    assert [e["held_id"] for e in answer["already_exchanged"]] == ["B-3"]
+    assert [(e["held_id"], e["band"]) for e in answer["already_exchanged"]] == [("B-3", "auto")]
     assert answer["unmatched_requested"] == []
     err = capsys.readouterr().err
-    assert "2 matched (auto)" in err or "to review" in err
+    assert (
+        "2 matched (auto), 0 to review, 0 not found of 2 requested; 0 held listed more than "
+        "once; 1 held already exchanged" in err
+    )
     # Ids only: not one name of the lists is in the answer or on the terminal.
     for name in ("Олейник", "Шевченко", "Oliinyk", "Коваленко", "Тарас"):
         assert name not in out.read_text(encoding="utf-8")
@@ -129,3 +132,50 @@ def test_other_commands_do_not_load_the_linkage() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_reconcile_names_a_header_cell_that_is_a_person_by_its_column(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A header row that is really a person's row, with an id column all the same.
+    headed = files["dir"] / "headed.csv"
+    headed.write_text("id;Шевченко Тарас;09.03.1814\nB-1;Бойко;Іван\n", encoding="utf-8")
+    code = main(["reconcile", "--held", str(headed), "--requested", str(files["requested"])])
+    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "held, row 1: column 2: not a field" in err
+    assert "held, row 1: column 3: not a field" in err
+    for cell in ("Шевченко", "Тарас", "09.03.1814", "шевченко"):
+        assert cell not in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ([], (0.95, 0.3)),
+        (["--auto-probability", "0", "--review-probability", "0"], (0.0, 0.0)),
+        (["--auto-probability", "1", "--review-probability", "0.5"], (1.0, 0.5)),
+    ],
+)
+def test_reconcile_takes_the_thresholds_as_given_zero_included(
+    files: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    flags: list[str],
+    expected: tuple[float, float],
+) -> None:
+    import reconciliation.reconcile
+    from reconciliation.schema import ReconcileOptions, Reconciliation
+
+    seen: list[ReconcileOptions] = []
+
+    def spy(*args: object, **kwargs: object) -> Reconciliation:
+        options = args[3]
+        assert isinstance(options, ReconcileOptions)
+        seen.append(options)
+        return Reconciliation()
+
+    monkeypatch.setattr(reconciliation.reconcile, "reconcile", spy)
+    out = files["dir"] / "out.json"
+    command = ["reconcile", "--held", str(files["held"]), "--requested", str(files["requested"])]
+    assert main([*command, "-o", str(out), "--no-progress", *flags]) == EXIT_OK
+    assert [(o.auto_probability, o.review_probability) for o in seen] == [expected]

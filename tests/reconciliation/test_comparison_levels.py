@@ -19,6 +19,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("surname", "same_transliteration", {"surname": "Олійник"}, {"surname": "Oliinyk"}),
     ("surname", "same_skeleton", {"surname": "Олійник"}, {"surname": "Oleynik"}),
     ("surname", "same_skeleton", {"surname": "Ковальов"}, {"surname": "Ковалёв"}),
+    ("surname", "same_skeleton", {"surname": "Козакович"}, {"surname": "Kosakowytsch"}),
     ("surname", "same_consonants", {"surname": "Білоус"}, {"surname": "Белоус"}),
     (
         "surname",
@@ -27,6 +28,8 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         {"surname": "Зорян", "given_name": "Бжезь"},
     ),
     ("surname", "similar", {"surname": "Шевченко"}, {"surname": "Шевчекно"}),
+    # A typo in the first letter: Jaro-Winkler gives no credit for the prefix.
+    ("surname", "one_letter_off", {"surname": "Бойко"}, {"surname": "Гойко"}),
     ("surname", "roughly_similar", {"surname": "Бондаренко"}, {"surname": "Бондарчук"}),
     ("surname", "different", {"surname": "Мельник"}, {"surname": "Бондаренко"}),
     ("surname", "missing", {"given_name": "Іван"}, {"surname": "Мельник"}),
@@ -41,6 +44,7 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         {"surname": "Зорян", "given_name": "Бжезь"},
     ),
     ("given_name", "similar", {"given_name": "Мирослав"}, {"given_name": "Мирославко"}),
+    ("given_name", "one_letter_off", {"given_name": "Іван"}, {"given_name": "Бван"}),
     ("given_name", "different", {"given_name": "Іван"}, {"given_name": "Петро"}),
     ("patronymic", "exact", {"patronymic": "Іванович"}, {"patronymic": "Іванович"}),
     (

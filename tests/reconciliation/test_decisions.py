@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciliation.decisions import (
+    RIVAL_PROBABILITY,
     Candidate,
     Thresholds,
     best_assignment,
+    copies_of,
     corroborated,
     decide_pairs,
     duplicate_groups,
@@ -19,6 +23,7 @@ from reconciliation.decisions import (
     one_to_one_probabilities,
 )
 from reconciliation.linkage import PairSet, ScoredPair
+from reconciliation.matching_posterior import Edge, MatchingPosterior, pair_probabilities
 
 THRESHOLDS = Thresholds(auto_probability=0.995, review_probability=0.2)
 STRONG = {
@@ -55,7 +60,7 @@ _EDGES = st.lists(
 @settings(max_examples=150, deadline=None)
 @given(_EDGES)
 def test_best_assignment_agrees_with_brute_force(edges: list[tuple[int, int, float]]) -> None:
-    candidates = [Candidate(_pair(f"R{a}", f"H{b}", 0.0), round(p, 6)) for a, b, p in edges]
+    candidates = [Candidate.of(_pair(f"R{a}", f"H{b}", 0.0), round(p, 6)) for a, b, p in edges]
     chosen = best_assignment(candidates)
     assert len({c.left for c in chosen}) == len(chosen)
     assert len({c.right for c in chosen}) == len(chosen)
@@ -150,3 +155,168 @@ def test_duplicates_are_grouped_and_a_group_is_auto_only_when_every_link_is() ->
         (["H4", "H5", "H6"], "auto"),
         (["H7", "H8"], "review"),
     ]
+
+
+# ------------------------------------------------ the posterior over one-to-one answers
+
+
+def _brute_force_probabilities(edges: Sequence[tuple[str, str, float]]) -> list[float]:
+    """The slow, obvious twin: every subset of the candidate pairs that names no record
+    twice is a one-to-one answer, as likely as the product of its pairs' weights."""
+    total = 0.0
+    holding = [0.0] * len(edges)
+    for chosen in itertools.product((False, True), repeat=len(edges)):
+        picked = [edge for edge, taken in zip(edges, chosen, strict=True) if taken]
+        lefts = [edge[0] for edge in picked]
+        rights = [edge[1] for edge in picked]
+        if len(set(lefts)) < len(lefts) or len(set(rights)) < len(rights):
+            continue
+        weight = math.prod(edge[2] for edge in picked)
+        total += weight
+        for index, taken in enumerate(chosen):
+            if taken:
+                holding[index] += weight
+    return [value / total for value in holding]
+
+
+def _graphs(max_edges: int) -> st.SearchStrategy[list[tuple[int, int, float]]]:
+    """Up to 4 x 4 candidates, match weights from -10 to 30 bits."""
+    return st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.floats(-10.0, 30.0)),
+        min_size=1,
+        max_size=max_edges,
+        unique_by=lambda edge: (edge[0], edge[1]),
+    )
+
+
+def _check_against_brute_force(edges: list[tuple[int, int, float]]) -> None:
+    prior = 1e-3
+    pairs = [_pair(f"R{a}", f"H{b}", weight) for a, b, weight in edges]
+    found = one_to_one_probabilities(PairSet(pairs, prior, left_count=4, right_count=4))
+    # The product's weight: a pair's odds against both people unmatched.
+    unmatched = (1 - prior * 4) ** 2
+    expected = _brute_force_probabilities(
+        [(p.left, p.right, 2.0**p.match_weight / unmatched) for p in pairs]
+    )
+    for candidate, want in zip(found, expected, strict=True):
+        assert candidate.probability == pytest.approx(want, rel=1e-6, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_graphs(max_edges=8))
+def test_one_to_one_probabilities_are_the_posterior_over_every_matching(
+    edges: list[tuple[int, int, float]],
+) -> None:
+    _check_against_brute_force(edges)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(_graphs(max_edges=16))
+def test_one_to_one_probabilities_are_the_posterior_up_to_four_by_four(
+    edges: list[tuple[int, int, float]],
+) -> None:
+    _check_against_brute_force(edges)
+
+
+def _forest(edges: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The edges that close no cycle, in order (a forest of candidates)."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    kept = []
+    for a, b, weight in edges:
+        left, right = root(f"R{a}"), root(f"H{b}")
+        if left != right:
+            parent[left] = right
+            kept.append((a, b, weight))
+    return kept
+
+
+@settings(max_examples=150, deadline=None)
+@given(_graphs(max_edges=16).map(_forest))
+def test_belief_propagation_is_exact_on_groups_without_a_cycle(
+    edges: list[tuple[int, int, float]],
+) -> None:
+    graph = [Edge(f"R{a}", f"H{b}", weight * math.log(2)) for a, b, weight in edges]
+    exact = pair_probabilities(graph)
+    propagated = pair_probabilities(graph, max_exact=0)
+    assert propagated == pytest.approx(exact, rel=1e-6, abs=1e-9)
+
+
+def test_two_namesakes_on_both_lists_are_one_half_each_not_lost() -> None:
+    # R1, R2 and H1, H2 all alike (no birth dates to tell them apart): each requested
+    # person is one of the two held ones, which one is a coin toss, so all four pairs
+    # are about 1/2 and go to review. The rival-times-rival term of the old formula
+    # gave each about 2^-20 and dropped them all.
+    pairs = [_pair(f"R{a}", f"H{b}", 20.0, birth_date="missing") for a in (1, 2) for b in (1, 2)]
+    scored = PairSet(pairs, prior=1e-4, left_count=1500, right_count=1500)
+    candidates = one_to_one_probabilities(scored, learn_share=True)
+    assert [c.probability for c in candidates] == pytest.approx([0.5] * 4, abs=0.01)
+    decided = decide_pairs(candidates, THRESHOLDS)
+    assert sorted((d.candidate.left, d.candidate.right, d.band) for d in decided) == [
+        ("R1", "H1", "review"),
+        ("R1", "H2", "review"),
+        ("R2", "H1", "review"),
+        ("R2", "H2", "review"),
+    ]
+
+
+@pytest.mark.parametrize("size", [5, 6])
+def test_a_large_group_of_namesakes_shares_the_probability_exactly_or_by_propagation(
+    size: int,
+) -> None:
+    # 5 x 5 alike: 1,546 matchings, enumerated; 6 x 6: 13,327, past the bound, so
+    # belief propagation. Either way each of the 36 pairs is about 1/size.
+    edges = [Edge(f"R{a}", f"H{b}", 20.0) for a in range(size) for b in range(size)]
+    posterior = MatchingPosterior(edges)
+    assert (len(posterior.exact), len(posterior.propagated)) == ((1, 0) if size == 5 else (0, 1))
+    assert posterior.probabilities() == pytest.approx([1 / size] * size**2, abs=0.01)
+
+
+def test_a_person_listed_twice_is_one_candidate_and_one_to_one_holds_across_copies() -> None:
+    # H1 and H2 are one person listed twice (an auto duplicate group). Qa agrees with
+    # H1 fully; Qb with H2 on names only. They compete for one person: Qa is auto (to
+    # the group), Qb is not auto to the other copy.
+    duplicates = PairSet([_pair("H1", "H2", 30.0)], prior=1e-4, left_count=100, right_count=100)
+    groups = duplicate_groups(duplicate_probabilities(duplicates), THRESHOLDS)
+    copies = copies_of(groups)
+    assert copies == {"H1": "H1", "H2": "H1"}
+    scored = PairSet(
+        [
+            _pair("Qa", "H1", 30.0),
+            _pair("Qa", "H2", 25.0),
+            _pair("Qb", "H2", 16.0, birth_date="missing"),
+        ],
+        prior=1e-4,
+        left_count=100,
+        right_count=100,
+    )
+    candidates = one_to_one_probabilities(scored, learn_share=True, copies=copies)
+    assert sorted((c.left, c.right, c.pair.right) for c in candidates) == [
+        ("Qa", "H1", "H1"),  # the group, by its best-agreeing copy
+        ("Qb", "H1", "H2"),
+    ]
+    decided = decide_pairs(candidates, THRESHOLDS)
+    assert [(d.candidate.left, d.band) for d in decided if d.band == "auto"] == [("Qa", "auto")]
+
+
+def test_a_close_rival_of_a_person_in_review_is_shown_too() -> None:
+    # R1's best candidate is below auto (review); its rival at about 0.2 is below the
+    # review threshold but above the rival floor: the mediator sees both.
+    scored = PairSet(
+        [_pair("R1", "H1", 14.0), _pair("R1", "H2", 12.0), _pair("R1", "H3", 4.0)],
+        prior=1e-4,
+        left_count=10,
+        right_count=10,
+    )
+    candidates = {c.right: c.probability for c in one_to_one_probabilities(scored)}
+    assert candidates["H1"] > 0.5 > candidates["H2"]
+    assert RIVAL_PROBABILITY <= candidates["H2"] < 0.3
+    assert candidates["H3"] < RIVAL_PROBABILITY
+    decided = decide_pairs(one_to_one_probabilities(scored), Thresholds(0.95, 0.3))
+    assert [(d.candidate.right, d.band) for d in decided] == [("H1", "review"), ("H2", "review")]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from reconciliation.given_names import TABLE, TableError, given_name_table
+from reconciliation.given_names import TABLE, TableError, given_name_table, one_typo_apart
 from reconciliation.spelling import clean_name, skeleton
 
 
@@ -63,6 +65,34 @@ def test_a_spelling_one_typo_away_is_read_as_the_name() -> None:
     assert _given("Олекасндр") == "oleksandr"  # two letters swapped
     assert _given("Тимофй") == "tymofii"  # a letter dropped
     assert _patronymic("Дмитриевчи") == "dmytro:m"
+
+
+def test_a_typo_in_the_first_letter_is_read_in_a_long_enough_name() -> None:
+    assert _given("Волександр") == "oleksandr"  # a letter added in front
+    assert _given("Щлександр") == "oleksandr"  # the first letter changed
+    assert _given("Бван") is None  # too short to read without its first letter
+
+
+def _osa_distance(one: str, other: str) -> int:
+    """The slow, obvious twin: optimal string alignment distance, by the table."""
+    rows = [[0] * (len(other) + 1) for _ in range(len(one) + 1)]
+    for i in range(len(one) + 1):
+        rows[i][0] = i
+    for j in range(len(other) + 1):
+        rows[0][j] = j
+    for i in range(1, len(one) + 1):
+        for j in range(1, len(other) + 1):
+            cost = 0 if one[i - 1] == other[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and one[i - 1] == other[j - 2] and one[i - 2] == other[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(one)][len(other)]
+
+
+@settings(max_examples=400)
+@given(st.text("abc", max_size=6), st.text("abc", max_size=6))
+def test_one_typo_apart_is_an_alignment_distance_of_at_most_one(one: str, other: str) -> None:
+    assert one_typo_apart(one, other) == (_osa_distance(one, other) <= 1)
 
 
 def test_a_typo_is_not_repaired_when_two_names_are_as_near_or_the_word_is_short() -> None:

@@ -30,6 +30,14 @@ def _split(name: str) -> tuple[str | None, str | None, str | None]:
         ("Шевченко Тарас Григорвич", ("шевченко", "тарас", "григорвич")),
         # no known word: Cyrillic lists put the surname first
         ("Бжезинський Збігнєв", ("бжезинський", "збігнєв", None)),
+        # two words, one ending in -ович but no known patronymic: a surname
+        ("Чуновович Эмиль", ("чуновович", "эмиль", None)),
+        # a patronymic with a typo is still a patronymic, and anchors the given name
+        ("Арсен Михайлвич Роволов", ("роволов", "арсен", "михайлвич")),
+        # a given name with a typo (the first letter), found beside a patronymic
+        ("Волександр Костенко Власович", ("костенко", "волександр", "власович")),
+        # ... but not in a two-word name, where a surname (Михайлов) could pass for one
+        ("Михайлов Отап", ("михайлов", "отап", None)),
     ],
 )
 def test_split_full_name(name: str, parts: tuple[str | None, ...]) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciliation.spelling import clean_name, consonants, skeleton
+from reconciliation.spelling import clean_name, consonants, readings, skeleton
 
 
 def _key(name: str) -> str:
@@ -24,7 +24,11 @@ def _key(name: str) -> str:
         ("Юрій", "Юрий", "Yurii", "Iurii", "Yuriy", "Jurij"),
         ("Григоренко", "Hryhorenko", "Grigorenko"),
         # digraphs and diacritics
-        ("Шевченко", "Shevchenko", "Ševčenko"),
+        ("Шевченко", "Shevchenko", "Ševčenko", "Schewtschenko", "Szewczenko"),
+        # French-style: ou for у, tch for ч; Polish ł
+        ("Руденко", "Roudenko", "Rudenko"),
+        ("Ткаченко", "Tkatchenko", "Tkachenko"),
+        ("Білоус", "Bilous", "Biłous"),
         ("Щербина", "Shcherbyna", "Scherbina"),
         ("Харченко", "Kharchenko", "Harchenko"),
         ("Кузнєцов", "Кузнецов", "Kuznetsov", "Kuznietsov"),
@@ -71,3 +75,22 @@ def test_skeleton_is_plain_latin_and_stable(text: str) -> None:
     key = _key(text)
     assert all("a" <= char <= "z" for char in key)
     assert _key(text) == key
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Kosakowytsch", "Козакович"),  # German: s before a vowel is з, tsch is ч
+        ("Truzwetuk", "Труцветук"),  # German: z is ц
+        ("Łecharow", "Лехаров"),  # Polish: ch is х, ł is л
+        ("Sajzew", "Зайцев"),  # German
+    ],
+)
+def test_a_latin_name_spelt_by_other_rules_is_read_by_them_too(latin: str, cyrillic: str) -> None:
+    assert _key(latin) != _key(cyrillic)  # the English-style reading misses it
+    assert _key(cyrillic) in readings(clean_name(latin))
+
+
+def test_an_english_style_spelling_gets_no_other_reading() -> None:
+    assert readings(clean_name("Shevchenko")) == (_key("Shevchenko"),)
+    assert readings(clean_name("Шевченко")) == (_key("Шевченко"),)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from fastapi.testclient import TestClient
 
 from app.pages.sessions import COOKIE_NAME
@@ -155,19 +154,24 @@ class _DatabaseLikeLimiter:
 
 
 def test_sign_in_and_pages_count_a_blocking_rate_limit_off_the_event_loop(
-    secured: TestClient, monkeypatch: pytest.MonkeyPatch
+    secured: TestClient,
 ) -> None:
     limiter = _DatabaseLikeLimiter()
+    # Put back by hand: monkeypatch's undo deletes an attribute of starlette's State.
     state = secured.app.state  # type: ignore[attr-defined]
-    monkeypatch.setattr(state, "rate_limiter", limiter)
-    person = browser(secured)
-    token = csrf_of(person.get("/sign-in").text)
-    refused = person.post(
-        "/sign-in", data={"api_key": "exk_0123456789abcdef_wrong", "csrf_token": token}
-    )
-    assert refused.status_code == 401
-    assert limiter.on_loop == [False]  # the refused attempt, counted in a thread
-    signed, _ = signed_in(secured, MEDIATOR_TOKEN)
-    assert signed.get("/").status_code == 200
+    real = state.rate_limiter
+    state.rate_limiter = limiter
+    try:
+        person = browser(secured)
+        token = csrf_of(person.get("/sign-in").text)
+        refused = person.post(
+            "/sign-in", data={"api_key": "exk_0123456789abcdef_wrong", "csrf_token": token}
+        )
+        assert refused.status_code == 401
+        assert limiter.on_loop == [False]  # the refused attempt, counted in a thread
+        signed, _ = signed_in(secured, MEDIATOR_TOKEN)
+        assert signed.get("/").status_code == 200
+    finally:
+        state.rate_limiter = real
     assert len(limiter.on_loop) >= 3  # every page's count too
     assert not any(limiter.on_loop)

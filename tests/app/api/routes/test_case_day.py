@@ -81,7 +81,7 @@ def test_the_day_of_an_exchange_on_a_case(service: TestClient) -> None:
     assert repaired.status_code == 201, repaired.text
     draft = repaired.json()
     assert repaired.headers["location"].endswith(f"/plans/{draft['id']}")
-    assert draft["status"] == "optimal"
+    assert draft["status"] == "optimal", draft["conflicts"]
     assert draft["changes"]["added"] == [{"side": "side_b", "id": "B-204", "stage": 2}]
     assert len(draft["options"]) == 2
     drafts = service.get(f"{case.path}/drafts", headers=MEDIATOR).json()["items"]
@@ -223,3 +223,36 @@ def test_a_case_never_releases_people_handed_over_in_another_case(service: TestC
         for e in plan["not_released"]
         if e["detail"] == ("already handed over (registry)")
     } == handed
+
+
+def test_an_update_recorded_on_a_case_never_frees_someone_the_registry_holds(
+    service: TestClient,
+) -> None:
+    # The second case's plan, agreed before the first case's stage 1, releases B-202 too.
+    first = open_negotiation(service)
+    second = open_negotiation(service)
+    agreed = service.get(f"{second.path}/plan", headers=MEDIATOR).json()
+    assert "B-202" in agreed["released"]["side_b"]
+    crossed = {**STAGE_1, "handed_over": {"side_a": [], "side_b": ["B-202"]}}
+    service.post(f"{first.path}/events", json={"events": [crossed]}, headers=MEDIATOR)
+    # B-202 crossed in the first case; the second case then records B-202 as eligible.
+    freed = {
+        "type": "update",
+        "side": "side_b",
+        "id": "B-202",
+        "fields": {"eligible": True, "ineligible_reason": None},
+    }
+    recorded = service.post(f"{second.path}/events", json={"events": [freed]}, headers=MEDIATOR)
+    assert recorded.status_code == 201, recorded.text
+    repaired = service.post(f"{second.path}/repair", headers=MEDIATOR)
+    assert repaired.status_code == 201, repaired.text
+    draft = repaired.json()
+    assert draft["status"] == "optimal", draft["conflicts"]
+    assert "B-202" not in draft["released"]["side_b"]
+    left = {e["id"]: e for e in draft["not_released"]}
+    assert (left["B-202"]["reason"], left["B-202"]["detail"]) == (
+        "ineligible",
+        "already handed over (registry)",
+    )
+    stage = next(s["number"] for s in agreed["stages"] if "B-202" in s["side_b"])
+    assert {"side": "side_b", "id": "B-202", "stage": stage} in draft["changes"]["removed"]

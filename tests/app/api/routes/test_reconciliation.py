@@ -85,10 +85,12 @@ def test_reconcile_answers_by_id_only_and_stores_nothing(secured: TestClient) ->
     response = secured.post("/v1/reconcile", json=body, headers=MEDIATOR)
     assert response.status_code == 200, response.text
     answer = response.json()
-    pairs = {(m["requested_id"], m["held_id"]) for m in answer["matches"]}
-    assert {("R-1", "B-4"), ("R-2", "B-5"), ("R-3", "B-6")} <= pairs
+    pairs = {(m["requested_id"], m["held_id"], m["band"]) for m in answer["matches"]}
+    assert pairs == {("R-1", "B-4", "auto"), ("R-2", "B-5", "auto"), ("R-3", "B-6", "auto")}
     assert answer["unmatched_requested"] == ["R-4"]
-    assert [e["held_id"] for e in answer["already_exchanged"]] == ["B-1"]
+    assert [(e["held_id"], e["exchanged_id"], e["band"]) for e in answer["already_exchanged"]] == [
+        ("B-1", "X-1", "auto")
+    ]
     for name in ("Олійник", "Shevchenko", "Коваленко", "Мельник"):
         assert name not in response.text
 
@@ -469,3 +471,18 @@ def test_a_reconciliation_can_be_applied_again_after_more_decisions(secured: Tes
     again = secured.post(f"{path}/reconcile/apply", headers=MEDIATOR)
     assert again.status_code == 200, again.text
     assert again.json()["requested_set"] == 1
+
+
+def test_reconcile_names_an_unknown_key_that_is_a_person_by_its_place(
+    secured: TestClient,
+) -> None:
+    body = {
+        "held": [{"id": "B-1", "name": "Мельник Андрей", "Шевченко Тарас": "09.03.1814"}],
+        "requested": [{"id": "R-1", "name": "Мельник Андрій"}],
+    }
+    response = secured.post("/v1/reconcile", json=body, headers=MEDIATOR)
+    assert response.status_code == 422
+    found = {(e["side"], e["id"], e["field"], e["rule"]) for e in response.json()["errors"]}
+    assert found == {("held", "B-1", "column 3", "unknown_field")}
+    for cell in ("Шевченко", "Тарас", "09.03.1814"):
+        assert cell not in response.text

@@ -102,4 +102,7 @@ def test_repair_infeasible_is_answered_with_its_conflict(client: TestClient) -> 
     assert plan["status"] == "infeasible"
     assert plan["stages"] == []
     assert plan["conflicts"]
-    assert "Executed stage(s) 1" in " ".join(c["message"] for c in plan["conflicts"])
+    # The sentences count who crossed in stage 1 and the places stage 2 has left.
+    messages = {c["rule"]: c["message"] for c in plan["conflicts"]}
+    assert "handed over in executed stage 1" in messages["release_all"]
+    assert messages["stages"].startswith("Stage 2 remains, with room for 2 people per side")
