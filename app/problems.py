@@ -101,7 +101,7 @@ class ProblemError(Exception):
 _FIELD_SEGMENT = re.compile(r"[a-z_][a-z0-9_]{0,63}(\[\d+\])*|\d+|column \d+")
 
 
-def _field_shown(field: str) -> str:
+def field_shown(field: str) -> str:
     """The field path, with any segment that is not a plain field name masked: an unknown
     key is the client's text, and a careless one may be a person's name."""
     return ".".join(
@@ -116,7 +116,7 @@ def invalid_request(problems: Sequence[InputProblem | ProblemItem]) -> ProblemEr
         p if isinstance(p, ProblemItem) else ProblemItem.model_validate(p.model_dump())
         for p in problems
     ]
-    items = [item.model_copy(update={"field": _field_shown(item.field)}) for item in items]
+    items = [item.model_copy(update={"field": field_shown(item.field)}) for item in items]
     count = len(items)
     return ProblemError(
         422,

@@ -5,6 +5,7 @@ moving on), applying with counts before and after; and who may see none of it (a
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import threading
@@ -427,3 +428,52 @@ def test_every_instance_on_the_database_follows_a_run(
         done = two.get(page + "/progress", headers={"HX-Request": "true"})
         assert done.headers["hx-redirect"] == page + "?reconciled=1"
         assert "Matched automatically: 5." in two.get(done.headers["hx-redirect"]).text
+
+
+def test_the_pages_refuse_a_second_pair_for_one_person_and_a_stale_apply(
+    reconciling: Reconciling,
+) -> None:
+    mediator, page = reconciling.mediator, reconciling.page
+    assert reconciling.start()[0] == 303
+    assert reconciling.decide("m-4", "confirmed", htmx=True).status_code == 200
+    # m-5 is R-5 again (the namesake): refused in plain words, nothing recorded.
+    for htmx in (True, False):
+        answer = reconciling.decide("m-5", "confirmed", htmx=htmx)
+        assert answer.status_code == (200 if htmx else 409)
+        assert "Pair m-5 not confirmed: one of its people is already in pair m-4" in answer.text
+        assert 'id="decision-refused" role="alert"' in answer.text
+        assert re.search(r'id="pair-m-5"[^>]*data-focus', answer.text)
+    confirmed = mediator.get(f"{page}/pairs", params={"decision": "confirmed"}).text
+    assert re.findall(r'id="pair-([mx]-\d+)" data-pair', confirmed) == ["m-4"]
+
+    # Side B uploads its list again: applying the old answer is refused, in plain words.
+    again = reconciling.service.put(
+        f"{reconciling.negotiation.path}/lists/side_b",
+        content=SIDE_B.replace(b"B-112", b"B-113"),
+        headers={**MEDIATOR, "Content-Type": "application/json"},
+    )
+    assert again.status_code == 200, again.text
+    refused = mediator.post(f"{page}/apply", data={"csrf_token": reconciling.csrf})
+    assert refused.status_code == 409
+    assert "Not applied: Side B's list was uploaded again after this reconciliation ran" in (
+        html.unescape(refused.text)
+    )
+    assert 'id="apply-refused" role="alert"' in refused.text
+    stored = reconciling.service.get(
+        f"{reconciling.negotiation.path}/lists/side_b", headers=MEDIATOR
+    ).json()
+    assert not any(p.get("requested") for p in stored["detainees"])
+
+
+def test_a_key_that_is_not_a_field_name_is_not_echoed_either(reconciling: Reconciling) -> None:
+    # A careless file's key (or CSV header) may be a person's name: shown masked, as the
+    # API's 422 does, never as written.
+    bad = b'[{"id": "R-1", "name": "Synthetic Person", "Canary Kenar": "yes"}]'
+    status, text = reconciling.start(requested_file=("requested.json", bad, "application/json"))
+    assert status == 422
+    assert "unknown_field" in text
+    assert "Canary" not in text
+    header = b"id,name,Canary Kenar\nR-1,Synthetic Person,yes\n"
+    status, text = reconciling.start(requested_file=("requested.csv", header, "text/csv"))
+    assert status == 422
+    assert "Canary" not in text
