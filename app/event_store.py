@@ -83,6 +83,11 @@ class EventStore:
         with self._sessions.begin() as session:
             if session.get(CaseRecord, case_id) is None:
                 return None
+            # The case's row first, as `take_back` does: on PostgreSQL the two then go
+            # one after the other, and this one reads the events in force as left.
+            session.execute(
+                update(CaseRecord).where(CaseRecord.id == case_id).values(updated_at=now)
+            )
             if checked_after is not None:
                 in_force = session.scalars(
                     select(CaseEventRecord.seq)
@@ -115,9 +120,6 @@ class EventStore:
                 recorded.append(
                     RecordedEvent(seq, now, event.type, event.side, plan_id, event.event_json)
                 )
-            session.execute(
-                update(CaseRecord).where(CaseRecord.id == case_id).values(updated_at=now)
-            )
         return recorded
 
     def of_case(self, case_id: str, *, taken_back: bool = False) -> list[RecordedEvent]:
