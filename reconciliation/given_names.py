@@ -88,6 +88,7 @@ class GivenNameTable:
     _given_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
     _patronymic_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
     _spelling_seen: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+    _near_seen: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def given_class(self, name_skeleton: str) -> str | None:
         """The class of a given name: as spelt, or one typo away (see above)."""
@@ -119,16 +120,18 @@ class GivenNameTable:
         """Every class with a spelling one typo from this one, however short or wherever
         the typo (Авло: pavlo, Павло with its first letter dropped). Not a class of its
         own, as `class_of_spelling` gives: the other record's name says which is meant."""
-        if len(cleaned) < _NEAR_MIN_LENGTH:
-            return []
-        near: set[str] = set()
-        for variant in _one_deletion_variants(cleaned):
-            near.update(
-                name_class
-                for known, name_class in self.spelled_given.get(variant, ())
-                if one_typo_apart(cleaned, known)
-            )
-        return sorted(near)
+        seen = self._near_seen
+        if cleaned not in seen:
+            near: set[str] = set()
+            if len(cleaned) >= _NEAR_MIN_LENGTH:
+                for variant in _one_deletion_variants(cleaned):
+                    near.update(
+                        name_class
+                        for known, name_class in self.spelled_given.get(variant, ())
+                        if one_typo_apart(cleaned, known)
+                    )
+            seen[cleaned] = sorted(near)
+        return seen[cleaned]
 
 
 def _repaired(index: dict[str, set[tuple[str, str]]], key: str, kind: str) -> str | None:

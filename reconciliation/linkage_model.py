@@ -229,6 +229,10 @@ _SERIAL_NUMBER = "l.serial_number_key = r.serial_number_key"
 # (16,000 birthdays in 44 years), and the only rule left when a typo and the other
 # language's spelling leave neither name's keys equal.
 _SAME_BIRTH_DATE = "l.birth_date = r.birth_date"
+_DATE_AND_INITIALS = (
+    "l.birth_date = r.birth_date AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)"
+)
+_DATE_AND_GIVEN = "l.birth_date = r.birth_date AND l.given_class = r.given_class"
 _PATRONYMIC_AND_DAY = (
     "l.patronymic_class = r.patronymic_class AND l.birth_month = r.birth_month "
     "AND l.birth_day = r.birth_day"
@@ -260,11 +264,16 @@ BLOCKING_RULES: tuple[str, ...] = (
 )
 
 # Within the held list (100,000 people: five billion pairs) the widest rules, given name
-# with year and month or with month and day of birth, are left out (they would double
-# the pairs): a person listed twice is written by the same clerks, so the surname seldom
-# differs so much that no other rule finds the pair.
-DUPLICATE_BLOCKING_RULES: tuple[str, ...] = tuple(
-    rule for rule in BLOCKING_RULES if rule not in (_GIVEN_AND_MONTH, _GIVEN_AND_DAY)
+# with year and month or with month and day of birth, the birth date alone, patronymic
+# with month and day, are left out (they would double the pairs): a person listed twice
+# is written by the same clerks, so the surname seldom differs so much that no other
+# rule finds the pair; the birth date goes with the surname's first letters or the given
+# name instead.
+_WIDEST = (_GIVEN_AND_MONTH, _GIVEN_AND_DAY, _SAME_BIRTH_DATE, _PATRONYMIC_AND_DAY)
+DUPLICATE_BLOCKING_RULES: tuple[str, ...] = (
+    *(rule for rule in BLOCKING_RULES if rule not in _WIDEST),
+    _DATE_AND_INITIALS,
+    _DATE_AND_GIVEN,
 )
 
 
