@@ -40,6 +40,7 @@ AuditAction = Literal[
     "job_purge",
     "manifest_read",
     "event_record",
+    "event_take_back",
     "events_read",
     "repair",
     "registry_read",

@@ -22,6 +22,7 @@ from app.models import (
     utc_now,
 )
 from app.plan_store import PlanListing, new_id
+from app.reconciliation.store import fingerprint, forget_cases
 from app.registry_store import RegistryStore
 from app.schemas import FINISHED_JOB_STATUSES
 
@@ -35,6 +36,10 @@ _LISTING = (
     PlanRecord.released_side_b,
     PlanRecord.objective_json,
 )
+
+
+class ListChangedError(Exception):
+    """A side's list is no longer the one a change was computed on."""
 
 
 @dataclass(frozen=True)
@@ -112,13 +117,30 @@ class CaseStore:
         self._update_case(case_id, updated_at=utc_now())
 
     def put_list(
-        self, case_id: str, side: str, source: str, detainee_count: int, list_json: str
+        self,
+        case_id: str,
+        side: str,
+        source: str,
+        detainee_count: int,
+        list_json: str,
+        *,
+        replacing: str | None = None,
     ) -> ListSummary | None:
-        """Store a party's list in place of its previous one; None when the case is gone."""
+        """Store a party's list in place of its previous one; None when the case is gone.
+        With `replacing` (a list's `fingerprint`), only in place of that very list, else
+        ListChangedError: the list was uploaded again meanwhile."""
         now = utc_now()
         with self._sessions.begin() as session:
             if session.get(CaseRecord, case_id) is None:
                 return None
+            if replacing is not None:
+                current = session.scalar(
+                    select(CaseListRecord.list_json)
+                    .where(CaseListRecord.case_id == case_id, CaseListRecord.side == side)
+                    .with_for_update()
+                )
+                if current is None or fingerprint(current) != replacing:
+                    raise ListChangedError(side)
             session.execute(
                 delete(CaseListRecord).where(
                     CaseListRecord.case_id == case_id, CaseListRecord.side == side
@@ -240,10 +262,15 @@ class CaseStore:
             )
 
     def delete(self, case_id: str) -> bool:
-        """Delete the case and, by cascade, its lists, plans, jobs and keys."""
+        """Delete the case and, by cascade, its lists, plans, jobs and keys; its
+        reconciliation, and its people's names in other cases' reconciliations, in the
+        same transaction (`forget_cases`)."""
         with self._sessions.begin() as session:
             result = session.execute(delete(CaseRecord).where(CaseRecord.id == case_id))
-        return bool(getattr(result, "rowcount", 0))
+            deleted = bool(getattr(result, "rowcount", 0))
+            if deleted:
+                forget_cases(session, [case_id])
+        return deleted
 
     def untouched_since(self, cutoff: datetime) -> list[str]:
         with self._sessions() as session:

@@ -60,7 +60,7 @@ async def store_example_records(
             await run_in_threadpool(dispatcher.start_job, order, EXAMPLE_JOB_ID)
         await store_example_cases(dispatcher, plans, cases, keys, order)
         if reconciliations is not None:
-            await run_in_threadpool(store_example_reconciliation, reconciliations)
+            await run_in_threadpool(store_example_reconciliation, cases, reconciliations)
     except Exception as exc:  # the examples are a convenience; the service runs without them
         logger.warning("example records not stored: %s", type(exc).__name__)
 

@@ -3,14 +3,15 @@
 Events are recorded against the published plan, after checking them with every event
 recorded before (`app.repairs.checked_events`); a party reads its own side's events; a
 repair makes a new draft from the published plan and every recorded event, the registry
-applied. Each step is audited here, once, so `/v1/cases/{id}/...` and the day's page
-cannot drift apart.
+applied; the last event in force can be taken back. Each step is audited here, once,
+so `/v1/cases/{id}/...` and the day's page cannot drift apart.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -23,10 +24,10 @@ from app.core.config import Settings
 from app.core.offload import Offload
 from app.core.security import Caller
 from app.dispatch import SolveDispatcher
-from app.event_store import EventStore, NewEvent, RecordedEvent
+from app.event_store import EventsChangedError, EventStore, NewEvent, RecordedEvent
 from app.models import PlanRecord
 from app.plan_store import PlanStore, plan_record
-from app.problems import case_conflict, not_found
+from app.problems import CONFLICT_TYPE, ProblemError, ProblemItem, case_conflict, not_found
 from app.registry_store import RegistryStore
 from app.repairs import case_repair_order, checked_events, party_view
 
@@ -78,11 +79,15 @@ class CaseDay:
         """The body's events (`{"events": [...]}`) checked after those recorded, against
         the published plan, and not recorded: an executed stage comes back with who
         crossed written out. Raises `InvalidRequest` naming each bad event."""
-        return await self._checked(case_id, await self.published(case_id), body)
+        new, _ = await self._checked(case_id, await self.published(case_id), body)
+        return new
 
-    async def _checked(self, case_id: str, published: PlanRecord, body: bytes) -> list[NewEvent]:
+    async def _checked(
+        self, case_id: str, published: PlanRecord, body: bytes
+    ) -> tuple[list[NewEvent], list[int]]:
+        """The new events, and the seqs of the events in force they were checked after."""
         recorded = await run_in_threadpool(self.events.of_case, case_id)
-        return await self.offload.run(
+        new = await self.offload.run(
             len(body) + len(published.request_json),
             checked_events,
             published.request_json,
@@ -90,13 +95,26 @@ class CaseDay:
             recorded,
             body,
         )
+        return new, [event.seq for event in recorded]
 
     async def record(self, case_id: str, caller: Caller, body: bytes) -> list[RecordedEvent]:
         """Check the body's events and record them, each audited; an executed stage puts
-        its people in the registry."""
+        its people in the registry. 409 when the events in force changed meanwhile (an
+        event taken back or recorded): they were checked against others."""
         published = await self.published(case_id)
-        new = await self._checked(case_id, published, body)
-        stored = await run_in_threadpool(self.events.record, case_id, published.id, new)
+        new, checked_after = await self._checked(case_id, published, body)
+        try:
+            stored = await run_in_threadpool(
+                partial(self.events.record, checked_after=checked_after),
+                case_id,
+                published.id,
+                new,
+            )
+        except EventsChangedError:
+            raise case_conflict(
+                "The case's events changed while these were checked (one was recorded or "
+                "taken back meanwhile); nothing was recorded: send them again."
+            ) from None
         if stored is None:
             raise not_found("case")
         for event, written in zip(stored, new, strict=True):
@@ -112,11 +130,34 @@ class CaseDay:
             )
         return stored
 
-    async def visible_events(self, case_id: str, caller: Caller) -> list[VisibleEvent]:
-        """The case's events in order, as the caller may see them (audited): a party sees
-        its own side's dropouts, additions and updates, and executed stages with its own
-        side's people."""
-        recorded = await run_in_threadpool(self.events.of_case, case_id)
+    async def take_back(self, case_id: str, caller: Caller, seq: int) -> RecordedEvent:
+        """Take back the case's last event in force (`seq`), audited; an executed stage's
+        people leave the registry with it. 404 for an unknown event; 409 naming the rule
+        and the last seq for any other, and nothing changes."""
+        done = await run_in_threadpool(self.events.take_back, case_id, seq)
+        if done is None:
+            raise not_found("event")
+        if done.event is None:
+            raise _refused(done.rule or "not_last_event", done.last_seq)
+        event = done.event
+        await run_in_threadpool(
+            self.audit.append,
+            "event_take_back",
+            caller,
+            case_id=case_id,
+            side=event.side,
+            object_id=f"event-{event.seq}:{event.type}",
+            count=done.registry_removed if event.type == "stage_executed" else None,
+        )
+        return event
+
+    async def visible_events(
+        self, case_id: str, caller: Caller, *, taken_back: bool = False
+    ) -> list[VisibleEvent]:
+        """The case's events in force in order (with those taken back when `taken_back`),
+        as the caller may see them (audited): a party sees its own side's dropouts,
+        additions and updates, and executed stages with its own side's people."""
+        recorded = await run_in_threadpool(self.events.of_case, case_id, taken_back=taken_back)
         items = []
         for event in recorded:
             shown = (
@@ -162,3 +203,22 @@ class CaseDay:
             count=len(recorded),
         )
         return record
+
+
+def _refused(rule: str, last_seq: int | None) -> ProblemError:
+    """The 409 for an event that is not the last in force: it names the rule and the one
+    that could be taken back."""
+    last = f"event {last_seq}" if last_seq is not None else "none: every event was taken back"
+    message = (
+        "only the case's last event in force can be taken back; it is " + last
+        if rule == "not_last_event"
+        else "this event was taken back already; the last event in force is " + last
+    )
+    return ProblemError(
+        409,
+        f"The event cannot be taken back: {message}. Nothing was changed.",
+        type_=CONFLICT_TYPE,
+        title="Conflict",
+        errors=[ProblemItem(side=None, id=None, field="seq", rule=rule, message=message)],
+        last_seq=last_seq,
+    )

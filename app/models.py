@@ -194,7 +194,8 @@ class AuditHeadRecord(Base):
 
 class CaseEventRecord(Base):
     """One event of the day of the exchange (a dropout, an executed stage, a person listed
-    late, changed facts), recorded against the case's published plan, in order."""
+    late, changed facts), recorded against the case's published plan, in order; the last
+    one still in force may be taken back."""
 
     __tablename__ = "case_events"
 
@@ -207,6 +208,9 @@ class CaseEventRecord(Base):
     side: Mapped[str | None] = mapped_column(String(8), nullable=True)
     plan_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     event_json: Mapped[str] = mapped_column(Text)
+    # Set when the mediator took the event back (`app.event_store.EventStore.take_back`):
+    # the row stays, for the history, but no check or repair uses it any more.
+    taken_back_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class CasePublicationRecord(Base):
@@ -265,6 +269,10 @@ class ReconciliationRecord(Base):
     exchanged_json: Mapped[str] = mapped_column(Text)
     result_json: Mapped[str] = mapped_column(Text)
     applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # What was compared (migration 0009): the held list as stored and the requests, by
+    # SHA-256; applying refuses when the held list is no longer the one compared.
+    held_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    requested_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ReconciliationDecisionRecord(Base):

@@ -63,6 +63,11 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[ProblemItem] | None = None
+    last_seq: int | None = Field(
+        default=None,
+        description="On a 409 taking back an event: the case's last event in force, the "
+        "only one that can be taken back (absent when none is left).",
+    )
 
     def document(self) -> dict[str, Any]:
         """The JSON body: absent members are left out, but an error's null side or id stays."""
@@ -81,8 +86,10 @@ class ProblemError(Exception):
         title: str | None = None,
         errors: Sequence[ProblemItem] | None = None,
         headers: dict[str, str] | None = None,
+        last_seq: int | None = None,
     ) -> None:
         super().__init__(detail)
+        self.last_seq = last_seq
         self.status = status
         self.detail = detail
         self.type = type_
@@ -94,7 +101,7 @@ class ProblemError(Exception):
 _FIELD_SEGMENT = re.compile(r"[a-z_][a-z0-9_]{0,63}(\[\d+\])*|\d+|column \d+")
 
 
-def _field_shown(field: str) -> str:
+def field_shown(field: str) -> str:
     """The field path, with any segment that is not a plain field name masked: an unknown
     key is the client's text, and a careless one may be a person's name."""
     return ".".join(
@@ -109,7 +116,7 @@ def invalid_request(problems: Sequence[InputProblem | ProblemItem]) -> ProblemEr
         p if isinstance(p, ProblemItem) else ProblemItem.model_validate(p.model_dump())
         for p in problems
     ]
-    items = [item.model_copy(update={"field": _field_shown(item.field)}) for item in items]
+    items = [item.model_copy(update={"field": field_shown(item.field)}) for item in items]
     count = len(items)
     return ProblemError(
         422,
@@ -177,6 +184,7 @@ def problem_response(request: Request | None, problem: ProblemError) -> JSONResp
         detail=problem.detail,
         instance=instance_of_request(),
         errors=problem.errors,
+        last_seq=problem.last_seq,
     )
     return JSONResponse(
         body.document(),

@@ -1,7 +1,8 @@
 """The registry of people handed over: who crossed, from which side, in which case and
 stage, and when. Service-wide, read by mediators only.
 
-A `stage_executed` event recorded on a case adds its people here (`app.event_store`).
+A `stage_executed` event recorded on a case adds its people here (`app.event_store`);
+taking that event back removes them again.
 Plans of cases never release anyone the registry holds as handed over from that side:
 such a person is made ineligible before the case is solved, repaired, or its scenarios
 and drafts are checked (`with_registry`, through `app.case_documents.case_request_json`).
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -66,6 +67,18 @@ def registry_rows(
         for side in SIDES
         for detainee_id in crossed.get(side, ())
     ]
+
+
+def remove_rows_of_event(session: Session, case_id: str, event_seq: int) -> int:
+    """Delete the rows one executed stage added, when its event is taken back (in the
+    caller's transaction); return how many there were."""
+    of_event = (
+        RegistryEntryRecord.case_id == case_id,
+        RegistryEntryRecord.event_seq == event_seq,
+    )
+    count = session.scalar(select(func.count()).select_from(RegistryEntryRecord).where(*of_event))
+    session.execute(delete(RegistryEntryRecord).where(*of_event))
+    return count or 0
 
 
 class RegistryStore:

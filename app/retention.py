@@ -29,6 +29,7 @@ from app.examples import (
     EXAMPLE_PLAN_TO_DELETE_ID,
 )
 from app.models import CaseRecord, JobRecord, PlanRecord, utc_now
+from app.reconciliation.store import forget_cases
 from app.schemas import FINISHED_JOB_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,8 @@ def purge_expired(
             )
             .returning(JobRecord.id)
         ).all()
+        # Their reconciliations, and their people's names in other cases' ones, too.
+        forget_cases(session, case_ids)
         for case_id in case_ids:
             audit.append_in(session, "case_purge", RETENTION, case_id=case_id)
         for plan_id in plan_ids:

@@ -260,6 +260,11 @@ class RecordedEventView(_Out):
     recorded_at: datetime
     plan_id: str | None = Field(description="The plan published when it was recorded.")
     event: dict[str, Any]
+    taken_back_at: datetime | None = Field(
+        default=None,
+        description="When the mediator took the event back; null while it is in force. "
+        "Events taken back are listed only when asked for (`?taken_back=true`).",
+    )
 
 
 class EventList(_Out):

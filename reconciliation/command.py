@@ -29,8 +29,9 @@ def add_reconcile_command(commands: Any) -> None:
         "reconcile",
         help="find who is who across the held and the requested lists",
         description="Match the people one side asks for to the people the other side holds, "
-        "and find people listed twice and people already exchanged. Files are CSV (a header "
-        "of field names) or JSON (a list of records). The answer is JSON: matches with their "
+        "and find people listed twice and people already exchanged. Files are CSV or XLSX "
+        "(a header of field names, then a row per person; a workbook's first sheet) or JSON "
+        "(a list of records). The answer is JSON: matches with their "
         "band (auto or review) and evidence, unmatched requested ids, held duplicates, held "
         "people already exchanged. Ids only: no name is written.",
     )

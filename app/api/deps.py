@@ -16,7 +16,7 @@ from app.core.config import Settings
 from app.core.metrics import ServiceMetrics
 from app.core.offload import Offload
 from app.core.origins import cross_site
-from app.core.rate_limits import RateLimiter
+from app.core.rate_limits import RateLimiter, retry_after_off_loop
 from app.core.security import OPEN_ACCESS, Caller
 from app.dispatch import SolveDispatcher, SolveOrder
 from app.event_store import EventStore
@@ -153,7 +153,7 @@ async def authenticate(
         caller = await run_in_threadpool(gate.identify, token, Arrival.of(request))
     except Exception:
         client = request.client.host if request.client else "unknown"
-        wait = await _retry_after(limiter, f"refused:{client}")
+        wait = await retry_after_off_loop(limiter, f"refused:{client}")
         if wait is not None:
             raise rate_limited(wait) from None
         raise
@@ -163,7 +163,11 @@ async def authenticate(
         # browser on its own, so requests with one need no such check.
         raise cross_site_refused()
     # Open access (no keys configured, loopback only) is one local user: not limited.
-    wait = await _retry_after(limiter, f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
+    wait = (
+        await retry_after_off_loop(limiter, f"key:{caller.key_id}")
+        if caller != OPEN_ACCESS
+        else None
+    )
     if wait is not None:
         raise rate_limited(wait)
     if not caller.is_mediator and not parties_may_call(
@@ -172,12 +176,6 @@ async def authenticate(
         raise not_found("resource")
     request.state.caller = caller
     return caller
-
-
-async def _retry_after(limiter: RateLimiter, key: str) -> int | None:
-    if limiter.blocks:
-        return await run_in_threadpool(limiter.retry_after, key)
-    return limiter.retry_after(key)
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]

@@ -101,6 +101,17 @@ class Settings(BaseSettings):
     max_list_length: int = Field(
         default=100_000, ge=1, description="The most people one side's list may hold."
     )
+    max_reconcile_held: int = Field(
+        default=200_000,
+        ge=1,
+        description="The most records a held list, or a registry of people exchanged "
+        "before, may hold in one reconciliation (POST /v1/reconcile, a case's reconcile).",
+    )
+    max_reconcile_requested: int = Field(
+        default=50_000,
+        ge=1,
+        description="The most people one reconciliation's requests may name.",
+    )
 
     bootstrap_mediator_key: SecretStr | None = Field(
         default=None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from limits import RateLimitItemPerSecond
 from limits.storage import SlidingWindowCounterSupport, Storage, storage_from_string
@@ -21,6 +21,7 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from sqlalchemy import Engine, Table, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from app.models import RateLimitCounterRecord
 
@@ -193,3 +194,19 @@ class RateLimiter:
             return None
         reset_at = self._limiter.get_window_stats(self._item, key).reset_time
         return max(1, math.ceil(reset_at - time.time()))
+
+
+class RetryAfter(Protocol):
+    """A rate limiter as the API and the pages use it (`RateLimiter`)."""
+
+    blocks: bool
+
+    def retry_after(self, key: str) -> int | None: ...
+
+
+async def retry_after_off_loop(limiter: RetryAfter, key: str) -> int | None:
+    """`limiter.retry_after(key)` from a request handler: in a thread when the count is a
+    round trip (the database, another store), so that it never holds up the event loop."""
+    if limiter.blocks:
+        return await run_in_threadpool(limiter.retry_after, key)
+    return limiter.retry_after(key)

@@ -1,16 +1,19 @@
 """Screen 8, the day of the exchange: record what happens against the published plan,
+take back the last event when it was recorded by mistake (after a confirmation step),
 repair it, see what changed, publish the repaired plan; and a party's view of its own
 side's events and of every published version.
 
-Every step is `app.exchange_day.CaseDay`, which `/v1/cases/{id}/events` and
-`/v1/cases/{id}/repair` call too: the forms become the same bodies, checked by the same
-code, audited once. A party reaches only its own case, and of the day only what the API
-shows it: its own side's events and the published versions (404 for the rest).
+Every step is `app.exchange_day.CaseDay`, which `/v1/cases/{id}/events` (and
+`DELETE .../events/{seq}`) and `/v1/cases/{id}/repair` call too: the forms become the
+same bodies, checked by the same code, audited once. A party reaches only its own case,
+and of the day only what the API shows it: its own side's events and the published
+versions (404 for the rest).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Path, Request, Response
@@ -45,6 +48,24 @@ router = APIRouter(route_class=PageRoute)
 
 OPTION_COUNTS = (0, 2, 3, 5)
 Version = Annotated[int, Path(ge=1, le=1_000_000)]
+
+
+@dataclass(frozen=True)
+class TakeBackStep:
+    """Where the mediator is in taking back the last event: asked to confirm taking back
+    `confirm`, just took back `done`, or was refused (`refused_last`: the last event in
+    force then, 0 for none); `kept` after choosing to keep it (the focus goes back to the
+    button)."""
+
+    confirm: int = 0
+    done: int = 0
+    refused: bool = False
+    refused_last: int = 0
+    kept: bool = False
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) <= 9 else 0
 
 
 async def _next_stage(
@@ -82,6 +103,8 @@ async def _render_day(
     problems: list[ProblemItem] | None = None,
     problem_kind: str | None = None,
     recorded: int = 0,
+    take_back: TakeBackStep | None = None,
+    fragment: bool | None = None,
     status_code: int = 200,
 ) -> Response:
     """The day's page (or, for htmx, its working part): the plan in force, the events,
@@ -101,6 +124,7 @@ async def _render_day(
         "problems": problems,
         "problem_side": None,
         "problem_kind": problem_kind,
+        "take_back": take_back or TakeBackStep(),
     }
     if caller.is_mediator and published is not None:
         executed = [e for e in events if e.event["type"] == "stage_executed"]
@@ -119,17 +143,53 @@ async def _render_day(
                 "option_counts": OPTION_COUNTS,
             }
         )
-    if caller.is_mediator and is_htmx(request) and request.method == "POST":
+    if fragment is None:
+        fragment = is_htmx(request) and request.method == "POST"
+    if caller.is_mediator and fragment:
         return render(request, "fragments/day_work.html", context, status_code=status_code)
     return render(request, "day.html", context, status_code=status_code)
 
 
 @router.get("/cases/{case_id}/day", name="day_page")
 async def day_page(request: Request, case: PageCase, caller: PageCaller) -> Response:
-    recorded = request.query_params.get("recorded", "")
+    query = request.query_params
+    step = TakeBackStep(done=_number(query.get("taken_back", "")))
     return await _render_day(
-        request, case, caller, recorded=int(recorded) if recorded.isdigit() else 0
+        request, case, caller, recorded=_number(query.get("recorded", "")), take_back=step
     )
+
+
+@router.get("/cases/{case_id}/day/take-back", name="take_back_day_event_confirm")
+async def take_back_confirm(request: Request, case: PageCase, caller: Mediator) -> Response:
+    """The confirmation step before taking back the last event (`?seq=N`), or, without a
+    seq, the page as it was (the mediator kept the event). Nothing changes here: the
+    confirmation's own form posts, with its CSRF token."""
+    seq = _number(request.query_params.get("seq", ""))
+    step = TakeBackStep(confirm=seq) if seq else TakeBackStep(kept=True)
+    return await _render_day(request, case, caller, take_back=step, fragment=is_htmx(request))
+
+
+@router.post("/cases/{case_id}/day/events/{seq}/take-back", name="take_back_day_event")
+async def take_back_day_event(
+    request: Request, case: PageCase, caller: Mediator, seq: Annotated[int, Path(ge=1, le=10**9)]
+) -> Response:
+    """Take back the last event, as `DELETE /v1/cases/{id}/events/{seq}` does; refused
+    (nothing changed) when it is no longer the last in force."""
+    day = CaseDay.of(request.app.state)
+    try:
+        await day.take_back(case.id, caller, seq)
+    except ProblemError as error:
+        if error.status != 409:
+            raise
+        step = TakeBackStep(refused=True, refused_last=error.last_seq or 0)
+        # htmx swaps no 409 (base.html's responseHandling): the refusal, said in the
+        # working part it replaces, comes as a 200 to it.
+        status = 200 if is_htmx(request) else 409
+        return await _render_day(request, case, caller, take_back=step, status_code=status)
+    if is_htmx(request):
+        return await _render_day(request, case, caller, take_back=TakeBackStep(done=seq))
+    target = page_path(request, "day_page", case_id=case.id)
+    return RedirectResponse(f"{target}?taken_back={seq}#events", status_code=303)
 
 
 @router.post("/cases/{case_id}/day/events", name="record_day_event")

@@ -8,24 +8,23 @@ case; everything else answers 404, exactly as the API does.
 
 from __future__ import annotations
 
-from typing import Annotated, Protocol
+from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.access import AccessGate, Arrival
 from app.api.deps import case_for_caller
+from app.core.rate_limits import RetryAfter, retry_after_off_loop
 from app.core.security import OPEN_ACCESS, Caller
 from app.models import CaseRecord
 from app.pages.routing import NotSignedInError, replace_session, session_of, signer_of
 from app.pages.sessions import PageSession
 from app.problems import ProblemError, not_found, rate_limited
 
-
-class Limiter(Protocol):
-    """The service's per-key rate limiter (`app.state.rate_limiter`), as the pages use it."""
-
-    def retry_after(self, key: str) -> int | None: ...
+# The service's per-key rate limiter (`app.state.rate_limiter`), as the pages use it:
+# always through `retry_after_off_loop`, as the API does.
+Limiter = RetryAfter
 
 
 def _session_caller(request: Request, gate: AccessGate) -> Caller | None:
@@ -61,7 +60,11 @@ async def page_caller(request: Request) -> Caller:
     """Who is calling, within its key's rate; NotSignedInError when nobody is signed in."""
     caller = await run_in_threadpool(identify_page_caller, request)
     limiter: Limiter = request.app.state.rate_limiter
-    wait = limiter.retry_after(f"key:{caller.key_id}") if caller != OPEN_ACCESS else None
+    wait = (
+        await retry_after_off_loop(limiter, f"key:{caller.key_id}")
+        if caller != OPEN_ACCESS
+        else None
+    )
     if wait is not None:
         raise rate_limited(wait)
     request.state.caller = caller

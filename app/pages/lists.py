@@ -1,4 +1,4 @@
-"""Screen 2, lists: each side's upload (CSV or JSON), its counts by category, the input
+"""Screen 2, lists: each side's upload (CSV, XLSX or JSON), its counts by category, the input
 problems in a table (side, row, id, field, rule, never a cell's content), and the list
 read back. A party uses the same upload and read-back for its own side only.
 
@@ -27,8 +27,9 @@ from app.pages.deps import Mediator, PageCaller, PageCase
 from app.pages.list_counts import ListCounts, list_counts, terms_of
 from app.pages.rendering import is_htmx, page_path, render
 from app.pages.routing import PageRoute, form_of
-from app.party_lists import list_from_csv, list_from_json
+from app.party_lists import list_from_csv, list_from_json, list_from_xlsx
 from app.problems import ProblemError, ProblemItem, invalid_request, not_found
+from app.xlsx_lists import is_xlsx
 from solver.categories import categories_of, reference_date_of
 from solver.input_errors import InvalidRequest
 from solver.schema import SideList
@@ -85,8 +86,11 @@ async def lists_page(request: Request, case: PageCase, caller: Mediator) -> Resp
     return await _lists_page(request, case, caller, uploaded=request.query_params.get("uploaded"))
 
 
-def _reader_for(upload: UploadFile, body: bytes) -> Literal["csv", "json"]:
-    """JSON when the file says so (its name, its type, or a leading `{`), else CSV."""
+def _reader_for(upload: UploadFile, body: bytes) -> Literal["csv", "xlsx", "json"]:
+    """A workbook when its bytes are one (whatever its name); JSON when the file says so
+    (its name, its type, or a leading `{`); else CSV."""
+    if is_xlsx(body):
+        return "xlsx"
     name = (upload.filename or "").lower()
     if name.endswith(".json") or (upload.content_type or "").startswith("application/json"):
         return "json"
@@ -111,7 +115,7 @@ async def upload_list(
         return await _lists_page(request, case, caller, [missing], side, status_code=422)
     body = await upload.read()
     kind = _reader_for(upload, body)
-    reader = list_from_csv if kind == "csv" else list_from_json
+    reader = {"csv": list_from_csv, "xlsx": list_from_xlsx, "json": list_from_json}[kind]
     offload: Offload = request.app.state.offload
     try:
         checked = await offload.run(len(body), reader, body, side, request.app.state.settings)

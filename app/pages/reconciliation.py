@@ -39,6 +39,8 @@ from app.pages.routing import PageRoute, form_of
 from app.party_lists import Side
 from app.problems import ProblemError, ProblemItem, not_found
 from app.reconciliation.case_reconciliation import (
+    ONE_TO_ONE,
+    STALE,
     Overview,
     apply_decisions,
     list_problems,
@@ -137,6 +139,7 @@ async def _reconciliation_page(
     form: dict[str, Any] | None = None,
     busy: bool = False,
     status_code: int = 200,
+    refused: str | None = None,
 ) -> Response:
     cases, reconciliations, _ = _stores(request)
     view = await run_in_threadpool(case_view, case, caller, cases)
@@ -162,6 +165,7 @@ async def _reconciliation_page(
         "problem_side": None,
         "form": {"held_side": chosen, "use_registry": True, **(form or {})},
         "busy": busy,
+        "refused": refused,
         "just_reconciled": query.get("reconciled") == "1" and found is not None,
         "just_failed": query.get("failed") == "1" and run is not None and run.status == "failed",
         "applied": _applied_numbers(query.get("requested_set"), query.get("made_ineligible")),
@@ -267,6 +271,7 @@ async def start_reconciliation(request: Request, case: PageCase, caller: Mediato
     try:
         prepared = await run_in_threadpool(
             prepare_run,
+            request.app.state.settings,
             cases,
             registry,
             case.id,
@@ -492,6 +497,7 @@ async def _queue(
     focus: str | None = None,
     announce: str | None = None,
     items: list[ReviewItem] | None = None,
+    refused: str | None = None,
 ) -> dict[str, Any] | None:
     """What the review page (or its queue fragment) shows (`items`, when just read);
     None without a reconciliation. Reading the pairs is audited, as from the API."""
@@ -532,6 +538,7 @@ async def _queue(
         "next_href": f"{base}?{_review_query(band, decision, page + 1)}" if page < pages else None,
         "focus": focus,
         "announce": announce,
+        "refused": refused,
         "summary_path": page_path(request, "reconciliation_page", case_id=case.id),
     }
 
@@ -595,9 +602,17 @@ async def decide_pair(request: Request, case: PageCase, caller: Mediator, item_i
     band_filter: BandFilter = band  # type: ignore[assignment]
     decision_filter: DecisionFilter = shown  # type: ignore[assignment]
     decided: DecisionName = decision  # type: ignore[assignment]
-    await run_in_threadpool(
-        record_decision, reconciliations, case.id, item_id, decided, caller.key_id
-    )
+    try:
+        await run_in_threadpool(
+            record_decision, reconciliations, case.id, item_id, decided, caller.key_id
+        )
+    except ProblemError as problem:
+        rivals = refused_pairs(problem, ONE_TO_ONE)
+        if rivals is None:
+            raise
+        return await _decision_refused(
+            request, case, caller, band_filter, decision_filter, item_id, rivals[1:]
+        )
     await run_in_threadpool(
         audit.append, "match_decide", caller, case_id=case.id, object_id=item_id
     )
@@ -629,6 +644,43 @@ async def decide_pair(request: Request, case: PageCase, caller: Mediator, item_i
     return response
 
 
+def refused_pairs(problem: ProblemError, rule: str) -> list[str] | None:
+    """The pair ids (or sides) a 409 of this rule names; None for any other problem."""
+    if problem.status != 409 or not problem.errors:
+        return None
+    if any(item.rule != rule for item in problem.errors):
+        return None
+    return [item.id or item.side or "" for item in problem.errors]
+
+
+async def _decision_refused(
+    request: Request,
+    case: CaseRecord,
+    caller: Caller,
+    band: BandFilter,
+    decision: DecisionFilter,
+    item_id: str,
+    rivals: list[str],
+) -> Response:
+    """The queue again, the refused pair in focus and the refusal said in plain words
+    (409): nothing was recorded."""
+    catalogue = catalogue_of(request)
+    said = catalogue.text("review.refused_one_to_one", pair=item_id, rivals=", ".join(rivals))
+    cases, reconciliations, _ = _stores(request)
+    items = await run_in_threadpool(review_queue, cases, reconciliations, case.id)
+    view = _shown(items, band, decision)
+    place = next((n for n, item in enumerate(view) if item.id == item_id), 0)
+    page = place // PAIRS_PER_PAGE + 1
+    context = await _queue(
+        request, case, caller, band, decision, page, f"pair-{item_id}", said, items, said
+    )
+    if context is None:  # pragma: no cover - the reconciliation was just read
+        raise not_found("reconciliation")
+    if is_htmx(request):  # htmx swaps only a 2xx (or a 422) in: the alert says it
+        return render(request, "fragments/reconciliation_queue.html", context)
+    return render(request, "reconciliation_pairs.html", context, status_code=409)
+
+
 # --------------------------------------------------------------------------- applying
 
 
@@ -639,9 +691,22 @@ async def apply_reconciliation_page(request: Request, case: PageCase, caller: Me
     cases, reconciliations, audit = _stores(request)
     settings = request.app.state.settings
     engine = request.app.state.engine
-    receipt = await run_in_threadpool(
-        apply_decisions, cases, reconciliations, settings, engine, case.id
-    )
+    try:
+        receipt = await run_in_threadpool(
+            apply_decisions, cases, reconciliations, settings, engine, case.id
+        )
+    except ProblemError as problem:
+        catalogue = catalogue_of(request)
+        stale = refused_pairs(problem, STALE)
+        clash = refused_pairs(problem, ONE_TO_ONE)
+        if stale is not None:
+            side = catalogue.text("common." + (stale[0] or "side_b"))
+            said = catalogue.text("reconciliation.refused_stale", side=side)
+        elif clash is not None:
+            said = catalogue.text("reconciliation.refused_one_to_one", pairs=", ".join(clash))
+        else:
+            raise
+        return await _reconciliation_page(request, case, caller, status_code=409, refused=said)
     await run_in_threadpool(
         audit.append,
         "reconcile_apply",

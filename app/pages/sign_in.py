@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.access import KEY_ONLY, AccessGate
+from app.core.rate_limits import retry_after_off_loop
 from app.core.security import token_sha256
 from app.pages.deps import Limiter, identify_page_caller
 from app.pages.rendering import page_path, render
@@ -49,7 +50,7 @@ async def sign_in(
     except ProblemError:
         limiter: Limiter = request.app.state.rate_limiter
         client = request.client.host if request.client else "unknown"
-        wait = limiter.retry_after(f"refused:{client}")
+        wait = await retry_after_off_loop(limiter, f"refused:{client}")
         if wait is not None:
             raise rate_limited(wait) from None
         return render(

@@ -17,22 +17,34 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
-from app.case_store import CaseStore
+from app.case_store import CaseStore, ListChangedError
 from app.core.config import Settings
 from app.core.db import checkpoint
+from app.models import CaseListRecord
 from app.party_lists import Side, list_from_json
-from app.problems import ProblemItem, case_conflict, invalid_request, not_found
+from app.problems import (
+    CONFLICT_TYPE,
+    ProblemError,
+    ProblemItem,
+    case_conflict,
+    field_shown,
+    invalid_request,
+    not_found,
+)
 from app.reconciliation.registry import registry_people
 from app.reconciliation.review import (
     DecisionName,
     ReviewItem,
     applied_list,
+    clashes,
     identity_of,
     item_exists,
+    pairs_of,
     review_items,
+    rivals_of,
     waits_for_decision,
 )
-from app.reconciliation.store import ReconciliationStore, StoredReconciliation
+from app.reconciliation.store import ReconciliationStore, StoredReconciliation, fingerprint
 from app.registry_store import RegistryStore
 from reconciliation.records import InvalidLists, ListProblem, read_records
 from reconciliation.schema import (
@@ -43,6 +55,10 @@ from reconciliation.schema import (
 )
 from reconciliation.steps import StepReport
 from solver.input_errors import InvalidRequest
+
+# The rules of a refused decision or apply (409), as problem items name them.
+ONE_TO_ONE = "one_to_one"
+STALE = "stale_reconciliation"
 
 
 class CaseReconciliation(BaseModel):
@@ -69,8 +85,17 @@ class ApplyReceipt(BaseModel):
 
 
 def list_problems(problems: Sequence[ListProblem]) -> list[ProblemItem]:
+    """The problems as the API and the pages show them: a field that is not a plain field
+    name (a careless file's key may be a person's name) masked, as every 422 does."""
     return [
-        ProblemItem(side=p.side, id=p.id, field=p.field, rule=p.rule, message=p.message, row=p.row)
+        ProblemItem(
+            side=p.side,
+            id=p.id,
+            field=field_shown(p.field),
+            rule=p.rule,
+            message=p.message,
+            row=p.row,
+        )
         for p in problems
     ]
 
@@ -107,6 +132,33 @@ def check_backend(options: ReconcileOptions) -> None:
         )
 
 
+def check_sizes(
+    settings: Settings, held: Sequence[Any], requested: Sequence[Any], exchanged: Sequence[Any]
+) -> None:
+    """Each list within the service's limits (`max_reconcile_held`, for the registry too,
+    and `max_reconcile_requested`), else a 422 before anything is compared: one request
+    must not hold the service for long."""
+    limits = (
+        ("held", held, settings.max_reconcile_held),
+        ("requested", requested, settings.max_reconcile_requested),
+        ("exchanged", exchanged, settings.max_reconcile_held),
+    )
+    problems = [
+        ProblemItem(
+            side=role,
+            id=None,
+            field=role,
+            rule="service_limit",
+            message=f"lists {len(records):,} records; this service reconciles at most "
+            f"{limit:,} at once",
+        )
+        for role, records, limit in limits
+        if len(records) > limit
+    ]
+    if problems:
+        raise invalid_request(problems)
+
+
 def run_linkage(
     held: Sequence[IdentityRecord],
     requested: Sequence[IdentityRecord],
@@ -124,12 +176,17 @@ def run_linkage(
         raise invalid_request(list_problems(error.problems)) from None
 
 
-def held_list(cases: CaseStore, case_id: str, side: str) -> tuple[dict[str, Any], str]:
-    """The list `side` uploaded, as a document, and its source (csv or json); 409 when
-    there is none yet."""
+def _held_record(cases: CaseStore, case_id: str, side: str) -> CaseListRecord:
     stored = cases.get_list(case_id, side)
     if stored is None:
         raise case_conflict(f"Not reconciled: no list uploaded yet for {side}.")
+    return stored
+
+
+def held_list(cases: CaseStore, case_id: str, side: str) -> tuple[dict[str, Any], str]:
+    """The list `side` uploaded, as a document, and its source (csv or json); 409 when
+    there is none yet."""
+    stored = _held_record(cases, case_id, side)
     document: dict[str, Any] = json.loads(stored.list_json)
     return document, stored.source
 
@@ -147,9 +204,11 @@ class PreparedRun:
     requested_json: str
     exchanged_json: str
     options: ReconcileOptions
+    held_sha256: str  # the held list compared, as stored: applying checks it is still there
 
 
 def prepare_run(
+    settings: Settings,
     cases: CaseStore,
     registry: RegistryStore,
     case_id: str,
@@ -160,10 +219,13 @@ def prepare_run(
     options: ReconcileOptions,
 ) -> PreparedRun:
     """Check everything before anything runs: the held side's list exists (409), the
-    backend is the embedded one and every list reads (422). People already handed over
+    backend is the embedded one, the requests and the uploaded registry are within the
+    service's limits and every list reads (422). People already handed over
     from the held side, in any case, join the uploaded registry when `use_registry`."""
     check_backend(options)
-    document, _ = held_list(cases, case_id, held_side)
+    check_sizes(settings, [], requested, exchanged)
+    stored = _held_record(cases, case_id, held_side)
+    document: dict[str, Any] = json.loads(stored.list_json)
     handed_over = registry_people(cases, registry, held_side) if use_registry else []
     held, wanted, before = checked_records(
         document.get("detainees", []),
@@ -181,6 +243,7 @@ def prepare_run(
             [*exchanged, *(person.shown for person in handed_over)], ensure_ascii=False
         ),
         options=options,
+        held_sha256=fingerprint(stored.list_json),
     )
 
 
@@ -203,6 +266,8 @@ def run_and_store(
         prepared.requested_json,
         prepared.exchanged_json,
         result.model_dump_json(),
+        prepared.held_sha256,
+        fingerprint(prepared.requested_json),
     )
     cases.touch(prepared.case_id)
     return result
@@ -284,7 +349,54 @@ def record_decision(
     _, result, _ = _stored(reconciliations, case_id)
     if not item_exists(result, item_id):
         raise not_found("match")
-    reconciliations.decide(case_id, item_id, decision, decided_by)
+    rivals = rivals_of(result, item_id) if decision == "confirmed" else {}
+    standing = reconciliations.decide(case_id, item_id, decision, decided_by, rivals)
+    if standing:
+        raise one_to_one_refused(result, [item_id, *standing])
+
+
+def one_to_one_refused(result: Reconciliation, item_ids: Sequence[str]) -> ProblemError:
+    """409: these pairs would put one person in two pairs (the first is the one refused,
+    when confirming). Ids only: pair ids and the people's list ids."""
+    pairs = pairs_of(result)
+    first, others = item_ids[0], list(item_ids[1:])
+    return ProblemError(
+        409,
+        f"{first} cannot stand with {', '.join(others)}: one person is in one pair at most "
+        "(one-to-one). Reject or take back the other pair first.",
+        type_=CONFLICT_TYPE,
+        title="Conflict",
+        errors=[
+            ProblemItem(
+                side=None,
+                id=item_id,
+                field="decision",
+                rule=ONE_TO_ONE,
+                message=f"pairs held {pairs[item_id].held_id} with {pairs[item_id].other_id}",
+            )
+            for item_id in item_ids
+        ],
+    )
+
+
+def stale_refused(side: str) -> ProblemError:
+    """409: the held list is no longer the one the reconciliation compared."""
+    return ProblemError(
+        409,
+        f"Not applied: {side}'s list was uploaded again after this reconciliation ran, so "
+        "its pairs may no longer fit. Reconcile again, then apply.",
+        type_=CONFLICT_TYPE,
+        title="Conflict",
+        errors=[
+            ProblemItem(
+                side=side,
+                id=None,
+                field="held_side",
+                rule=STALE,
+                message="the held list changed since the reconciliation",
+            )
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -366,19 +478,35 @@ def apply_decisions(
     """Write the decisions into the held list (`applied_list`): it is checked again as
     an upload is, and replaces the held side's list."""
     stored, result, decisions = _stored(reconciliations, case_id)
-    document, source = held_list(cases, case_id, stored.held_side)
-    applied = applied_list(result, document, decisions)
     side: Side = stored.held_side  # type: ignore[assignment]
+    held = _held_record(cases, case_id, side)
+    if stored.held_sha256 is None or fingerprint(held.list_json) != stored.held_sha256:
+        raise stale_refused(side)
+    clashing = clashes(result, decisions)
+    if clashing:
+        raise one_to_one_refused(result, clashing[0])
+    document: dict[str, Any] = json.loads(held.list_json)
+    applied = applied_list(result, document, decisions)
     body = json.dumps(applied.document, ensure_ascii=False).encode("utf-8")
     try:
         checked = list_from_json(body, side, settings)
     except InvalidRequest as error:  # pragma: no cover - the stored list was checked
         raise invalid_request(error.problems) from None
-    receipt = cases.put_list(case_id, side, source, checked.detainee_count, checked.list_json)
+    try:
+        receipt = cases.put_list(
+            case_id,
+            side,
+            held.source,
+            checked.detainee_count,
+            checked.list_json,
+            replacing=stored.held_sha256,
+        )
+    except ListChangedError:  # uploaded again while this was applied
+        raise stale_refused(side) from None
     if receipt is None:
         raise not_found("case")
     checkpoint(engine)
-    reconciliations.mark_applied(case_id)
+    reconciliations.mark_applied(case_id, fingerprint(checked.list_json))
     return ApplyReceipt(
         case_id=case_id,
         held_side=side,

@@ -10,8 +10,9 @@ import json
 import logging
 from typing import Any
 
+from app.case_store import CaseStore
 from app.examples import EXAMPLE_CASE_ID, EXCHANGE
-from app.reconciliation.store import ReconciliationStore
+from app.reconciliation.store import ReconciliationStore, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ RECONCILE_EXAMPLE: dict[str, Any] = {
 }
 
 
-def store_example_reconciliation(reconciliations: ReconciliationStore) -> None:
+def store_example_reconciliation(cases: CaseStore, reconciliations: ReconciliationStore) -> None:
     """Reconcile the example case's side A list with the example requests, when the case
     has no reconciliation yet (blocking: call from a thread); a failure is logged."""
     try:
@@ -45,18 +46,25 @@ def store_example_reconciliation(reconciliations: ReconciliationStore) -> None:
             return
         from reconciliation.reconcile import read_lists, reconcile
 
+        stored = cases.get_list(EXAMPLE_CASE_ID, "side_a")
+        if stored is None:
+            return
+
         held, requested, exchanged = read_lists(
             EXCHANGE["side_a"]["detainees"],
             CASE_RECONCILE_EXAMPLE["requested"],
             CASE_RECONCILE_EXAMPLE["exchanged"],
         )
         result = reconcile(held, requested, exchanged)
+        requested_json = json.dumps(CASE_RECONCILE_EXAMPLE["requested"])
         reconciliations.put(
             EXAMPLE_CASE_ID,
             "side_a",
-            json.dumps(CASE_RECONCILE_EXAMPLE["requested"]),
+            requested_json,
             json.dumps(CASE_RECONCILE_EXAMPLE["exchanged"]),
             result.model_dump_json(),
+            fingerprint(stored.list_json),
+            fingerprint(requested_json),
         )
     except Exception as exc:  # the examples are a convenience; the service runs without them
         logger.warning("example reconciliation not stored: %s", type(exc).__name__)

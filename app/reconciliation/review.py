@@ -120,6 +120,63 @@ def item_exists(result: Reconciliation, item_id: str) -> bool:
 
 
 @dataclass(frozen=True)
+class PairOf:
+    """Who a pair joins: the held person and the other record (requested or exchanged)."""
+
+    item_id: str
+    kind: ItemKind
+    held_id: str
+    other_id: str
+    auto: bool  # an auto match stands unless rejected
+
+
+def pairs_of(result: Reconciliation) -> dict[str, PairOf]:
+    pairs = {
+        f"m-{n}": PairOf(f"m-{n}", "match", m.held_id, m.requested_id, m.band == "auto")
+        for n, m in enumerate(result.matches)
+    }
+    pairs.update(
+        {
+            f"x-{n}": PairOf(f"x-{n}", "already_exchanged", e.held_id, e.exchanged_id, False)
+            for n, e in enumerate(result.already_exchanged)
+        }
+    )
+    return pairs
+
+
+def stands(pair: PairOf, decision: str | None) -> bool:
+    """Whether applying would use this pair: confirmed, or an auto match not rejected."""
+    return decision == "confirmed" or (pair.auto and decision != "rejected")
+
+
+def rivals_of(result: Reconciliation, item_id: str) -> dict[str, bool]:
+    """The other pairs of the same kind that share a person with `item_id` (the same held
+    person, or the same requested or exchanged one), each with whether it is an auto
+    match (which stands unless rejected). One person cannot be two."""
+    pairs = pairs_of(result)
+    pair = pairs[item_id]
+    return {
+        other.item_id: other.auto
+        for other in pairs.values()
+        if other.item_id != item_id
+        and other.kind == pair.kind
+        and (other.held_id == pair.held_id or other.other_id == pair.other_id)
+    }
+
+
+def clashes(result: Reconciliation, decisions: dict[str, str]) -> list[list[str]]:
+    """Groups of standing pairs that share a person: none, when decisions kept to one
+    to one (confirming a pair with a standing rival is refused); decisions stored before
+    that rule, or confirmed at the very same moment, could still hold some."""
+    by_person: dict[tuple[str, str, str], list[str]] = {}
+    for pair in pairs_of(result).values():
+        if stands(pair, decisions.get(pair.item_id)):
+            by_person.setdefault((pair.kind, "held", pair.held_id), []).append(pair.item_id)
+            by_person.setdefault((pair.kind, "other", pair.other_id), []).append(pair.item_id)
+    return [ids for ids in by_person.values() if len(ids) > 1]
+
+
+@dataclass(frozen=True)
 class Applied:
     """The held list with the answer applied, and how many people it changed."""
 

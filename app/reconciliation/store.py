@@ -8,8 +8,12 @@ its lists.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +30,11 @@ Decision = str  # "confirmed" or "rejected"; "pending" is the absence of a row
 ACTIVE_RUN = ("queued", "running")
 
 
+def fingerprint(text: str) -> str:
+    """A list as stored (its JSON text), by SHA-256: what a reconciliation compared."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class StoredReconciliation:
     case_id: str
@@ -35,6 +44,8 @@ class StoredReconciliation:
     exchanged_json: str
     result_json: str
     applied_at: datetime | None
+    held_sha256: str | None  # the held list compared (None: stored before this was kept)
+    requested_sha256: str | None
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,36 @@ class StoredRun:
     finished_at: datetime | None
 
 
+def forget_cases(session: Session, case_ids: Sequence[str]) -> int:
+    """Within a deletion's or a purge's transaction: remove these cases' reconciliations,
+    decisions and runs (the foreign keys would too; this does not depend on them), and
+    strip the names of their people from every other case's stored reconciliation, where
+    the service's registry brought them in (`handed_over.case_id`): those entries keep
+    their ids and where they crossed, nothing that names them. Returns how many other
+    reconciliations were rewritten."""
+    if not case_ids:
+        return 0
+    gone = set(case_ids)
+    for table in (ReconciliationDecisionRecord, ReconciliationRecord, ReconciliationRunRecord):
+        session.execute(delete(table).where(table.case_id.in_(gone)))
+    rewritten = 0
+    mentions = or_(*(ReconciliationRecord.exchanged_json.contains(case_id) for case_id in gone))
+    for record in session.scalars(select(ReconciliationRecord).where(mentions)):
+        entries = json.loads(record.exchanged_json)
+        kept = [_without_names(entry, gone) for entry in entries]
+        if kept != entries:
+            record.exchanged_json = json.dumps(kept, ensure_ascii=False)
+            rewritten += 1
+    return rewritten
+
+
+def _without_names(entry: Any, gone: set[str]) -> Any:
+    handed = entry.get("handed_over") if isinstance(entry, dict) else None
+    if not isinstance(handed, dict) or handed.get("case_id") not in gone:
+        return entry
+    return {"id": entry.get("id"), "handed_over": handed}
+
+
 class ReconciliationStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -62,8 +103,11 @@ class ReconciliationStore:
         requested_json: str,
         exchanged_json: str,
         result_json: str,
+        held_sha256: str,
+        requested_sha256: str,
     ) -> datetime:
-        """Store a case's reconciliation in place of its previous one (and its decisions)."""
+        """Store a case's reconciliation in place of its previous one (and its decisions),
+        with the fingerprints of the held list and the requests it compared."""
         now = utc_now()
         with self._sessions.begin() as session:
             session.execute(
@@ -82,6 +126,8 @@ class ReconciliationStore:
                     requested_json=requested_json,
                     exchanged_json=exchanged_json,
                     result_json=result_json,
+                    held_sha256=held_sha256,
+                    requested_sha256=requested_sha256,
                 )
             )
         return now
@@ -99,6 +145,8 @@ class ReconciliationStore:
                 record.exchanged_json,
                 record.result_json,
                 record.applied_at,
+                record.held_sha256,
+                record.requested_sha256,
             )
 
     def decisions(self, case_id: str) -> dict[str, Decision]:
@@ -110,9 +158,45 @@ class ReconciliationStore:
             ).all()
         return {item_id: decision for item_id, decision in rows}
 
-    def decide(self, case_id: str, item_id: str, decision: str, decided_by: str) -> None:
-        """Record a yes or no; `pending` takes an earlier one back."""
+    def decide(
+        self,
+        case_id: str,
+        item_id: str,
+        decision: str,
+        decided_by: str,
+        rivals: Mapping[str, bool] | None = None,
+    ) -> list[str]:
+        """Record a yes or no; `pending` takes an earlier one back. A `confirmed` is
+        refused (nothing written) while one of `rivals`, the pairs sharing a person with
+        this one (each with whether it is an auto match, which stands unless rejected),
+        stands: those are returned. The case's reconciliation row is locked meanwhile,
+        so two confirmations of rivals cannot both pass."""
         with self._sessions.begin() as session:
+            session.execute(
+                select(ReconciliationRecord.case_id)
+                .where(ReconciliationRecord.case_id == case_id)
+                .with_for_update()
+            )
+            if decision == "confirmed" and rivals:
+                decided: dict[str, str] = dict(
+                    session.execute(
+                        select(
+                            ReconciliationDecisionRecord.item_id,
+                            ReconciliationDecisionRecord.decision,
+                        ).where(
+                            ReconciliationDecisionRecord.case_id == case_id,
+                            ReconciliationDecisionRecord.item_id.in_(list(rivals)),
+                        )
+                    ).all()
+                )
+                standing = [
+                    rival
+                    for rival, auto in rivals.items()
+                    if decided.get(rival) == "confirmed"
+                    or (auto and decided.get(rival) != "rejected")
+                ]
+                if standing:
+                    return standing
             session.execute(
                 delete(ReconciliationDecisionRecord).where(
                     ReconciliationDecisionRecord.case_id == case_id,
@@ -129,14 +213,17 @@ class ReconciliationStore:
                         decided_by=decided_by,
                     )
                 )
+        return []
 
-    def mark_applied(self, case_id: str) -> datetime:
+    def mark_applied(self, case_id: str, held_sha256: str) -> datetime:
+        """Applied now; the held list is now the applied one (`held_sha256`), so the same
+        reconciliation can be applied again after more decisions."""
         now = utc_now()
         with self._sessions.begin() as session:
             session.execute(
                 update(ReconciliationRecord)
                 .where(ReconciliationRecord.case_id == case_id)
-                .values(applied_at=now)
+                .values(applied_at=now, held_sha256=held_sha256)
             )
         return now
 

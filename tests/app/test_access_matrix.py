@@ -69,6 +69,17 @@ class World:
         assert response.status_code == 201, response.text
         return self.x.path
 
+    def last_event(self) -> str:
+        """The path of case X's last event, just recorded (changed facts, which may be
+        recorded again and again)."""
+        response = self.client.post(
+            f"{self.x.path}/events",
+            json=CASE_EVENTS_EXAMPLES["changed_facts"]["value"],
+            headers=MEDIATOR,
+        )
+        assert response.status_code == 201, response.text
+        return f"{self.x.path}/events/{response.json()['items'][-1]['seq']}"
+
     def spare_key(self) -> str:
         issued = self.client.post(
             f"{self.x.path}/keys", json={"role": "side_b"}, headers=MEDIATOR
@@ -225,6 +236,7 @@ CALLS = [
         lambda w: {"json": CASE_EVENTS_EXAMPLES["changed_facts"]["value"]},
     ),
     Call("GET", "/v1/cases/{case_id}/events", BOTH_PARTIES, lambda w: f"{w.x.path}/events"),
+    Call("DELETE", "/v1/cases/{case_id}/events/{seq}", MEDIATOR_ONLY, lambda w: w.last_event()),
     Call("POST", "/v1/cases/{case_id}/repair", MEDIATOR_ONLY, lambda w: f"{w.x.path}/repair"),
     Call(
         "GET",

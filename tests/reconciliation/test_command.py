@@ -179,3 +179,28 @@ def test_reconcile_takes_the_thresholds_as_given_zero_included(
     command = ["reconcile", "--held", str(files["held"]), "--requested", str(files["requested"])]
     assert main([*command, "-o", str(out), "--no-progress", *flags]) == EXIT_OK
     assert [(o.auto_probability, o.review_probability) for o in seen] == [expected]
+
+
+def test_reconcile_reads_a_workbook_as_its_csv_export(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.reconciliation.test_workbooks import workbook
+
+    rows = [line.split(";") for line in HELD_CSV.strip().splitlines()]
+    held = files["dir"] / "held.xlsx"
+    held.write_bytes(workbook(rows))
+    out = files["dir"] / "out.json"
+    arguments = ["--requested", str(files["requested"]), "-o", str(out), "--no-progress"]
+    code = main(["reconcile", "--held", str(held), *arguments])
+    assert code == EXIT_OK, capsys.readouterr().err
+    from_xlsx = json.loads(out.read_text(encoding="utf-8"))
+    code = main(["reconcile", "--held", str(files["held"]), *arguments])
+    assert code == EXIT_OK
+    from_csv = json.loads(out.read_text(encoding="utf-8"))
+    for answer in (from_xlsx, from_csv):
+        answer["summary"].pop("seconds")
+    assert from_xlsx == from_csv
+    assert {(m["requested_id"], m["held_id"]) for m in from_xlsx["matches"]} == {
+        ("R-1", "B-1"),
+        ("R-2", "B-2"),
+    }

@@ -1,7 +1,8 @@
 """The day of the exchange on a negotiation case: events, repairs, published versions.
 
-The mediator records what happens against the published plan (`POST .../events`), then
-asks for a repaired draft from the published plan and every recorded event
+The mediator records what happens against the published plan (`POST .../events`), takes
+back the last event when it was recorded by mistake (`DELETE .../events/{seq}`), then asks
+for a repaired draft from the published plan and every recorded event
 (`POST .../repair`); publishing that draft makes it the plan, and every publication
 stays readable under its number (`GET .../plan/versions`). A party sees the events of
 its own side and every published version, as it sees the published plan. Every event,
@@ -13,9 +14,9 @@ day's page calls too.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.access import party_route
@@ -32,6 +33,7 @@ from app.api.openapi import json_body
 from app.api.routes.cases import CaseId
 from app.api.stored_plans import plan_json_with_id, stored_plan_response
 from app.case_documents import party_plan_document
+from app.event_store import RecordedEvent
 from app.examples import CASE_EVENTS_EXAMPLES, CASE_REPAIR_EXAMPLES
 from app.problems import not_found, problem_responses
 from app.schemas import (
@@ -56,6 +58,25 @@ Version = Annotated[
         openapi_examples={"first": {"value": 1}},
     ),
 ]
+Seq = Annotated[
+    int,
+    Path(
+        ge=1,
+        le=MAX_QUERY_NUMBER,
+        description="The event's number in the case, from 1.",
+        openapi_examples={"second": {"value": 2}},
+    ),
+]
+
+
+def event_view(event: RecordedEvent, shown: dict[str, Any] | None = None) -> RecordedEventView:
+    return RecordedEventView(
+        seq=event.seq,
+        recorded_at=event.recorded_at,
+        plan_id=event.plan_id,
+        event=shown if shown is not None else json.loads(event.event_json),
+        taken_back_at=event.taken_back_at,
+    )
 
 
 @router.post(
@@ -77,17 +98,7 @@ async def record_events(
     people go into the registry."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     stored = await day.record(case_id, caller, await request.body())
-    return EventList(
-        items=[
-            RecordedEventView(
-                seq=e.seq,
-                recorded_at=e.recorded_at,
-                plan_id=e.plan_id,
-                event=json.loads(e.event_json),
-            )
-            for e in stored
-        ]
-    )
+    return EventList(items=[event_view(e) for e in stored])
 
 
 @router.get(
@@ -98,23 +109,41 @@ async def record_events(
 )
 @party_route
 async def list_events(
-    request: Request, case_id: CaseId, caller: CallerDep, day: CaseDayDep
+    request: Request,
+    case_id: CaseId,
+    caller: CallerDep,
+    day: CaseDayDep,
+    taken_back: Annotated[
+        bool,
+        Query(description="Also list the events taken back, in their place (`taken_back_at`)."),
+    ] = False,
 ) -> EventList:
-    """A party sees its own side's dropouts, additions and updates, and every executed
-    stage with its own side's people."""
+    """The events in force: those every check and repair uses. A party sees its own
+    side's dropouts, additions and updates, and every executed stage with its own side's
+    people."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
-    visible = await day.visible_events(case_id, caller)
-    return EventList(
-        items=[
-            RecordedEventView(
-                seq=item.recorded.seq,
-                recorded_at=item.recorded.recorded_at,
-                plan_id=item.recorded.plan_id,
-                event=item.event,
-            )
-            for item in visible
-        ]
-    )
+    visible = await day.visible_events(case_id, caller, taken_back=taken_back)
+    return EventList(items=[event_view(item.recorded, item.event) for item in visible])
+
+
+@router.delete(
+    "/{case_id}/events/{seq}",
+    response_model=RecordedEventView,
+    summary="Take back the case's last event in force (an event recorded by mistake)",
+    responses=problem_responses(404, 409),
+)
+async def take_back_event(
+    request: Request, case_id: CaseId, seq: Seq, caller: CallerDep, day: CaseDayDep
+) -> RecordedEventView:
+    """Only the last event still in force can be taken back, since every later event was
+    checked against it; take them back one by one, last first. Any other is a 409 naming
+    the rule (`not_last_event`, `already_taken_back`) and the last event's seq
+    (`last_seq`), and nothing changes. Taking back an executed stage removes its people
+    from the registry. The event stays in the history (`GET .../events?taken_back=true`),
+    its number is never given again; published plans are not changed, and a draft
+    repaired before stays as it was: repairing again uses the events as they now stand."""
+    await run_in_threadpool(case_for_caller, request, case_id, caller)
+    return event_view(await day.take_back(case_id, caller, seq))
 
 
 @router.post(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +22,7 @@ from app.api.deps import (
     CallerDep,
     CasesDep,
     EngineDep,
+    OffloadDep,
     PageDep,
     ReconciliationsDep,
     RegistryDep,
@@ -36,12 +37,10 @@ from app.reconciliation.case_reconciliation import (
     ApplyReceipt,
     CaseReconciliation,
     apply_decisions,
-    checked_records,
     prepare_run,
     record_decision,
     review_queue,
     run_and_store,
-    run_linkage,
     stored_reconciliation,
 )
 from app.reconciliation.examples import (
@@ -50,6 +49,7 @@ from app.reconciliation.examples import (
     RECONCILE_EXAMPLE,
 )
 from app.reconciliation.review import DecisionName, ReviewItem, ReviewPage
+from app.reconciliation.stateless import reconcile_body
 from app.request_bodies import model_from_body
 from reconciliation.schema import ReconcileOptions, ReconcileRequest, Reconciliation
 
@@ -108,19 +108,20 @@ class DecisionRequest(BaseModel):
     ),
     responses=problem_responses(422),
 )
-async def reconcile_lists(request: Request, caller: CallerDep, audit: AuditDep) -> Reconciliation:
+async def reconcile_lists(
+    request: Request, caller: CallerDep, audit: AuditDep, settings: SettingsDep, offload: OffloadDep
+) -> Response:
     """`held`, `requested` and optionally `exchanged` as lists of records; identity
     fields are `name` or `surname`/`given_name`/`patronymic`, `birth_date`
     (YYYY-MM-DD or DD.MM.YYYY), `birth_place`, `serial_number`, `unit`. The answer
-    names people by id only. A bad list is a 422 naming list, id, field and rule."""
+    names people by id only. A bad list is a 422 naming list, id, field and rule; so is
+    one longer than the service takes (`service_limit`: `max_reconcile_held`,
+    `max_reconcile_requested`). The work runs off the event loop (a big body in the
+    document helper process), so other requests are answered meanwhile."""
     body = await request.body()
-    document = await run_in_threadpool(model_from_body, ReconcileRequest, body)
-    held, requested, exchanged = await run_in_threadpool(
-        checked_records, document.held, document.requested, document.exchanged
-    )
-    result = await run_in_threadpool(run_linkage, held, requested, exchanged, document.options)
-    await run_in_threadpool(audit.append, "reconcile", caller, count=len(requested))
-    return result
+    answer = await offload.run(len(body), reconcile_body, body, settings)
+    await run_in_threadpool(audit.append, "reconcile", caller, count=answer.requested)
+    return Response(answer.json, media_type="application/json")
 
 
 @router.post(
@@ -142,6 +143,7 @@ async def reconcile_case(
     reconciliations: ReconciliationsDep,
     registry: RegistryDep,
     audit: AuditDep,
+    settings: SettingsDep,
 ) -> CaseReconciliation:
     """The held list is the one `held_side` uploaded (409 until it has); `requested` is
     what the other side asks for. People already exchanged are looked for in the
@@ -153,6 +155,7 @@ async def reconcile_case(
     document = await run_in_threadpool(model_from_body, CaseReconcileRequest, await request.body())
     prepared = await run_in_threadpool(
         prepare_run,
+        settings,
         cases,
         registry,
         case_id,
@@ -227,7 +230,7 @@ async def list_matches(
     openapi_extra=json_body(
         DecisionRequest, {"confirm": {"summary": "Yes", "value": {"decision": "confirmed"}}}
     ),
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
 )
 async def decide_match(
     request: Request,
@@ -238,6 +241,9 @@ async def decide_match(
     reconciliations: ReconciliationsDep,
     audit: AuditDep,
 ) -> ReviewItem:
+    """One to one: confirming a pair while another pair of the same requested, held or
+    registry person stands (confirmed, or an auto match not rejected) is a 409 naming
+    both pairs and the rule `one_to_one`; nothing is recorded."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     decided = await run_in_threadpool(model_from_body, DecisionRequest, await request.body())
     await run_in_threadpool(
@@ -269,7 +275,10 @@ async def apply_reconciliation(
     """`requested: true` on the held person of every auto match a mediator has not
     rejected and of every confirmed one; `eligible: false` with `ineligible_reason`
     "already exchanged" on every confirmed held person of the registry. The list is
-    checked again as an upload is, and replaces the held side's list."""
+    checked again as an upload is, and replaces the held side's list. A 409 when the
+    held side uploaded its list again since the reconciliation ran
+    (`stale_reconciliation`: reconcile again), or when standing pairs share a person
+    (`one_to_one`)."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     receipt = await run_in_threadpool(
         apply_decisions, cases, reconciliations, settings, engine, case_id

@@ -5,6 +5,7 @@ moving on), applying with counts before and after; and who may see none of it (a
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import threading
@@ -128,7 +129,7 @@ def test_reconcile_review_decide_apply(
     assert '<td lang="uk">Бондаренко Андрій</td>' in queue  # the request, in Ukrainian
     assert '<td lang="ru">Бондаренко Андрей Николаевич</td>' in queue  # side B's Russian
     assert "the same name in its Ukrainian and Russian forms" in queue
-    assert "Probability they are one person: 46.5%" in queue
+    assert "Probability they are one person: 46.7%" in queue
     assert "pair m-5 (R-5 and B-106, Not decided)" in queue  # the rival of m-4
     assert 'aria-keyshortcuts="C"' in queue
     _no_name_in_links(queue)
@@ -214,6 +215,29 @@ def test_a_bad_file_is_named_by_row_field_and_rule_without_its_cells(
     # Nothing was stored.
     path = f"{reconciling.negotiation.path}/reconcile"
     assert reconciling.service.get(path, headers=MEDIATOR).status_code == 404
+
+
+def test_the_files_may_be_workbooks(reconciling: Reconciling) -> None:
+    import csv
+    import io
+    import json
+
+    from reconciliation.workbooks import XLSX_CONTENT_TYPE
+    from tests.reconciliation.test_workbooks import workbook
+
+    records = json.loads(REQUESTED)
+    records = records["detainees"] if isinstance(records, dict) else records
+    fields = sorted({key for record in records for key in record})
+    requested = workbook([fields, *[[record.get(f) for f in fields] for record in records]])
+    exchanged = workbook(list(csv.reader(io.StringIO(EXCHANGED.decode("utf-8")))))
+    status, location = reconciling.start(
+        requested_file=("requested.xlsx", requested, XLSX_CONTENT_TYPE),
+        exchanged_file=("exchanged.xlsx", exchanged, XLSX_CONTENT_TYPE),
+    )
+    assert (status, location) == (303, f"{reconciling.page}?reconciled=1")
+    outcome = reconciling.mediator.get(location).text
+    # The same outcome as from the JSON and CSV files of the example.
+    assert "Matched automatically: 5. Pairs to review: 2. Asked for and not found: 1." in outcome
 
 
 def test_changes_need_the_session_csrf_token(reconciling: Reconciling) -> None:
@@ -404,3 +428,52 @@ def test_every_instance_on_the_database_follows_a_run(
         done = two.get(page + "/progress", headers={"HX-Request": "true"})
         assert done.headers["hx-redirect"] == page + "?reconciled=1"
         assert "Matched automatically: 5." in two.get(done.headers["hx-redirect"]).text
+
+
+def test_the_pages_refuse_a_second_pair_for_one_person_and_a_stale_apply(
+    reconciling: Reconciling,
+) -> None:
+    mediator, page = reconciling.mediator, reconciling.page
+    assert reconciling.start()[0] == 303
+    assert reconciling.decide("m-4", "confirmed", htmx=True).status_code == 200
+    # m-5 is R-5 again (the namesake): refused in plain words, nothing recorded.
+    for htmx in (True, False):
+        answer = reconciling.decide("m-5", "confirmed", htmx=htmx)
+        assert answer.status_code == (200 if htmx else 409)
+        assert "Pair m-5 not confirmed: one of its people is already in pair m-4" in answer.text
+        assert 'id="decision-refused" role="alert"' in answer.text
+        assert re.search(r'id="pair-m-5"[^>]*data-focus', answer.text)
+    confirmed = mediator.get(f"{page}/pairs", params={"decision": "confirmed"}).text
+    assert re.findall(r'id="pair-([mx]-\d+)" data-pair', confirmed) == ["m-4"]
+
+    # Side B uploads its list again: applying the old answer is refused, in plain words.
+    again = reconciling.service.put(
+        f"{reconciling.negotiation.path}/lists/side_b",
+        content=SIDE_B.replace(b"B-112", b"B-113"),
+        headers={**MEDIATOR, "Content-Type": "application/json"},
+    )
+    assert again.status_code == 200, again.text
+    refused = mediator.post(f"{page}/apply", data={"csrf_token": reconciling.csrf})
+    assert refused.status_code == 409
+    assert "Not applied: Side B's list was uploaded again after this reconciliation ran" in (
+        html.unescape(refused.text)
+    )
+    assert 'id="apply-refused" role="alert"' in refused.text
+    stored = reconciling.service.get(
+        f"{reconciling.negotiation.path}/lists/side_b", headers=MEDIATOR
+    ).json()
+    assert not any(p.get("requested") for p in stored["detainees"])
+
+
+def test_a_key_that_is_not_a_field_name_is_not_echoed_either(reconciling: Reconciling) -> None:
+    # A careless file's key (or CSV header) may be a person's name: shown masked, as the
+    # API's 422 does, never as written.
+    bad = b'[{"id": "R-1", "name": "Synthetic Person", "Canary Kenar": "yes"}]'
+    status, text = reconciling.start(requested_file=("requested.json", bad, "application/json"))
+    assert status == 422
+    assert "unknown_field" in text
+    assert "Canary" not in text
+    header = b"id,name,Canary Kenar\nR-1,Synthetic Person,yes\n"
+    status, text = reconciling.start(requested_file=("requested.csv", header, "text/csv"))
+    assert status == 422
+    assert "Canary" not in text

@@ -161,3 +161,36 @@ def test_verify_screen_reports_a_draft(case: tuple[TestClient, str, str]) -> Non
         files={"draft_file": ("draft.json", '{"released": [1, 2]}', "text/plain")},
     )
     assert broken.status_code == 422
+
+
+def test_lists_screen_takes_a_workbook(case: tuple[TestClient, str, str]) -> None:
+    from app.examples import SIDE_A_CSV
+    from app.xlsx_lists import XLSX_CONTENT_TYPE
+    from tests.app.test_xlsx_lists import workbook_of_csv
+
+    service, case_path, token = case
+    book = workbook_of_csv(SIDE_A_CSV)
+    # Known by its content, even under a name that says otherwise.
+    for name, kind in (("a.xlsx", XLSX_CONTENT_TYPE), ("a.csv", "text/csv")):
+        answer = service.post(
+            f"{case_path}/lists/side_a",
+            data={"csrf_token": token},
+            files={"list_file": (name, book, kind)},
+        )
+        assert answer.status_code == 200, answer.text
+        assert "from XLSX" in service.get(f"{case_path}/lists").text
+    stored = service.get(f"/v1{case_path}/lists/side_a")  # the API reads the same list back
+    assert stored.status_code == 200, stored.text
+    ids = [d["id"] for d in stored.json()["detainees"]]
+    assert ids == [row.split(",")[0] for row in SIDE_A_CSV.strip().splitlines()[1:]]
+
+
+def test_lists_screen_names_a_broken_workbook(case: tuple[TestClient, str, str]) -> None:
+    service, case_path, token = case
+    answer = service.post(
+        f"{case_path}/lists/side_b",
+        data={"csrf_token": token},
+        files={"list_file": ("b.xlsx", b"PK\x03\x04" + b"\x00" * 64, "application/octet-stream")},
+    )
+    assert answer.status_code == 422
+    assert "unreadable_spreadsheet" in answer.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi.testclient import TestClient
 
 from app.pages.sessions import COOKIE_NAME
@@ -131,3 +133,45 @@ def test_pages_carry_a_strict_content_security_policy(secured: TestClient) -> No
     assert "unsafe-inline" not in policy
     assert answer.headers["cache-control"] == "no-store"
     assert answer.headers["x-frame-options"] == "DENY"
+
+
+class _DatabaseLikeLimiter:
+    """A limiter whose count is a round trip (as with the database storage): it notes,
+    for every call, whether it was made on the event loop."""
+
+    blocks = True
+
+    def __init__(self) -> None:
+        self.on_loop: list[bool] = []
+
+    def retry_after(self, key: str) -> int | None:
+        try:
+            asyncio.get_running_loop()
+            self.on_loop.append(True)
+        except RuntimeError:
+            self.on_loop.append(False)
+        return None
+
+
+def test_sign_in_and_pages_count_a_blocking_rate_limit_off_the_event_loop(
+    secured: TestClient,
+) -> None:
+    limiter = _DatabaseLikeLimiter()
+    # Put back by hand: monkeypatch's undo deletes an attribute of starlette's State.
+    state = secured.app.state  # type: ignore[attr-defined]
+    real = state.rate_limiter
+    state.rate_limiter = limiter
+    try:
+        person = browser(secured)
+        token = csrf_of(person.get("/sign-in").text)
+        refused = person.post(
+            "/sign-in", data={"api_key": "exk_0123456789abcdef_wrong", "csrf_token": token}
+        )
+        assert refused.status_code == 401
+        assert limiter.on_loop == [False]  # the refused attempt, counted in a thread
+        signed, _ = signed_in(secured, MEDIATOR_TOKEN)
+        assert signed.get("/").status_code == 200
+    finally:
+        state.rate_limiter = real
+    assert len(limiter.on_loop) >= 3  # every page's count too
+    assert not any(limiter.on_loop)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -295,6 +298,179 @@ def test_the_registry_of_people_handed_over_is_searched_by_name(
         headers=MEDIATOR,
     )
     assert alone.json()["result"]["already_exchanged"] == []
+
+
+def test_reconcile_refuses_lists_beyond_the_service_limits(
+    secured: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = secured.app.state.settings  # type: ignore[attr-defined]
+    monkeypatch.setattr(settings, "max_reconcile_held", 5)
+    monkeypatch.setattr(settings, "max_reconcile_requested", 3)
+    body = {"held": SIDE_B["detainees"], "requested": REQUESTED, "exchanged": EXCHANGED}
+    response = secured.post("/v1/reconcile", json=body, headers=MEDIATOR)
+    assert response.status_code == 422
+    found = {(e["side"], e["field"], e["rule"]) for e in response.json()["errors"]}
+    assert found == {("held", "held", "service_limit"), ("requested", "requested", "service_limit")}
+    for name in ("Олійник", "Мельник", "Shevchenko"):
+        assert name not in response.text
+    # A case's reconciliation keeps to the same limits (its held list is an upload).
+    path = _case(secured)
+    on_case = secured.post(
+        f"{path}/reconcile", json={"held_side": "side_b", "requested": REQUESTED}, headers=MEDIATOR
+    )
+    assert on_case.status_code == 422
+    assert [(e["field"], e["rule"]) for e in on_case.json()["errors"]] == [
+        ("requested", "service_limit")
+    ]
+    assert secured.get(f"{path}/reconcile", headers=MEDIATOR).status_code == 404  # nothing stored
+
+
+def test_other_requests_are_answered_while_a_reconciliation_runs(
+    secured: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reconciliation.reconcile
+
+    started, release = threading.Event(), threading.Event()
+    order: list[str] = []
+    original = reconciliation.reconcile.reconcile
+
+    def slow_reconcile(*args: Any) -> Any:
+        started.set()
+        release.wait(30)  # if it held the event loop, /healthz would answer only after this
+        order.append("reconciled")
+        return original(*args)
+
+    monkeypatch.setattr(reconciliation.reconcile, "reconcile", slow_reconcile)
+    answers: list[int] = []
+    body = {"held": SIDE_B["detainees"], "requested": REQUESTED}
+    running = threading.Thread(
+        target=lambda: answers.append(
+            secured.post("/v1/reconcile", json=body, headers=MEDIATOR).status_code
+        )
+    )
+    running.start()
+    try:
+        assert started.wait(60)
+        assert secured.get("/healthz").status_code == 200
+        order.append("healthz answered")
+    finally:
+        release.set()
+        running.join(60)
+    assert order == ["healthz answered", "reconciled"]
+    assert answers == [200]
+
+
+def test_a_big_reconcile_body_can_go_to_the_document_helper_process() -> None:
+    # The offload sends a big body's work to another process: the function and its
+    # answer must cross over (module-level, picklable, plain values only).
+    from app.reconciliation.stateless import Answer, reconcile_body
+
+    assert pickle.loads(pickle.dumps(reconcile_body)) is reconcile_body
+    answer = Answer('{"matches": []}', 3)
+    assert pickle.loads(pickle.dumps(answer)) == answer
+
+
+EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "reconciliation"
+
+
+def _namesakes_case(client: TestClient) -> str:
+    """A case whose side B holds the README's example list, reconciled with its requests:
+    R-5 may be B-105 (m-4) or B-106 (m-5), both in review."""
+    path = open_negotiation(client, solve=False, publish=False).path
+    uploaded = client.put(
+        f"{path}/lists/side_b",
+        content=(EXAMPLES / "side_b.json").read_bytes(),
+        headers={**MEDIATOR, "Content-Type": "application/json"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    reconciled = client.post(
+        f"{path}/reconcile",
+        content=(EXAMPLES / "case_request.json").read_bytes(),
+        headers={**MEDIATOR, "Content-Type": "application/json"},
+    )
+    assert reconciled.status_code == 201, reconciled.text
+    matches = reconciled.json()["result"]["matches"]
+    assert [(m["requested_id"], m["held_id"], m["band"]) for m in matches[4:6]] == [
+        ("R-5", "B-105", "review"),
+        ("R-5", "B-106", "review"),
+    ]
+    return path
+
+
+def _decide(client: TestClient, path: str, item: str, decision: str) -> Any:
+    return client.put(f"{path}/matches/{item}", json={"decision": decision}, headers=MEDIATOR)
+
+
+def test_one_person_cannot_be_confirmed_in_two_pairs(secured: TestClient) -> None:
+    path = _namesakes_case(secured)
+    assert _decide(secured, path, "m-4", "confirmed").status_code == 200
+    refused = _decide(secured, path, "m-5", "confirmed")
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == PROBLEM_JSON
+    problem = refused.json()
+    assert [(e["id"], e["field"], e["rule"]) for e in problem["errors"]] == [
+        ("m-5", "decision", "one_to_one"),
+        ("m-4", "decision", "one_to_one"),
+    ]
+    assert "Бондаренко" not in refused.text
+    queue = secured.get(f"{path}/matches?decision=confirmed", headers=MEDIATOR).json()
+    assert [item["id"] for item in queue["items"]] == ["m-4"]  # nothing was recorded
+    # Rejecting the first (or taking it back) frees the person for the other pair.
+    assert _decide(secured, path, "m-4", "rejected").status_code == 200
+    assert _decide(secured, path, "m-5", "confirmed").status_code == 200
+    # An auto match stands unless rejected: R-1's pair cannot be doubled either way.
+    assert _decide(secured, path, "m-0", "confirmed").status_code == 200
+    applied = secured.post(f"{path}/reconcile/apply", headers=MEDIATOR)
+    assert applied.status_code == 200, applied.text
+    held = secured.get(f"{path}/lists/side_b", headers=MEDIATOR).json()["detainees"]
+    requested = {d["id"] for d in held if d.get("requested")}
+    assert "B-106" in requested
+    assert "B-105" not in requested
+
+
+def test_apply_refuses_decisions_that_pair_one_person_twice(secured: TestClient) -> None:
+    # Decisions recorded past the rule (before it existed, or at the very same moment)
+    # are never applied: apply names the pairs instead.
+    path = _namesakes_case(secured)
+    case_id = path.rsplit("/", 1)[1]
+    store = secured.app.state.reconciliations  # type: ignore[attr-defined]
+    store.decide(case_id, "m-4", "confirmed", "test")
+    store.decide(case_id, "m-5", "confirmed", "test")
+    before = secured.get(f"{path}/lists/side_b", headers=MEDIATOR).json()
+    refused = secured.post(f"{path}/reconcile/apply", headers=MEDIATOR)
+    assert refused.status_code == 409
+    assert {(e["id"], e["rule"]) for e in refused.json()["errors"]} == {
+        ("m-4", "one_to_one"),
+        ("m-5", "one_to_one"),
+    }
+    assert secured.get(f"{path}/lists/side_b", headers=MEDIATOR).json() == before
+
+
+def test_apply_refuses_a_reconciliation_older_than_the_held_list(secured: TestClient) -> None:
+    path = _namesakes_case(secured)
+    assert _decide(secured, path, "m-4", "confirmed").status_code == 200
+    # Side B uploads its list again (one person fewer) after the reconciliation ran.
+    document = json.loads((EXAMPLES / "side_b.json").read_bytes())
+    document["detainees"] = document["detainees"][:-1]
+    again = secured.put(f"{path}/lists/side_b", json=document, headers=MEDIATOR)
+    assert again.status_code == 200
+    refused = secured.post(f"{path}/reconcile/apply", headers=MEDIATOR)
+    assert refused.status_code == 409
+    assert [(e["side"], e["rule"]) for e in refused.json()["errors"]] == [
+        ("side_b", "stale_reconciliation")
+    ]
+    held = secured.get(f"{path}/lists/side_b", headers=MEDIATOR).json()["detainees"]
+    assert not any(d.get("requested") for d in held)  # nothing applied
+
+
+def test_a_reconciliation_can_be_applied_again_after_more_decisions(secured: TestClient) -> None:
+    # Its own apply is no new upload: the list it wrote is the one it now stands on.
+    path = _namesakes_case(secured)
+    assert secured.post(f"{path}/reconcile/apply", headers=MEDIATOR).status_code == 200
+    assert _decide(secured, path, "m-4", "confirmed").status_code == 200
+    again = secured.post(f"{path}/reconcile/apply", headers=MEDIATOR)
+    assert again.status_code == 200, again.text
+    assert again.json()["requested_set"] == 1
 
 
 def test_reconcile_names_an_unknown_key_that_is_a_person_by_its_place(

@@ -23,7 +23,7 @@ from playwright.sync_api import APIRequestContext, BrowserContext, expect
 
 from tests.app.live_server import ROOT, LiveServer
 from tests.app.negotiation import MEDIATOR_TOKEN
-from tests.app.pages.browser.conftest import Visits
+from tests.app.pages.browser.conftest import Visits, serious_violations
 from tests.app.pages.browser.keyboard import activate, check_screen, sign_in, tab_to, type_into
 
 TEACHING = json.loads((ROOT / "examples" / "teaching.json").read_text())
@@ -116,6 +116,30 @@ def test_the_day_of_the_exchange_with_the_keyboard(
     expect(events.locator("tbody tr")).to_have_count(3)
     expect(events).to_contain_text("Side B handed over 3")
     check_screen(mediator, "20-day-events", mediator.locator("#events"))
+
+    # A slip: B-212 marked seriously ill by mistake, then taken back after a confirmation.
+    slip_event = {
+        "type": "update",
+        "side": "side_b",
+        "id": "B-212",
+        "fields": {"seriously_ill": True},
+    }
+    assert context.request.post(
+        f"/v1/cases/{case_id}/events", headers=MEDIATOR, data={"events": [slip_event]}
+    ).ok
+    mediator.goto(day_path)
+    take_back = mediator.get_by_role("button", name="Take back the last event (No. 4)")
+    activate(mediator, take_back)
+    expect(mediator.locator("#take-back-confirm")).to_be_focused()
+    expect(mediator.locator("#announcer")).to_have_text("Take back event 4?")
+    assert serious_violations(mediator) == []
+    activate(mediator, mediator.get_by_role("button", name="No, keep it"))
+    expect(take_back).to_be_focused()
+    activate(mediator, take_back)
+    activate(mediator, mediator.get_by_role("button", name="Yes, take back event 4"))
+    expect(mediator.locator("#take-back .message.success")).to_be_focused()
+    expect(mediator.locator("#announcer")).to_have_text("Event 4 taken back.")
+    expect(events.locator("tbody tr")).to_have_count(3)
 
     # The repair, and what it changes stage by stage.
     with mediator.expect_navigation():

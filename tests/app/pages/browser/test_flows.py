@@ -73,14 +73,16 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     side_a = json.loads(EXAMPLE.read_text())["side_a"]
     side_a_file = tmp_path / "side_a.json"
     side_a_file.write_text(json.dumps(side_a))
-    upload_with_keyboard(party, "Side A's list (CSV or JSON)", side_a_file, "Upload Side A's list")
+    upload_with_keyboard(
+        party, "Side A's list (CSV, XLSX or JSON)", side_a_file, "Upload Side A's list"
+    )
     expect(party.get_by_text("1,400 people")).to_be_visible()
     check_screen(party, "10-party-case")
 
     # Screen 2: the mediator uploads side B's CSV and reads the counts.
     mediator.goto(case_path + "/lists")
     upload_with_keyboard(
-        mediator, "Side B's list (CSV or JSON)", SIDE_B_CSV, "Upload Side B's list"
+        mediator, "Side B's list (CSV, XLSX or JSON)", SIDE_B_CSV, "Upload Side B's list"
     )
     expect(mediator.locator(".message.success")).to_contain_text("Side B's list was uploaded")
     expect(mediator.get_by_role("table", name="Side A's list by category")).to_be_visible()
@@ -89,13 +91,13 @@ def test_mediator_and_parties_from_empty_case_to_published_plan(
     # A bad list is reported by row and field, without its cells.
     bad = tmp_path / "bad.csv"
     bad.write_text("id,name,birth_date\nB-1,Canary Name,31.12.1990\n")
-    upload_with_keyboard(mediator, "Side B's list (CSV or JSON)", bad, "Upload Side B's list")
+    upload_with_keyboard(mediator, "Side B's list (CSV, XLSX or JSON)", bad, "Upload Side B's list")
     problems = mediator.locator(".problems")
     expect(problems).to_contain_text("invalid_cell")
     expect(problems).not_to_contain_text("Canary")
     check_screen(mediator, "05-list-problems", problems)
     upload_with_keyboard(
-        mediator, "Side B's list (CSV or JSON)", SIDE_B_CSV, "Upload Side B's list"
+        mediator, "Side B's list (CSV, XLSX or JSON)", SIDE_B_CSV, "Upload Side B's list"
     )
 
     # Screen 4: the terms of "1,000 for 1,000", typed in; a slip is shown beside its field.

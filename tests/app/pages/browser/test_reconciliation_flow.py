@@ -73,9 +73,14 @@ def test_reconcile_review_apply_then_plan(
     side_a.write_text(json.dumps(SIDE_A))
     activate(mediator, _screen(mediator, "Lists"))
     mediator.wait_for_url(re.compile(r"/lists$"))
-    upload_with_keyboard(mediator, "Side A's list (CSV or JSON)", side_a, "Upload Side A's list")
     upload_with_keyboard(
-        mediator, "Side B's list (CSV or JSON)", EXAMPLES / "side_b.json", "Upload Side B's list"
+        mediator, "Side A's list (CSV, XLSX or JSON)", side_a, "Upload Side A's list"
+    )
+    upload_with_keyboard(
+        mediator,
+        "Side B's list (CSV, XLSX or JSON)",
+        EXAMPLES / "side_b.json",
+        "Upload Side B's list",
     )
     expect(mediator.get_by_text("12 people, from JSON")).to_be_visible()
     headers = {"X-API-Key": MEDIATOR_TOKEN}
@@ -94,8 +99,11 @@ def test_reconcile_review_apply_then_plan(
         json.dumps([*json.loads((EXAMPLES / "requested.json").read_text()), watched])
     )
     for label, path in (
-        ("The people asked for (CSV or JSON)", requested),
-        ("People exchanged in earlier rounds (optional, CSV or JSON)", EXAMPLES / "exchanged.csv"),
+        ("The people asked for (CSV, XLSX or JSON)", requested),
+        (
+            "People exchanged in earlier rounds (optional, CSV, XLSX or JSON)",
+            EXAMPLES / "exchanged.csv",
+        ),
     ):
         field = mediator.get_by_label(label)
         tab_to(mediator, field)
