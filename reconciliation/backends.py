@@ -9,6 +9,7 @@ with its scratch space in such a folder too, its web UI and event log off.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +24,14 @@ Backend = Literal["duckdb", "spark"]
 # DuckDB's share of the 2 GB a run may use; past it, it spills to the private folder.
 DUCKDB_MEMORY_LIMIT = "1200MB"
 SPARK_LOCAL_THREADS = 2
+# Where Spark runs: its own local mode unless the operator names a cluster's master URL.
+SPARK_MASTER_VARIABLE = "EXCHANGE_SPARK_MASTER"
+
+
+def spark_master() -> str:
+    """The Spark master URL: `EXCHANGE_SPARK_MASTER` when set (e.g. `spark://host:7077`),
+    else local mode on `SPARK_LOCAL_THREADS` threads."""
+    return os.environ.get(SPARK_MASTER_VARIABLE, "").strip() or f"local[{SPARK_LOCAL_THREADS}]"
 
 
 class BackendUnavailableError(RuntimeError):
@@ -68,7 +77,8 @@ def duckdb_api(threads: int | None = None) -> Iterator[DatabaseAPI[Any]]:
 
 @contextmanager
 def spark_api() -> Iterator[DatabaseAPI[Any]]:
-    """A local Spark session for one run, stopped (and its scratch removed) after."""
+    """A Spark session for one run (local mode unless `spark_master` names a cluster),
+    stopped (and its scratch removed) after."""
     try:
         from pyspark.sql import SparkSession
         from splink.backends.spark import SparkAPI, similarity_jar_location
@@ -80,7 +90,7 @@ def spark_api() -> Iterator[DatabaseAPI[Any]]:
         raise BackendUnavailableError("the spark backend needs a Java runtime (java on PATH)")
     with private_folder() as folder:
         session = (
-            SparkSession.builder.master(f"local[{SPARK_LOCAL_THREADS}]")
+            SparkSession.builder.master(spark_master())
             .appName("reconciliation")
             .config("spark.jars", similarity_jar_location())
             .config("spark.local.dir", folder)

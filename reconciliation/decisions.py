@@ -23,7 +23,8 @@ OR-Tools) chooses, and the bands follow:
 
 - `auto`: a chosen pair whose probability reaches the auto threshold, whose birth
   dates, when both are given, agree up to a day/month swap or a year, and that is
-  corroborated: both names agree, and a birth date, a patronymic or a service number;
+  corroborated: both names agree, and a birth date, a patronymic or a service number
+  (or, where only the surname differs, the exact birth date and the patronymic);
 - `review`: any other candidate pair at or above the review threshold; two close
   candidates of one person both land here, since neither can reach the auto threshold
   while the other holds a share of the probability. A person decides, never a coin.
@@ -98,16 +99,20 @@ def _agrees(pair: ScoredPair, field: str) -> bool:
 
 
 def corroborated(pair: ScoredPair) -> bool:
-    """Both names agree, and so does a birth date, a patronymic or a service number.
+    """Both names agree, and so does a birth date, a patronymic or a service number; or
+    the given name, the patronymic and the exact birth date agree where the surname does
+    not (a surname mistyped beyond recognition, or written as no standard writes it).
 
     A probability alone can be high on thin evidence (a rare surname and given name, no
-    date on one list): such a pair is left to a person, whatever its probability.
+    date on one list): such a pair is left to a person, whatever its probability. A given
+    name that differs is never passed over: twins share surname, patronymic and birth
+    date, and only their given names tell them apart.
     """
-    return (
-        _agrees(pair, "surname")
-        and _agrees(pair, "given_name")
-        and any(_agrees(pair, field) for field in ("birth_date", "patronymic", "serial_number"))
-    )
+    if not _agrees(pair, "given_name"):
+        return False
+    if _agrees(pair, "surname"):
+        return any(_agrees(pair, field) for field in ("birth_date", "patronymic", "serial_number"))
+    return pair.evidence.get("birth_date") == "exact" and _agrees(pair, "patronymic")
 
 
 def clearly_right(candidate: Candidate, thresholds: Thresholds) -> bool:

@@ -31,6 +31,9 @@ Sex = Literal["m", "f"]
 # one typo away at all (Волександр is Олександр).
 _REPAIR_MIN_LENGTH = {"given": 5, "patronymic": 7}
 _FIRST_LETTER_REPAIR_MIN_LENGTH = {"given": 6, "patronymic": 8}
+# Names one typo from the other record's name, its equivalents included, are compared
+# from this length on (`GivenNameTable.classes_near`): Ян and Іван are not one typo apart.
+_NEAR_MIN_LENGTH = 3
 
 
 def _one_deletion_variants(key: str) -> set[str]:
@@ -76,9 +79,16 @@ class GivenNameTable:
     patronymic: dict[str, str]  # skeleton -> class:sex
     near_given: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     near_patronymic: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    # The same, by the spellings as written (cleaned), not by their skeletons: the
+    # skeleton can turn one typo into several changes (Виатлий is vatli, Віталій vitali;
+    # Виктоу is viktu), the spelling keeps it one (Виатлий is Виталий, two letters swapped).
+    spelled_given: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    spelled_patronymic: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     # Lookups already made (every surname is looked up too, to tell swapped fields).
     _given_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
     _patronymic_seen: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _spelling_seen: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+    _near_seen: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def given_class(self, name_skeleton: str) -> str | None:
         """The class of a given name: as spelt, or one typo away (see above)."""
@@ -96,6 +106,32 @@ class GivenNameTable:
                 self.near_patronymic, patronymic_skeleton, "patronymic"
             )
         return seen[patronymic_skeleton]
+
+    def class_of_spelling(self, cleaned: str, kind: Literal["given", "patronymic"]) -> str | None:
+        """The class of a cleaned spelling one typo from a spelling of the table, by the
+        same rules as a skeleton's (`_repaired`), for a name whose skeleton no class has."""
+        seen = self._spelling_seen
+        if (cleaned, kind) not in seen:
+            index = self.spelled_given if kind == "given" else self.spelled_patronymic
+            seen[cleaned, kind] = _repaired(index, cleaned, kind)
+        return seen[cleaned, kind]
+
+    def classes_near(self, cleaned: str) -> list[str]:
+        """Every class with a spelling one typo from this one, however short or wherever
+        the typo (Авло: pavlo, Павло with its first letter dropped). Not a class of its
+        own, as `class_of_spelling` gives: the other record's name says which is meant."""
+        seen = self._near_seen
+        if cleaned not in seen:
+            near: set[str] = set()
+            if len(cleaned) >= _NEAR_MIN_LENGTH:
+                for variant in _one_deletion_variants(cleaned):
+                    near.update(
+                        name_class
+                        for known, name_class in self.spelled_given.get(variant, ())
+                        if one_typo_apart(cleaned, known)
+                    )
+            seen[cleaned] = sorted(near)
+        return seen[cleaned]
 
 
 def _repaired(index: dict[str, set[tuple[str, str]]], key: str, kind: str) -> str | None:
@@ -158,6 +194,8 @@ def given_name_table(path: Path = TABLE) -> GivenNameTable:
     given: dict[str, str] = {}
     sex_of: dict[str, Sex] = {}
     patronymic: dict[str, str] = {}
+    spelled_given: dict[str, str] = {}
+    spelled_patronymic: dict[str, str] = {}
     for row in rows:
         sex: Sex = "f" if row["sex"].strip() == "f" else "m"
         ukrainian = _spellings(row["uk"])[0]
@@ -166,14 +204,35 @@ def given_name_table(path: Path = TABLE) -> GivenNameTable:
         for cell in (row["uk"], row["ru"], row["latin"]):
             for key in _skeletons(cell):
                 _claim(given, key, name_class, "given name")
+            for written in _written_forms(cell):
+                spelled_given.setdefault(written, name_class)
         for cell in (row["uk_patronymic"], row["ru_patronymic"]):
             for spelling in _spellings(cell):
                 form: Sex = "f" if _is_daughters(spelling) else "m"
                 for key in _skeletons(spelling):
                     _claim(patronymic, key, f"{name_class}:{form}", "patronymic")
+                for written in _written_forms(spelling):
+                    spelled_patronymic.setdefault(written, f"{name_class}:{form}")
     return GivenNameTable(
-        version, given, sex_of, patronymic, _near_index(given), _near_index(patronymic)
+        version,
+        given,
+        sex_of,
+        patronymic,
+        _near_index(given),
+        _near_index(patronymic),
+        _near_index(spelled_given),
+        _near_index(spelled_patronymic),
     )
+
+
+def _written_forms(cell: str) -> set[str]:
+    """A cell's spellings cleaned, and the standards' Latin renderings of them."""
+    found = set()
+    for spelling in _spellings(cell):
+        cleaned = clean_name(spelling)
+        found.add(cleaned)
+        found.update(latin.replace(" ", "") for latin in renderings(cleaned, language_of(cleaned)))
+    return {form for form in found if form}
 
 
 def _is_daughters(patronymic: str) -> bool:

@@ -39,6 +39,7 @@ KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("given_latin", pa.list_(pa.string())),
     ("given_key", pa.string()),
     ("given_class", pa.string()),
+    ("given_near", pa.list_(pa.string())),
     ("patronymic_exact", pa.string()),
     ("patronymic_key", pa.string()),
     ("patronymic_class", pa.string()),
@@ -72,10 +73,20 @@ def _name_keys(cleaned: str | None) -> _NameKeys:
     return _NameKeys(cleaned, latin or None, key or None, read or None, consonants(key) or None)
 
 
-def _class_of(lookup: Callable[[str], str | None], keys: _NameKeys) -> str | None:
-    """The class of the first reading the table knows, else the skeleton itself."""
+def _class_of(
+    lookup: Callable[[str], str | None],
+    keys: _NameKeys,
+    by_spelling: Callable[[str], str | None],
+) -> str | None:
+    """The class of the first reading the table knows, else of the spelling as written
+    (a typo the skeleton blurs, `GivenNameTable.class_of_spelling`), else the skeleton
+    itself."""
     for reading in keys.readings or ():
         found = lookup(reading)
+        if found is not None:
+            return found
+    if keys.exact:
+        found = by_spelling(keys.exact)
         if found is not None:
             return found
     return keys.key
@@ -127,8 +138,14 @@ def _row(record: IdentityRecord, table: GivenNameTable) -> tuple[object, ...]:
     given = _name_keys(parts.given_name)
     patronymic = _name_keys(parts.patronymic)
     born = record.birth_date
-    given_class = _class_of(table.given_class, given)
-    patronymic_class = _class_of(table.patronymic_class, patronymic)
+    given_class = _class_of(
+        table.given_class, given, lambda text: table.class_of_spelling(text, "given")
+    )
+    patronymic_class = _class_of(
+        table.patronymic_class,
+        patronymic,
+        lambda text: table.class_of_spelling(text, "patronymic"),
+    )
     return (
         record.id,
         surname.exact,
@@ -140,6 +157,7 @@ def _row(record: IdentityRecord, table: GivenNameTable) -> tuple[object, ...]:
         given.latin,
         given.key,
         given_class,
+        table.classes_near(given.exact) or None if given.exact else None,
         patronymic.exact,
         patronymic.key,
         patronymic_class,

@@ -58,6 +58,10 @@ _SWAPPED = "surname_key_l = given_key_r AND given_key_l = surname_key_r"
 # most of the name (Іван and Ян, two letters apart in four, are not one name).
 _ONE_LETTER_OFF = "levenshtein({key}_l, {key}_r) <= 1 AND length({key}_l) >= {length}"
 
+_NEAR_EQUIVALENT = (
+    "list_contains(given_near_l, given_class_r) OR list_contains(given_near_r, given_class_l)"
+)
+
 # Frequent values weigh less (Шевченко, Олександр): on levels that test equality of one
 # column, that column's frequency takes the place of u (Splink's term frequencies).
 # Only there: on a level below another, such as a skeleton agreeing where the spelling
@@ -81,6 +85,10 @@ COMPARISONS: tuple[Comparison, ...] = (
                 key="surname_key", length=5)),
             Level("roughly_similar", "jaro_winkler", 0.03, 0.012, column="surname_key",
                   threshold=0.84),
+            # One consonant off, the vowels aside: a typo on top of the Ukrainian against
+            # the Russian vowels (Дарівишин, Даевишин), which no level above survives.
+            Level("consonants_one_off", "sql", 0.02, 0.0005, sql=_ONE_LETTER_OFF.format(
+                key="surname_consonants", length=4)),
             _else(0.03, 0.962),
         ),
     ),
@@ -97,6 +105,9 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("similar", "jaro_winkler", 0.04, 0.0004, column="given_key", threshold=0.9),
             Level("one_letter_off", "sql", 0.03, 0.0008, sql=_ONE_LETTER_OFF.format(
                 key="given_key", length=4)),
+            # A typo on top of the other language's form (Авло and Павел, Рётр and Петро):
+            # one name is one typo from a spelling of the other's equivalents.
+            Level("one_typo_from_equivalent", "sql", 0.03, 0.002, sql=_NEAR_EQUIVALENT),
             _else(0.03, 0.93),
         ),
     ),
@@ -176,11 +187,12 @@ DATE_LEVELS_THAT_MAY_AGREE = frozenset({"exact", "day_month_swapped", "year_off_
 AGREEING_LEVELS: dict[str, frozenset[str]] = {
     "surname": frozenset(
         {"exact", "same_transliteration", "same_skeleton", "same_consonants",
-         "swapped_with_given_name", "similar", "one_letter_off", "roughly_similar"}
+         "swapped_with_given_name", "similar", "one_letter_off", "consonants_one_off",
+         "roughly_similar"}
     ),
     "given_name": frozenset(
         {"exact", "same_transliteration", "equivalent_name", "swapped_with_surname", "similar",
-         "one_letter_off"}
+         "one_letter_off", "one_typo_from_equivalent"}
     ),
     "patronymic": frozenset({"exact", "equivalent_name", "similar"}),
     "birth_date": DATE_LEVELS_THAT_MAY_AGREE,
@@ -191,7 +203,8 @@ AGREEING_LEVELS: dict[str, frozenset[str]] = {
 # high without comparing everyone with everyone: a surname typo is caught by the given
 # name and patronymic rules, a wrong birth year by surname with month and day, a name
 # in the wrong field by the swapped rule, a missing date by surname with given name, a
-# surname typo with a year off by given name with month and day, a surname typo with a
+# surname typo with a year off by given name (or patronymic) with month and day, both
+# names beyond their keys by the birth date alone, a surname typo with a
 # missing date by given name, patronymic and the surname's first letters, a given-name
 # typo with a missing date by surname and patronymic; a surname is
 # compared by its consonants, which the Ukrainian і against Russian е/о (Білоус,
@@ -212,10 +225,18 @@ _GIVEN_AND_PATRONYMIC = (
 )
 _SWAPPED_NAMES = "l.surname_key = r.given_key AND l.given_key = r.surname_key"
 _SERIAL_NUMBER = "l.serial_number_key = r.serial_number_key"
+# Born the same day, whatever the names: a few pairs per person even on 100,000 people
+# (16,000 birthdays in 44 years), and the only rule left when a typo and the other
+# language's spelling leave neither name's keys equal.
+_SAME_BIRTH_DATE = "l.birth_date = r.birth_date"
 _DATE_AND_INITIALS = (
     "l.birth_date = r.birth_date AND substr(l.surname_key, 1, 2) = substr(r.surname_key, 1, 2)"
 )
 _DATE_AND_GIVEN = "l.birth_date = r.birth_date AND l.given_class = r.given_class"
+_PATRONYMIC_AND_DAY = (
+    "l.patronymic_class = r.patronymic_class AND l.birth_month = r.birth_month "
+    "AND l.birth_day = r.birth_day"
+)
 _GIVEN_AND_DAY = (
     "l.given_class = r.given_class AND l.birth_month = r.birth_month AND l.birth_day = r.birth_day"
 )
@@ -235,19 +256,24 @@ BLOCKING_RULES: tuple[str, ...] = (
     _GIVEN_AND_PATRONYMIC,
     _SWAPPED_NAMES,
     _SERIAL_NUMBER,
-    _DATE_AND_INITIALS,
-    _DATE_AND_GIVEN,
+    _SAME_BIRTH_DATE,
     _GIVEN_AND_DAY,
+    _PATRONYMIC_AND_DAY,
     _GIVEN_PATRONYMIC_AND_INITIALS,
     _SURNAME_AND_PATRONYMIC,
 )
 
 # Within the held list (100,000 people: five billion pairs) the widest rules, given name
-# with year and month or with month and day of birth, are left out (they would double
-# the pairs): a person listed twice is written by the same clerks, so the surname seldom
-# differs so much that no other rule finds the pair.
-DUPLICATE_BLOCKING_RULES: tuple[str, ...] = tuple(
-    rule for rule in BLOCKING_RULES if rule not in (_GIVEN_AND_MONTH, _GIVEN_AND_DAY)
+# with year and month or with month and day of birth, the birth date alone, patronymic
+# with month and day, are left out (they would double the pairs): a person listed twice
+# is written by the same clerks, so the surname seldom differs so much that no other
+# rule finds the pair; the birth date goes with the surname's first letters or the given
+# name instead.
+_WIDEST = (_GIVEN_AND_MONTH, _GIVEN_AND_DAY, _SAME_BIRTH_DATE, _PATRONYMIC_AND_DAY)
+DUPLICATE_BLOCKING_RULES: tuple[str, ...] = (
+    *(rule for rule in BLOCKING_RULES if rule not in _WIDEST),
+    _DATE_AND_INITIALS,
+    _DATE_AND_GIVEN,
 )
 
 

@@ -64,7 +64,14 @@ def split_full_name(table: GivenNameTable, text: str, written: str) -> NameParts
         return NameParts(None, None, None)
     if len(words) == 1:
         return NameParts(words[0], None, None)
-    patronymics = [i for i, word in enumerate(words) if _is_patronymic(table, word)]
+    # No order writes the patronymic first (Шевченко Тарас Григорович; Тарас Григорович
+    # Шевченко; SHEVCHENKO Taras Hryhorovych): a first word in -ович of three or more is
+    # a surname (Гедубович Мар'ян Івановчи, its patronymic misspelt).
+    patronymics = [
+        i
+        for i, word in enumerate(words)
+        if _is_patronymic(table, word) and not (i == 0 and len(words) >= 3)
+    ]
     givens = [i for i, word in enumerate(words) if _is_given(table, word) and i not in patronymics]
     if not givens and patronymics:
         # No word is a known given name as spelt, but there is a patronymic: a given

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from app.case_store import CaseStore
 from app.reconciliation.store import ReconciliationStore
 from tests.app.conftest import MakeClient
 
@@ -31,7 +32,7 @@ def test_the_service_stops_only_after_the_example_reconciliation_in_its_thread(
 ) -> None:
     started, returned = threading.Event(), threading.Event()
 
-    def reconciling_slowly(reconciliations: ReconciliationStore) -> None:
+    def reconciling_slowly(cases: CaseStore, reconciliations: ReconciliationStore) -> None:
         started.set()
         time.sleep(1.0)
         returned.set()

@@ -30,6 +30,8 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("surname", "similar", {"surname": "Шевченко"}, {"surname": "Шевчекно"}),
     # A typo in the first letter: Jaro-Winkler gives no credit for the prefix.
     ("surname", "one_letter_off", {"surname": "Бойко"}, {"surname": "Гойко"}),
+    # A typo on top of the Ukrainian і against the Russian е: one consonant dropped.
+    ("surname", "consonants_one_off", {"surname": "Дарівишин"}, {"surname": "Даевишин"}),
     ("surname", "roughly_similar", {"surname": "Бондаренко"}, {"surname": "Бондарчук"}),
     ("surname", "different", {"surname": "Мельник"}, {"surname": "Бондаренко"}),
     ("surname", "missing", {"given_name": "Іван"}, {"surname": "Мельник"}),
@@ -45,7 +47,12 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ),
     ("given_name", "similar", {"given_name": "Мирослав"}, {"given_name": "Мирославко"}),
     ("given_name", "one_letter_off", {"given_name": "Іван"}, {"given_name": "Бван"}),
+    # A typo on top of the other language's form: Павло with its first letter dropped
+    # against Павел, Пётр with its first letter changed against Петро.
+    ("given_name", "one_typo_from_equivalent", {"given_name": "Авло"}, {"given_name": "Павел"}),
+    ("given_name", "one_typo_from_equivalent", {"given_name": "Петро"}, {"given_name": "Рётр"}),
     ("given_name", "different", {"given_name": "Іван"}, {"given_name": "Петро"}),
+    ("given_name", "different", {"given_name": "Авло"}, {"given_name": "Петро"}),
     ("patronymic", "exact", {"patronymic": "Іванович"}, {"patronymic": "Іванович"}),
     (
         "patronymic",

@@ -132,11 +132,22 @@ def test_disagreeing_birth_dates_are_never_auto() -> None:
 
 def test_auto_needs_both_names_and_one_more_field_to_agree() -> None:
     assert corroborated(_pair("R", "H", 0.0))
-    assert not corroborated(_pair("R", "H", 0.0, surname="different"))
+    assert not corroborated(_pair("R", "H", 0.0, surname="different", patronymic="missing"))
     assert not corroborated(_pair("R", "H", 0.0, given_name="missing"))
     thin = _pair("R", "H", 0.0, patronymic="missing", birth_date="missing")
     assert not corroborated(thin)
     assert corroborated(ScoredPair("R", "H", 0.0, {**thin.evidence, "serial_number": "exact"}))
+
+
+def test_a_surname_may_differ_only_beside_the_given_name_patronymic_and_exact_date() -> None:
+    assert corroborated(_pair("R", "H", 0.0, surname="different"))  # STRONG: all three agree
+    assert not corroborated(
+        _pair("R", "H", 0.0, surname="different", birth_date="day_month_swapped")
+    )
+    assert not corroborated(_pair("R", "H", 0.0, surname="different", patronymic="missing"))
+    # Twins share surname, patronymic and birth date: a given name that differs is never
+    # passed over, however much else agrees.
+    assert not corroborated(_pair("R", "H", 0.0, given_name="different", serial_number="exact"))
 
 
 def test_duplicates_are_grouped_and_a_group_is_auto_only_when_every_link_is() -> None:

@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciliation.given_names import TABLE, TableError, given_name_table, one_typo_apart
+from reconciliation.identity_keys import keys_of
+from reconciliation.schema import IdentityRecord
 from reconciliation.spelling import clean_name, skeleton
 
 
@@ -71,6 +73,28 @@ def test_a_typo_in_the_first_letter_is_read_in_a_long_enough_name() -> None:
     assert _given("Волександр") == "oleksandr"  # a letter added in front
     assert _given("Щлександр") == "oleksandr"  # the first letter changed
     assert _given("Бван") is None  # too short to read without its first letter
+
+
+def test_a_typo_the_skeleton_blurs_is_read_on_the_spelling() -> None:
+    table = given_name_table()
+    # Виатлий's skeleton is vatli, Віталій's vitali: two letters swapped became one
+    # dropped and one changed. As written, Виатлий is one swap from Виталий.
+    assert _given("Виатлий") is None
+    assert table.class_of_spelling(clean_name("Виатлий"), "given") == "vitalii"
+    assert table.class_of_spelling(clean_name("Виктоу"), "given") == "viktor"
+    assert table.class_of_spelling(clean_name("Андрйович"), "patronymic") == "andrii:m"
+    assert table.class_of_spelling(clean_name("Іванна"), "given") is None  # Іван or Яна
+    assert keys_of([IdentityRecord(id="1", given_name="Виатлий")])["given_class"][0].as_py() == (
+        "vitalii"
+    )
+
+
+def test_names_one_typo_from_a_spelling_are_all_near_however_short() -> None:
+    table = given_name_table()
+    assert table.classes_near(clean_name("Авло")) == ["pavlo"]
+    assert table.classes_near(clean_name("Ігор")) == ["ihor", "yehor"]
+    assert table.classes_near(clean_name("Ян")) == []  # too short to say anything
+    assert table.classes_near(clean_name("Зорян")) == []  # no known name near
 
 
 def _osa_distance(one: str, other: str) -> int:

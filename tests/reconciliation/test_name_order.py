@@ -26,6 +26,9 @@ def _split(name: str) -> tuple[str | None, str | None, str | None]:
         ("Петрович Іван Степанович", ("петрович", "іван", "степанович")),
         ("Мозарович Олександр Вадимович", ("мозарович", "олександр", "вадимович")),
         ("Петрович Іван", ("петрович", "іван", None)),
+        # a surname in -ович first, the patronymic misspelt: no order puts it first
+        ("Лылинович Василий Юрьеви", ("лылинович", "василий", "юрьеви")),
+        ("Осратович Влас Васильевч", ("осратович", "влас", "васильевч")),
         # a misspelt patronymic in its usual place
         ("Шевченко Тарас Григорвич", ("шевченко", "тарас", "григорвич")),
         # no known word: Cyrillic lists put the surname first

@@ -129,7 +129,7 @@ def test_reconcile_review_decide_apply(
     assert '<td lang="uk">Бондаренко Андрій</td>' in queue  # the request, in Ukrainian
     assert '<td lang="ru">Бондаренко Андрей Николаевич</td>' in queue  # side B's Russian
     assert "the same name in its Ukrainian and Russian forms" in queue
-    assert "Probability they are one person: 46.9%" in queue
+    assert "Probability they are one person: 46.7%" in queue
     assert "pair m-5 (R-5 and B-106, Not decided)" in queue  # the rival of m-4
     assert 'aria-keyshortcuts="C"' in queue
     _no_name_in_links(queue)
