@@ -13,7 +13,7 @@ import copy
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -36,7 +36,7 @@ from reconciliation.linkage_model import (
 )
 
 if TYPE_CHECKING:
-    from splink import Linker
+    from splink import Linker, SettingsCreator
     from splink.internals.comparison_creator import ComparisonCreator
     from splink.internals.comparison_level_creator import ComparisonLevelCreator
     from splink.internals.splink_dataframe import SplinkDataFrame
@@ -85,6 +85,9 @@ class Scores:
     requested_held: PairSet  # left: requested id, right: held id
     held_held: PairSet  # two held ids
     held_exchanged: PairSet  # left: held id, right: exchanged id
+    # The trained model (Splink's JSON, bounded) the pairs were scored with: passed back
+    # to `score`, it scores other lists, or the same on another backend, without training.
+    model: dict[str, Any] = field(default_factory=dict)
 
 
 def posterior(match_weight: float) -> float:
@@ -189,6 +192,85 @@ def _pairs(
     return pairs
 
 
+def train(
+    requested: pa.Table,
+    held: pa.Table,
+    *,
+    backend: Backend = "duckdb",
+    seed: int = 0,
+    em_iterations: int | None = None,
+) -> dict[str, Any]:
+    """The model `score` would train on requested against held, alone (Splink's JSON).
+
+    `em_iterations` runs every EM session exactly that many iterations instead of until
+    Splink's convergence threshold, which a backend's sums, in its own order, reach
+    after more or fewer iterations: for comparing backends (the product leaves it None).
+    """
+    with database_api(backend) as api:
+        tables = [
+            api.register(requested, table_name="requested"),
+            api.register(held, table_name="held"),
+        ]
+        return _trained_model(requested, held, tables, seed, em_iterations, lambda _step: None)
+
+
+def _settings(linked: frozenset[str]) -> SettingsCreator:
+    from splink import SettingsCreator
+    from splink.blocking_rule_library import CustomRule
+
+    return SettingsCreator(
+        link_type="link_only",
+        comparisons=[_comparison_creator(c) for c in comparisons_for(linked)],
+        blocking_rules_to_generate_predictions=[
+            CustomRule(rule, sql_dialect="duckdb") for rule in blocking_rules_for(linked)
+        ],
+        # The comparison vector (gamma_*) comes with the matching columns; only the
+        # ids, weights and gammas are read back (`_read_pairs`).
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=True,
+    )
+
+
+def _trained_model(
+    requested: pa.Table,
+    held: pa.Table,
+    tables: list[SplinkDataFrame],
+    seed: int,
+    em_iterations: int | None,
+    report: StepReport,
+) -> dict[str, Any]:
+    from splink import Linker
+
+    linked = columns_given(requested, held)
+    settings = _settings(linked)
+    if em_iterations is not None:
+        settings.em_convergence = 0.0
+        settings.max_iterations = em_iterations
+    report("training: prior")
+    settings.probability_two_random_records_match = _link_prior(
+        tables[0], tables[1], requested.num_rows, held.num_rows, linked
+    )
+    linker: Linker = Linker(tables, settings, log_level=None)
+    report("training: u from random pairs")
+    trained = requested.num_rows * held.num_rows >= MIN_PAIRS_TO_TRAIN
+    if trained:
+        # Every sampled pair counts (no min_count_per_level): Splink would stop a
+        # comparison at the first of its chunks where each level has 100 pairs, and a
+        # chunk is a hash of the ids, which each backend computes its own way, so DuckDB
+        # and Spark learnt u from different pairs of the same lists (one level's u was
+        # twice the other's).
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=U_SAMPLE_PAIRS, seed=seed, min_count_per_level=None
+        )
+    blocks = training_blocks_for(linked) if trained else ()
+    # Two steps of the progress bar (`STEPS`), however many sessions the lists allow.
+    for sessions in (blocks[:1], blocks[1:]):
+        report("training: expectation maximisation")
+        for block in sessions:
+            linker = _expectation_maximisation(linker, tables, block.rule)
+    return bounded_model(linker.misc.save_model_to_json(), sampled_u=trained)
+
+
 def score(
     requested: pa.Table,
     held: pa.Table,
@@ -197,6 +279,7 @@ def score(
     backend: Backend = "duckdb",
     seed: int = 0,
     on_step: StepReport | None = None,
+    model: dict[str, Any] | None = None,
 ) -> Scores:
     """Train the model on requested against held, and score the candidate pairs of all
     three questions (who is who, who is listed twice, who was already exchanged).
@@ -204,44 +287,19 @@ def score(
     Each question compares the fields its two lists both give: the trained model's
     comparisons where it has them, the priors of `COMPARISONS` for a field the
     requested list lacks (held people's birth dates still tell duplicates apart when
-    the requests carry none)."""
-    from splink import Linker, SettingsCreator
-    from splink.blocking_rule_library import CustomRule
+    the requests carry none).
 
+    Given a `model` (a `Scores.model`, or `train`'s, from either backend), nothing is
+    trained: the pairs are scored with its prior, m and u."""
     report = on_step or (lambda _step: None)
-    linked = columns_given(requested, held)
-    comparisons = comparisons_for(linked)
     with database_api(backend) as api:
         requested_df = api.register(requested, table_name="requested")
         held_df = api.register(held, table_name="held")
-        settings = SettingsCreator(
-            link_type="link_only",
-            comparisons=[_comparison_creator(c) for c in comparisons],
-            blocking_rules_to_generate_predictions=[
-                CustomRule(rule, sql_dialect="duckdb") for rule in blocking_rules_for(linked)
-            ],
-            # The comparison vector (gamma_*) comes with the matching columns; only the
-            # ids, weights and gammas are read back (`_read_pairs`).
-            retain_intermediate_calculation_columns=False,
-            retain_matching_columns=True,
-        )
-        report("training: prior")
-        settings.probability_two_random_records_match = _link_prior(
-            requested_df, held_df, requested.num_rows, held.num_rows, linked
-        )
         tables = [requested_df, held_df]
-        linker: Linker = Linker(tables, settings, log_level=None)
-        report("training: u from random pairs")
-        trained = requested.num_rows * held.num_rows >= MIN_PAIRS_TO_TRAIN
-        if trained:
-            linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
-        blocks = training_blocks_for(linked) if trained else ()
-        # Two steps of the progress bar (`STEPS`), however many sessions the lists allow.
-        for sessions in (blocks[:1], blocks[1:]):
-            report("training: expectation maximisation")
-            for block in sessions:
-                linker = _expectation_maximisation(linker, tables, block.rule)
-        model = bounded_model(linker.misc.save_model_to_json(), sampled_u=trained)
+        if model is None:
+            model = _trained_model(requested, held, tables, seed, None, report)
+        else:
+            model = in_dialect(model, api.sql_dialect.sql_dialect_str)
         report("scoring requested against held")
         link_prior = float(model["probability_two_random_records_match"])
         requested_held = _predict_with(model, tables, "link_only", link_prior, "requested")
@@ -279,6 +337,7 @@ def score(
         PairSet(requested_held, link_prior, requested.num_rows, held.num_rows),
         PairSet(held_held, duplicate_prior, held.num_rows, held.num_rows),
         PairSet(held_exchanged, exchanged_prior, held.num_rows, exchanged_rows),
+        model,
     )
 
 
@@ -290,17 +349,39 @@ def _model_for(model: dict[str, Any], columns: frozenset[str]) -> dict[str, Any]
     return {
         **model,
         "comparisons": [
-            trained.get(c.field) or _prior_comparison(c) for c in comparisons_for(columns)
+            trained.get(c.field) or _prior_comparison(c, model["sql_dialect"])
+            for c in comparisons_for(columns)
         ],
     }
 
 
-def _prior_comparison(comparison: Comparison) -> dict[str, Any]:
-    """A comparison at its priors, as a saved model writes it."""
+def _prior_comparison(comparison: Comparison, dialect: str) -> dict[str, Any]:
+    """A comparison at its priors, as a saved model of that SQL dialect writes it (the
+    backend reads the model's SQL in its own dialect: DuckDB's "column" is a string in
+    Spark's SQL, where every such test would quietly be false)."""
     as_dict: dict[str, Any] = (
-        _comparison_creator(comparison).get_comparison("duckdb").as_dict()  # type: ignore[no-untyped-call]
+        _comparison_creator(comparison).get_comparison(dialect).as_dict()  # type: ignore[no-untyped-call]
     )
     return as_dict
+
+
+def in_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A saved model rewritten for another backend's SQL dialect: the same comparisons,
+    levels, prior, m and u, the levels' SQL written anew for that dialect."""
+    comparisons = []
+    for comparison, saved in zip(model_comparisons(model), model["comparisons"], strict=True):
+        written = _prior_comparison(comparison, dialect)
+        levels = written["comparison_levels"]
+        if [lvl.get("label_for_charts") for lvl in levels] != [
+            lvl.get("label_for_charts") for lvl in saved["comparison_levels"]
+        ]:
+            raise ValueError(f"the model's {comparison.field} levels are not the current ones")
+        for level, learnt in zip(levels, saved["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in learnt:
+                    level[key] = learnt[key]
+        comparisons.append(written)
+    return {**model, "sql_dialect": dialect, "comparisons": comparisons}
 
 
 def _expectation_maximisation(linker: Linker, tables: list[SplinkDataFrame], block: str) -> Linker:

@@ -10,7 +10,7 @@ import pytest
 from benchmarks.reconciliation.lists import SyntheticLists, generate_lists
 from benchmarks.reconciliation.scoring import score_reconciliation
 from reconciliation.identity_keys import keys_of
-from reconciliation.linkage import score
+from reconciliation.linkage import _model_for, columns_given, in_dialect, score
 from reconciliation.linkage_model import MIN_PAIRS_TO_TRAIN
 from reconciliation.reconcile import read_lists, reconcile
 
@@ -56,6 +56,31 @@ def test_a_request_list_without_birth_dates_is_trained_and_scored() -> None:
     assert measured.auto_precision == 1.0
     assert measured.auto_recall >= 0.4  # patronymics and service numbers corroborate
     assert measured.auto_or_review_recall >= 0.9
+
+
+def test_a_model_is_rewritten_for_another_backends_sql() -> None:
+    """Splink reads a model's SQL in its backend's dialect, where DuckDB's "column" is a
+    string to Spark: a model moves between backends rewritten, m and u kept."""
+    small = generate_lists(40, 40, 7)
+    held, requested, exchanged = read_lists(
+        small.held, _without(small.requested, "birth_date"), small.exchanged
+    )
+    model = score(keys_of(requested), keys_of(held), keys_of(exchanged)).model
+    on_spark = in_dialect(model, "spark")
+    conditions = [
+        level["sql_condition"]
+        for comparison in on_spark["comparisons"]
+        for level in comparison["comparison_levels"]
+    ]
+    assert conditions
+    assert all('"' not in condition for condition in conditions)
+    assert in_dialect(on_spark, "duckdb") == model
+    # A field the requests lack (birth dates) joins the model at its priors for the held
+    # list against itself: written in the model's dialect too.
+    within_held = _model_for(on_spark, columns_given(keys_of(held), keys_of(held)))
+    added = [c for c in within_held["comparisons"] if c["output_column_name"] == "birth_date"]
+    assert added
+    assert all('"' not in lvl["sql_condition"] for lvl in added[0]["comparison_levels"])
 
 
 @pytest.mark.slow
