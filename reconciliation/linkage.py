@@ -177,7 +177,9 @@ def _pairs(
     comparisons: Sequence[Comparison],
     left_source: str | None,
 ) -> list[ScoredPair]:
-    """Splink's rows as pairs, oriented so that `left` comes from `left_source`."""
+    """Splink's rows as pairs, oriented so that `left` comes from `left_source`, in id
+    order: backends (and DuckDB's threads) return rows in their own order, and the
+    decisions break ties between equal pairs (two copies of one person) by it."""
     labels = {c.field: level_labels(c) for c in comparisons}
     pairs = []
     for row in rows:
@@ -189,7 +191,7 @@ def _pairs(
             for field, by_value in labels.items()
         }
         pairs.append(ScoredPair(left, right, float(row["match_weight"]), evidence))
-    return pairs
+    return sorted(pairs, key=lambda pair: (pair.left, pair.right))
 
 
 def train(
