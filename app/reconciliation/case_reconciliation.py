@@ -399,6 +399,48 @@ def stale_refused(side: str) -> ProblemError:
     )
 
 
+def handovers_relied_on(
+    stored: StoredReconciliation, result: Reconciliation, decisions: dict[str, str]
+) -> list[tuple[str, tuple[str, str, str]]]:
+    """The confirmed `x-N` pairs whose exchanged person came from the service's registry,
+    each with the registry entry it stands on (case id, side, id)."""
+    exchanged = {
+        str(entry.get("id")): entry.get("handed_over")
+        for entry in json.loads(stored.exchanged_json)
+        if isinstance(entry, dict)
+    }
+    relied: list[tuple[str, tuple[str, str, str]]] = []
+    for n, entry in enumerate(result.already_exchanged):
+        handed = exchanged.get(entry.exchanged_id)
+        if decisions.get(f"x-{n}") == "confirmed" and isinstance(handed, dict):
+            relied.append(
+                (f"x-{n}", (str(handed.get("case_id")), stored.held_side, str(handed.get("id"))))
+            )
+    return relied
+
+
+def handover_taken_back(item_ids: Sequence[str]) -> ProblemError:
+    """409: these confirmed pairs stand on handovers the registry no longer holds (their
+    stage was taken back). Pair ids only."""
+    return ProblemError(
+        409,
+        f"Not applied: {', '.join(item_ids)} rests on a handover that was taken back since "
+        "this reconciliation ran. Reconcile again (or take the pair back), then apply.",
+        type_=CONFLICT_TYPE,
+        title="Conflict",
+        errors=[
+            ProblemItem(
+                side=None,
+                id=item_id,
+                field="decision",
+                rule=STALE,
+                message="the registry no longer holds this person as handed over",
+            )
+            for item_id in item_ids
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class ListFlags:
     """What applying changes in a held list, counted: its people, those requested by
@@ -485,6 +527,11 @@ def apply_decisions(
     clashing = clashes(result, decisions)
     if clashing:
         raise one_to_one_refused(result, clashing[0])
+    relied = handovers_relied_on(stored, result, decisions)
+    still = cases.registry.held([entry for _, entry in relied])
+    gone = [item_id for item_id, entry in relied if entry not in still]
+    if gone:
+        raise handover_taken_back(gone)
     document: dict[str, Any] = json.loads(held.list_json)
     applied = applied_list(result, document, decisions)
     body = json.dumps(applied.document, ensure_ascii=False).encode("utf-8")

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import (
+    CaseRecord,
     ReconciliationDecisionRecord,
     ReconciliationRecord,
     ReconciliationRunRecord,
@@ -92,6 +93,29 @@ def _without_names(entry: Any, gone: set[str]) -> Any:
     return {"id": entry.get("id"), "handed_over": handed}
 
 
+def _names_of_cases_gone(session: Session, exchanged_json: str) -> str:
+    """`exchanged_json` with the names of the people whose case no longer exists taken
+    out (`_without_names`); those still there are read FOR SHARE (PostgreSQL), so that
+    their deletion waits for this transaction and then finds the names to strip."""
+    entries = json.loads(exchanged_json)
+    named = {
+        str(handed.get("case_id"))
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(handed := entry.get("handed_over"), dict)
+    }
+    if not named:
+        return exchanged_json
+    present = set(
+        session.scalars(
+            select(CaseRecord.id).where(CaseRecord.id.in_(named)).with_for_update(read=True)
+        )
+    )
+    gone = named - present
+    if not gone:
+        return exchanged_json
+    return json.dumps([_without_names(entry, gone) for entry in entries], ensure_ascii=False)
+
+
 class ReconciliationStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -107,9 +131,13 @@ class ReconciliationStore:
         requested_sha256: str,
     ) -> datetime:
         """Store a case's reconciliation in place of its previous one (and its decisions),
-        with the fingerprints of the held list and the requests it compared."""
+        with the fingerprint of the held list it compared. People of the registry whose
+        case was deleted while this ran lose their names here, as `forget_cases` took
+        them out of the reconciliations stored then."""
         now = utc_now()
         with self._sessions.begin() as session:
+            # The first write: from here SQLite holds the write lock, so no deletion can
+            # land between the look at the cases below and this row.
             session.execute(
                 delete(ReconciliationDecisionRecord).where(
                     ReconciliationDecisionRecord.case_id == case_id
@@ -118,6 +146,7 @@ class ReconciliationStore:
             session.execute(
                 delete(ReconciliationRecord).where(ReconciliationRecord.case_id == case_id)
             )
+            exchanged_json = _names_of_cases_gone(session, exchanged_json)
             session.add(
                 ReconciliationRecord(
                     case_id=case_id,
