@@ -42,6 +42,7 @@ from app.reconciliation.review import (
     pairs_of,
     review_items,
     rivals_of,
+    stands,
     waits_for_decision,
 )
 from app.reconciliation.store import ReconciliationStore, StoredReconciliation, fingerprint
@@ -349,7 +350,10 @@ def record_decision(
     _, result, _ = _stored(reconciliations, case_id)
     if not item_exists(result, item_id):
         raise not_found("match")
-    rivals = rivals_of(result, item_id) if decision == "confirmed" else {}
+    # The pair stands after this decision when confirmed, or when an auto match is set
+    # back to `pending` (it stands unless rejected): then no rival may stand beside it.
+    would_stand = stands(pairs_of(result)[item_id], None if decision == "pending" else decision)
+    rivals = rivals_of(result, item_id) if would_stand else {}
     standing = reconciliations.decide(case_id, item_id, decision, decided_by, rivals)
     if standing:
         raise one_to_one_refused(result, [item_id, *standing])

@@ -195,18 +195,18 @@ class ReconciliationStore:
         decided_by: str,
         rivals: Mapping[str, bool] | None = None,
     ) -> list[str]:
-        """Record a yes or no; `pending` takes an earlier one back. A `confirmed` is
-        refused (nothing written) while one of `rivals`, the pairs sharing a person with
-        this one (each with whether it is an auto match, which stands unless rejected),
-        stands: those are returned. The case's reconciliation row is locked meanwhile,
-        so two confirmations of rivals cannot both pass."""
+        """Record a yes or no; `pending` takes an earlier one back. The decision is
+        refused (nothing written) while one of `rivals` stands: the pairs sharing a person
+        with this one, each with whether it is an auto match (which stands unless
+        rejected); the caller passes them when this pair would stand after the decision.
+        Those standing are returned. The case's row is written first, before the rivals
+        are read: that takes SQLite's write lock (which a SELECT ... FOR UPDATE does not)
+        and PostgreSQL's row lock, so two decisions on rivals cannot both pass."""
         with self._sessions.begin() as session:
             session.execute(
-                select(ReconciliationRecord.case_id)
-                .where(ReconciliationRecord.case_id == case_id)
-                .with_for_update()
+                update(CaseRecord).where(CaseRecord.id == case_id).values(updated_at=utc_now())
             )
-            if decision == "confirmed" and rivals:
+            if rivals:
                 decided: dict[str, str] = dict(
                     session.execute(
                         select(

@@ -428,6 +428,40 @@ def test_one_person_cannot_be_confirmed_in_two_pairs(secured: TestClient) -> Non
     assert "B-105" not in requested
 
 
+def test_an_auto_match_set_back_to_pending_cannot_stand_beside_a_confirmed_rival(
+    secured: TestClient,
+) -> None:
+    # An auto match stands unless rejected, so taking its rejection back makes it stand:
+    # with a rival confirmed meanwhile, that is refused as a confirmation would be.
+    from sqlalchemy import update
+
+    from app.models import ReconciliationRecord
+
+    path = _namesakes_case(secured)
+    case_id = path.rsplit("/", 1)[1]
+    store = secured.app.state.reconciliations  # type: ignore[attr-defined]
+    result = json.loads(store.get(case_id).result_json)
+    result["matches"][5]["band"] = "auto"  # B-105 in review (m-4), B-106 auto (m-5)
+    with secured.app.state.cases._sessions.begin() as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(ReconciliationRecord)
+            .where(ReconciliationRecord.case_id == case_id)
+            .values(result_json=json.dumps(result))
+        )
+    assert _decide(secured, path, "m-5", "rejected").status_code == 200
+    assert _decide(secured, path, "m-4", "confirmed").status_code == 200
+    refused = _decide(secured, path, "m-5", "pending")
+    assert refused.status_code == 409, refused.text
+    assert [(e["id"], e["rule"]) for e in refused.json()["errors"]] == [
+        ("m-5", "one_to_one"),
+        ("m-4", "one_to_one"),
+    ]
+    assert store.decisions(case_id) == {"m-4": "confirmed", "m-5": "rejected"}
+    # A review pair set back to pending does not stand, and is free to go back.
+    assert _decide(secured, path, "m-4", "pending").status_code == 200
+    assert _decide(secured, path, "m-5", "pending").status_code == 200
+
+
 def test_apply_refuses_decisions_that_pair_one_person_twice(secured: TestClient) -> None:
     # Decisions recorded past the rule (before it existed, or at the very same moment)
     # are never applied: apply names the pairs instead.
