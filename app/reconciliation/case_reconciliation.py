@@ -268,7 +268,6 @@ def run_and_store(
         prepared.exchanged_json,
         result.model_dump_json(),
         prepared.held_sha256,
-        fingerprint(prepared.requested_json),
     )
     cases.touch(prepared.case_id)
     return result
@@ -557,7 +556,7 @@ def apply_decisions(
     if receipt is None:
         raise not_found("case")
     checkpoint(engine)
-    reconciliations.mark_applied(case_id, fingerprint(checked.list_json))
+    reconciliations.mark_applied(stored, fingerprint(checked.list_json))
     return ApplyReceipt(
         case_id=case_id,
         held_side=side,

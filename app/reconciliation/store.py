@@ -46,7 +46,6 @@ class StoredReconciliation:
     result_json: str
     applied_at: datetime | None
     held_sha256: str | None  # the held list compared (None: stored before this was kept)
-    requested_sha256: str | None
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,6 @@ class ReconciliationStore:
         exchanged_json: str,
         result_json: str,
         held_sha256: str,
-        requested_sha256: str,
     ) -> datetime:
         """Store a case's reconciliation in place of its previous one (and its decisions),
         with the fingerprint of the held list it compared. People of the registry whose
@@ -156,7 +154,6 @@ class ReconciliationStore:
                     exchanged_json=exchanged_json,
                     result_json=result_json,
                     held_sha256=held_sha256,
-                    requested_sha256=requested_sha256,
                 )
             )
         return now
@@ -175,7 +172,6 @@ class ReconciliationStore:
                 record.result_json,
                 record.applied_at,
                 record.held_sha256,
-                record.requested_sha256,
             )
 
     def decisions(self, case_id: str) -> dict[str, Decision]:
@@ -244,17 +240,25 @@ class ReconciliationStore:
                 )
         return []
 
-    def mark_applied(self, case_id: str, held_sha256: str) -> datetime:
+    def mark_applied(self, applied: StoredReconciliation, held_sha256: str) -> bool:
         """Applied now; the held list is now the applied one (`held_sha256`), so the same
-        reconciliation can be applied again after more decisions."""
-        now = utc_now()
+        reconciliation can be applied again after more decisions. Only the very row that
+        was applied (created then, against that list): a run stored meanwhile keeps its
+        own fingerprint. False when that row is gone."""
+        if applied.held_sha256 is None:
+            return False
+        record = ReconciliationRecord
         with self._sessions.begin() as session:
-            session.execute(
-                update(ReconciliationRecord)
-                .where(ReconciliationRecord.case_id == case_id)
-                .values(applied_at=now, held_sha256=held_sha256)
+            result = session.execute(
+                update(record)
+                .where(
+                    record.case_id == applied.case_id,
+                    record.created_at == applied.created_at,
+                    record.held_sha256 == applied.held_sha256,
+                )
+                .values(applied_at=utc_now(), held_sha256=held_sha256)
             )
-        return now
+        return bool(getattr(result, "rowcount", 0))
 
     def claim_run(
         self, case_id: str, run_id: str, held_side: str, requested: int, stale_before: datetime

@@ -507,6 +507,31 @@ def test_a_reconciliation_can_be_applied_again_after_more_decisions(secured: Tes
     assert again.json()["requested_set"] == 1
 
 
+def test_apply_leaves_a_reconciliation_stored_meanwhile_as_it_is(
+    secured: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new run stored while the list was written (after the apply's own write) is
+    # not the one applied: it keeps its fingerprint and is not marked applied.
+    path = _namesakes_case(secured)
+    case_id = path.rsplit("/", 1)[1]
+    state = secured.app.state  # type: ignore[attr-defined]
+    cases, store = state.cases, state.reconciliations
+    old = store.get(case_id)
+    real_put_list = cases.put_list
+
+    def put_list_then_a_new_run(*args: Any, **kwargs: Any) -> Any:
+        receipt = real_put_list(*args, **kwargs)
+        store.put(case_id, "side_b", "[]", "[]", old.result_json, old.held_sha256)
+        return receipt
+
+    monkeypatch.setattr(cases, "put_list", put_list_then_a_new_run)
+    assert secured.post(f"{path}/reconcile/apply", headers=MEDIATOR).status_code == 200
+    new = store.get(case_id)
+    assert new.created_at != old.created_at
+    assert new.held_sha256 == old.held_sha256
+    assert new.applied_at is None
+
+
 def test_reconcile_names_an_unknown_key_that_is_a_person_by_its_place(
     secured: TestClient,
 ) -> None:
