@@ -128,10 +128,15 @@ class CaseStore:
     ) -> ListSummary | None:
         """Store a party's list in place of its previous one; None when the case is gone.
         With `replacing` (a list's `fingerprint`), only in place of that very list, else
-        ListChangedError: the list was uploaded again meanwhile."""
+        ListChangedError: the list was uploaded again meanwhile. The case's row is
+        written first: that takes SQLite's write lock (which a SELECT ... FOR UPDATE does
+        not) before the list is read and compared."""
         now = utc_now()
         with self._sessions.begin() as session:
-            if session.get(CaseRecord, case_id) is None:
+            touched = session.execute(
+                update(CaseRecord).where(CaseRecord.id == case_id).values(updated_at=now)
+            )
+            if not getattr(touched, "rowcount", 0):
                 return None
             if replacing is not None:
                 current = session.scalar(
@@ -155,9 +160,6 @@ class CaseStore:
                     detainee_count=detainee_count,
                     list_json=list_json,
                 )
-            )
-            session.execute(
-                update(CaseRecord).where(CaseRecord.id == case_id).values(updated_at=now)
             )
         return ListSummary(side, now, source, detainee_count)
 

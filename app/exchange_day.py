@@ -29,7 +29,13 @@ from app.models import PlanRecord
 from app.plan_store import PlanStore, plan_record
 from app.problems import CONFLICT_TYPE, ProblemError, ProblemItem, case_conflict, not_found
 from app.registry_store import RegistryStore
-from app.repairs import case_repair_order, checked_events, party_view
+from app.repairs import (
+    case_repair_order,
+    checked_events,
+    made_with_events_taken_back,
+    party_view,
+    plan_reads_with,
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,11 @@ class CaseDay:
     async def take_back(self, case_id: str, caller: Caller, seq: int) -> RecordedEvent:
         """Take back the case's last event in force (`seq`), audited; an executed stage's
         people leave the registry with it. 404 for an unknown event; 409 naming the rule
-        and the last seq for any other, and nothing changes."""
+        and the last seq for any other, and nothing changes: also when the published plan
+        does not read without the event (`published_plan_needs_it`: a repaired plan that
+        has the stage executed, or a group split for the dropout), since nothing more
+        could then be recorded or repaired on the case."""
+        await self._refuse_if_published_plan_needs(case_id, seq)
         done = await run_in_threadpool(self.events.take_back, case_id, seq)
         if done is None:
             raise not_found("event")
@@ -150,6 +160,76 @@ class CaseDay:
             count=done.registry_removed if event.type == "stage_executed" else None,
         )
         return event
+
+    async def _refuse_if_published_plan_needs(self, case_id: str, seq: int) -> None:
+        """409 `published_plan_needs_it` when `seq` is the last event in force and the
+        published plan does not read with the events that would remain."""
+        published = await run_in_threadpool(self.cases.published, case_id)
+        in_force = await run_in_threadpool(self.events.of_case, case_id)
+        if published is None or not in_force or in_force[-1].seq != seq:
+            return  # the store refuses, or takes back, as the case then stands
+        problems = await self.offload.run(
+            len(published.request_json) + len(published.plan_json),
+            plan_reads_with,
+            published.request_json,
+            published.plan_json,
+            in_force[:-1],
+        )
+        if problems:
+            message = (
+                f"the published plan was made with event {seq} (a repair that has its stage "
+                "executed, or a group split for it) and does not read without it; publish "
+                "the plan made before that repair (an earlier version or draft), then take "
+                "the event back"
+            )
+            raise ProblemError(
+                409,
+                f"The event cannot be taken back: {message}. Nothing was changed.",
+                type_=CONFLICT_TYPE,
+                title="Conflict",
+                errors=[
+                    ProblemItem(
+                        side=None,
+                        id=None,
+                        field="seq",
+                        rule="published_plan_needs_it",
+                        message=message,
+                    )
+                ],
+                last_seq=seq,
+            )
+
+    async def refuse_unless_publishable(self, case_id: str, draft: PlanRecord) -> None:
+        """409 naming the rule when publishing `draft` would leave the case's events in
+        force without a plan they read against (nothing more could be recorded or
+        repaired): a repaired draft made with an event since taken back
+        (`made_with_events_taken_back`), or a draft the events in force do not read with
+        (`plan_does_not_read_with_events`)."""
+        in_force = await run_in_threadpool(self.events.of_case, case_id)
+        if draft.source == "repair" and await run_in_threadpool(
+            made_with_events_taken_back, draft.request_json, in_force
+        ):
+            raise _not_publishable(
+                "made_with_events_taken_back",
+                "this repaired draft was made with an event that has since been taken "
+                "back; repair the plan again and publish the new draft",
+            )
+        if not in_force:
+            return
+        problems = await self.offload.run(
+            len(draft.request_json) + len(draft.plan_json),
+            plan_reads_with,
+            draft.request_json,
+            draft.plan_json,
+            in_force,
+        )
+        if problems:
+            raise _not_publishable(
+                "plan_does_not_read_with_events",
+                "the events recorded on the case do not read against this draft ("
+                + "; ".join(f"{p.rule}: {p.message}" for p in problems[:3])
+                + "); repair the plan again and publish the new draft",
+            )
 
     async def visible_events(
         self, case_id: str, caller: Caller, *, taken_back: bool = False
@@ -203,6 +283,16 @@ class CaseDay:
             count=len(recorded),
         )
         return record
+
+
+def _not_publishable(rule: str, message: str) -> ProblemError:
+    return ProblemError(
+        409,
+        f"The draft cannot be published: {message}. Nothing was changed.",
+        type_=CONFLICT_TYPE,
+        title="Conflict",
+        errors=[ProblemItem(side=None, id=None, field="plan_id", rule=rule, message=message)],
+    )
 
 
 def _refused(rule: str, last_seq: int | None) -> ProblemError:

@@ -269,10 +269,9 @@ class ReconciliationRecord(Base):
     exchanged_json: Mapped[str] = mapped_column(Text)
     result_json: Mapped[str] = mapped_column(Text)
     applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    # What was compared (migration 0009): the held list as stored and the requests, by
-    # SHA-256; applying refuses when the held list is no longer the one compared.
+    # What was compared (migration 0009): the held list as stored, by SHA-256; applying
+    # refuses when the held list is no longer the one compared.
     held_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    requested_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ReconciliationDecisionRecord(Base):

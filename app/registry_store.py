@@ -121,6 +121,22 @@ class RegistryStore:
         """Everyone handed over from `side` in any case, first handed over first."""
         return self.entries(side=side)
 
+    def held(self, people: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """Which of these (case id, side, id) the registry still holds: an entry goes
+        when its stage is taken back."""
+        if not people:
+            return set()
+        wanted = set(people)
+        with self._sessions() as session:
+            rows = session.execute(
+                select(
+                    RegistryEntryRecord.case_id,
+                    RegistryEntryRecord.side,
+                    RegistryEntryRecord.detainee_id,
+                ).where(RegistryEntryRecord.case_id.in_({case_id for case_id, _, _ in wanted}))
+            ).all()
+        return {(case_id, side, pid) for case_id, side, pid in rows} & wanted
+
     def handed_over_by_side(self) -> dict[str, dict[str, RegistryEntry]]:
         """Per side, each id handed over from it, with its first handover."""
         found: dict[str, dict[str, RegistryEntry]] = {side: {} for side in SIDES}

@@ -18,14 +18,18 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from app.core.config import Settings
 from app.dispatch import SolveOrder
 from app.event_store import NewEvent, RecordedEvent
-from app.registry_store import HandedOverBySide, hold_back_on_the_day
+from app.registry_store import REGISTRY_REASON, HandedOverBySide, hold_back_on_the_day
 from app.request_bodies import json_object_of, within_service_limits
 from solver.input_errors import InputProblem, InvalidRequest
 from solver.repair_request import REPAIR_PARTS, read_repair_request
-from solver.schema import HandedOver, RepairRequest, RepairSettings, StageExecuted
+from solver.schema import Event, HandedOver, RepairRequest, RepairSettings, StageExecuted
+
+_EVENT: TypeAdapter[Any] = TypeAdapter(Event)
 
 
 def repair_intake(body: bytes, settings: Settings) -> SolveOrder:
@@ -110,6 +114,51 @@ def checked_events(
                 NewEvent(event.type, event.side.value, event.model_dump_json(exclude_unset=True))
             )
     return found
+
+
+def plan_reads_with(
+    request_json: str, plan_json: str, events: Sequence[RecordedEvent]
+) -> list[InputProblem]:
+    """What keeps a case's plan (and the request it was made from) from reading with these
+    events, as `checked_events` reads them; empty when it reads. A published plan that
+    does not read with the events in force leaves a case where nothing more can be
+    recorded or repaired, so neither a take-back nor a publication may lead there."""
+    document = {
+        **base_document(request_json),
+        "plan": json.loads(plan_json),
+        "events": [json.loads(event.event_json) for event in events],
+    }
+    try:
+        read_repair_request(document)
+    except InvalidRequest as error:
+        return list(error.problems)
+    return []
+
+
+def made_with_events_taken_back(draft_request_json: str, in_force: Sequence[RecordedEvent]) -> bool:
+    """Whether a repaired draft was made with events no longer in force: the case's
+    events it was made with (the registry's hold-backs left out, `case_repair_order`
+    adds them) are not the first of those now in force, in order."""
+    made_with = json.loads(draft_request_json).get("events") or []
+    draft = [_normal(event) for event in made_with if not _registry_hold_back(event)]
+    now = [json.loads(event.event_json) for event in in_force]
+    kept = [_normal(event) for event in now if not _registry_hold_back(event)]
+    return draft != kept[: len(draft)]
+
+
+def _normal(event: Any) -> dict[str, Any]:
+    """An event as read, every field written out, so that two writings of it compare."""
+    read: dict[str, Any] = _EVENT.validate_python(event).model_dump(mode="json")
+    return read
+
+
+def _registry_hold_back(event: Any) -> bool:
+    fields = event.get("fields") if isinstance(event, dict) else None
+    return (
+        isinstance(fields, dict)
+        and event.get("type") == "update"
+        and fields.get("ineligible_reason") == REGISTRY_REASON
+    )
 
 
 def party_view(event_json: str, side: str) -> dict[str, Any] | None:

@@ -25,11 +25,11 @@ Backend = Literal["duckdb", "spark"]
 DUCKDB_MEMORY_LIMIT = "1200MB"
 SPARK_LOCAL_THREADS = 2
 # Where Spark runs: its own local mode unless the operator names a cluster's master URL.
-SPARK_MASTER_VARIABLE = "EXCHANGE_SPARK_MASTER"
+SPARK_MASTER_VARIABLE = "RECONCILIATION_SPARK_MASTER"
 
 
 def spark_master() -> str:
-    """The Spark master URL: `EXCHANGE_SPARK_MASTER` when set (e.g. `spark://host:7077`),
+    """The Spark master URL: `RECONCILIATION_SPARK_MASTER` when set (e.g. `spark://host:7077`),
     else local mode on `SPARK_LOCAL_THREADS` threads."""
     return os.environ.get(SPARK_MASTER_VARIABLE, "").strip() or f"local[{SPARK_LOCAL_THREADS}]"
 

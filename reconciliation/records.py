@@ -27,9 +27,11 @@ _TEXT_MAX = 500
 # Service numbers and units are often typed as numbers in JSON; they are read as text.
 _NUMBER_AS_TEXT = frozenset({"serial_number", "unit"})
 # A key or column the reader does not know is named back only when it looks like a field
-# name: ASCII letters, digits and underscores, at most 40. Anything else (a header row
-# that is really a person's row, `Шевченко Тарас`, `09.03.1814`) is named by position.
-_FIELD_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+# name: lowercase ASCII letters, digits and underscores, at most 40, as the service's
+# error bodies name fields. Anything else (a header row that is really a person's row,
+# `Шевченко Тарас`, `09.03.1814`, or a surname in Latin letters, `Smith`) is named by
+# position.
+_FIELD_NAME_LIKE = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 
 
 class ListProblem(BaseModel):

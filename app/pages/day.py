@@ -54,18 +54,21 @@ Version = Annotated[int, Path(ge=1, le=1_000_000)]
 class TakeBackStep:
     """Where the mediator is in taking back the last event: asked to confirm taking back
     `confirm`, just took back `done`, or was refused (`refused_last`: the last event in
-    force then, 0 for none); `kept` after choosing to keep it (the focus goes back to the
-    button)."""
+    force then, 0 for none; `refused_rule`: the rule named); `kept` after choosing to keep
+    it (the focus goes back to the button)."""
 
     confirm: int = 0
     done: int = 0
     refused: bool = False
     refused_last: int = 0
+    refused_rule: str = ""
     kept: bool = False
 
 
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) <= 9 else 0
+    """A query's positive whole number, 0 for anything else: ASCII digits only, since
+    `"²".isdigit()` holds and `int("²")` raises."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
 
 
 async def _next_stage(
@@ -181,7 +184,8 @@ async def take_back_day_event(
     except ProblemError as error:
         if error.status != 409:
             raise
-        step = TakeBackStep(refused=True, refused_last=error.last_seq or 0)
+        rule = error.errors[0].rule if error.errors else ""
+        step = TakeBackStep(refused=True, refused_last=error.last_seq or 0, refused_rule=rule)
         # htmx swaps no 409 (base.html's responseHandling): the refusal, said in the
         # working part it replaces, comes as a 200 to it.
         status = 200 if is_htmx(request) else 409

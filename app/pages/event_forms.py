@@ -62,7 +62,7 @@ def _whole(form: EventForm, name: str, text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         form.errors[name] = "day.error_whole_number"
         return None
     return int(text)

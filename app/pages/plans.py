@@ -22,6 +22,7 @@ from app.case_documents import party_plan_document
 from app.case_store import CaseStore
 from app.core.offload import Offload
 from app.core.security import Caller
+from app.exchange_day import CaseDay
 from app.manifest import manifest_of_documents
 from app.models import CaseRecord, PlanRecord
 from app.pages.cases import case_context
@@ -178,12 +179,14 @@ async def publish_plan(
 async def publish_draft(
     request: Request, case: CaseRecord, caller: Caller, plan_id: str
 ) -> PlanRecord:
-    """As POST /v1/cases/{id}/publish: an optimal or feasible draft, audited."""
+    """As POST /v1/cases/{id}/publish: an optimal or feasible draft the case's events in
+    force read against, audited."""
     cases: CaseStore = request.app.state.cases
     audit: AuditLog = request.app.state.audit
     record = await run_in_threadpool(_draft, cases, case.id, plan_id)
     if record.status not in PUBLISHABLE:
         raise case_conflict(f"A plan with status {record.status} cannot be published.")
+    await CaseDay.of(request.app.state).refuse_unless_publishable(case.id, record)
     await run_in_threadpool(cases.publish, case.id, record.id)
     await run_in_threadpool(audit.append, "publish", caller, case_id=case.id, object_id=record.id)
     return record

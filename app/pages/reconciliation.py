@@ -195,7 +195,8 @@ def _applied_numbers(
 ) -> dict[str, int] | None:
     if requested_set is None or made_ineligible is None:
         return None
-    if not (requested_set.isdigit() and made_ineligible.isdigit()):
+    # ASCII digits only: "²".isdigit() holds, but int("²") raises.
+    if not all(text.isascii() and text.isdigit() for text in (requested_set, made_ineligible)):
         return None
     return {"requested_set": int(requested_set), "made_ineligible": int(made_ineligible)}
 

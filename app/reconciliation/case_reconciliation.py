@@ -42,6 +42,7 @@ from app.reconciliation.review import (
     pairs_of,
     review_items,
     rivals_of,
+    stands,
     waits_for_decision,
 )
 from app.reconciliation.store import ReconciliationStore, StoredReconciliation, fingerprint
@@ -267,7 +268,6 @@ def run_and_store(
         prepared.exchanged_json,
         result.model_dump_json(),
         prepared.held_sha256,
-        fingerprint(prepared.requested_json),
     )
     cases.touch(prepared.case_id)
     return result
@@ -349,7 +349,10 @@ def record_decision(
     _, result, _ = _stored(reconciliations, case_id)
     if not item_exists(result, item_id):
         raise not_found("match")
-    rivals = rivals_of(result, item_id) if decision == "confirmed" else {}
+    # The pair stands after this decision when confirmed, or when an auto match is set
+    # back to `pending` (it stands unless rejected): then no rival may stand beside it.
+    would_stand = stands(pairs_of(result)[item_id], None if decision == "pending" else decision)
+    rivals = rivals_of(result, item_id) if would_stand else {}
     standing = reconciliations.decide(case_id, item_id, decision, decided_by, rivals)
     if standing:
         raise one_to_one_refused(result, [item_id, *standing])
@@ -395,6 +398,48 @@ def stale_refused(side: str) -> ProblemError:
                 rule=STALE,
                 message="the held list changed since the reconciliation",
             )
+        ],
+    )
+
+
+def handovers_relied_on(
+    stored: StoredReconciliation, result: Reconciliation, decisions: dict[str, str]
+) -> list[tuple[str, tuple[str, str, str]]]:
+    """The confirmed `x-N` pairs whose exchanged person came from the service's registry,
+    each with the registry entry it stands on (case id, side, id)."""
+    exchanged = {
+        str(entry.get("id")): entry.get("handed_over")
+        for entry in json.loads(stored.exchanged_json)
+        if isinstance(entry, dict)
+    }
+    relied: list[tuple[str, tuple[str, str, str]]] = []
+    for n, entry in enumerate(result.already_exchanged):
+        handed = exchanged.get(entry.exchanged_id)
+        if decisions.get(f"x-{n}") == "confirmed" and isinstance(handed, dict):
+            relied.append(
+                (f"x-{n}", (str(handed.get("case_id")), stored.held_side, str(handed.get("id"))))
+            )
+    return relied
+
+
+def handover_taken_back(item_ids: Sequence[str]) -> ProblemError:
+    """409: these confirmed pairs stand on handovers the registry no longer holds (their
+    stage was taken back). Pair ids only."""
+    return ProblemError(
+        409,
+        f"Not applied: {', '.join(item_ids)} rests on a handover that was taken back since "
+        "this reconciliation ran. Reconcile again (or take the pair back), then apply.",
+        type_=CONFLICT_TYPE,
+        title="Conflict",
+        errors=[
+            ProblemItem(
+                side=None,
+                id=item_id,
+                field="decision",
+                rule=STALE,
+                message="the registry no longer holds this person as handed over",
+            )
+            for item_id in item_ids
         ],
     )
 
@@ -485,6 +530,11 @@ def apply_decisions(
     clashing = clashes(result, decisions)
     if clashing:
         raise one_to_one_refused(result, clashing[0])
+    relied = handovers_relied_on(stored, result, decisions)
+    still = cases.registry.held([entry for _, entry in relied])
+    gone = [item_id for item_id, entry in relied if entry not in still]
+    if gone:
+        raise handover_taken_back(gone)
     document: dict[str, Any] = json.loads(held.list_json)
     applied = applied_list(result, document, decisions)
     body = json.dumps(applied.document, ensure_ascii=False).encode("utf-8")
@@ -506,7 +556,7 @@ def apply_decisions(
     if receipt is None:
         raise not_found("case")
     checkpoint(engine)
-    reconciliations.mark_applied(case_id, fingerprint(checked.list_json))
+    reconciliations.mark_applied(stored, fingerprint(checked.list_json))
     return ApplyReceipt(
         case_id=case_id,
         held_side=side,

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import (
+    CaseRecord,
     ReconciliationDecisionRecord,
     ReconciliationRecord,
     ReconciliationRunRecord,
@@ -45,7 +46,6 @@ class StoredReconciliation:
     result_json: str
     applied_at: datetime | None
     held_sha256: str | None  # the held list compared (None: stored before this was kept)
-    requested_sha256: str | None
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,29 @@ def _without_names(entry: Any, gone: set[str]) -> Any:
     return {"id": entry.get("id"), "handed_over": handed}
 
 
+def _names_of_cases_gone(session: Session, exchanged_json: str) -> str:
+    """`exchanged_json` with the names of the people whose case no longer exists taken
+    out (`_without_names`); those still there are read FOR SHARE (PostgreSQL), so that
+    their deletion waits for this transaction and then finds the names to strip."""
+    entries = json.loads(exchanged_json)
+    named = {
+        str(handed.get("case_id"))
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(handed := entry.get("handed_over"), dict)
+    }
+    if not named:
+        return exchanged_json
+    present = set(
+        session.scalars(
+            select(CaseRecord.id).where(CaseRecord.id.in_(named)).with_for_update(read=True)
+        )
+    )
+    gone = named - present
+    if not gone:
+        return exchanged_json
+    return json.dumps([_without_names(entry, gone) for entry in entries], ensure_ascii=False)
+
+
 class ReconciliationStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -104,12 +127,15 @@ class ReconciliationStore:
         exchanged_json: str,
         result_json: str,
         held_sha256: str,
-        requested_sha256: str,
     ) -> datetime:
         """Store a case's reconciliation in place of its previous one (and its decisions),
-        with the fingerprints of the held list and the requests it compared."""
+        with the fingerprint of the held list it compared. People of the registry whose
+        case was deleted while this ran lose their names here, as `forget_cases` took
+        them out of the reconciliations stored then."""
         now = utc_now()
         with self._sessions.begin() as session:
+            # The first write: from here SQLite holds the write lock, so no deletion can
+            # land between the look at the cases below and this row.
             session.execute(
                 delete(ReconciliationDecisionRecord).where(
                     ReconciliationDecisionRecord.case_id == case_id
@@ -118,6 +144,7 @@ class ReconciliationStore:
             session.execute(
                 delete(ReconciliationRecord).where(ReconciliationRecord.case_id == case_id)
             )
+            exchanged_json = _names_of_cases_gone(session, exchanged_json)
             session.add(
                 ReconciliationRecord(
                     case_id=case_id,
@@ -127,7 +154,6 @@ class ReconciliationStore:
                     exchanged_json=exchanged_json,
                     result_json=result_json,
                     held_sha256=held_sha256,
-                    requested_sha256=requested_sha256,
                 )
             )
         return now
@@ -146,7 +172,6 @@ class ReconciliationStore:
                 record.result_json,
                 record.applied_at,
                 record.held_sha256,
-                record.requested_sha256,
             )
 
     def decisions(self, case_id: str) -> dict[str, Decision]:
@@ -166,18 +191,18 @@ class ReconciliationStore:
         decided_by: str,
         rivals: Mapping[str, bool] | None = None,
     ) -> list[str]:
-        """Record a yes or no; `pending` takes an earlier one back. A `confirmed` is
-        refused (nothing written) while one of `rivals`, the pairs sharing a person with
-        this one (each with whether it is an auto match, which stands unless rejected),
-        stands: those are returned. The case's reconciliation row is locked meanwhile,
-        so two confirmations of rivals cannot both pass."""
+        """Record a yes or no; `pending` takes an earlier one back. The decision is
+        refused (nothing written) while one of `rivals` stands: the pairs sharing a person
+        with this one, each with whether it is an auto match (which stands unless
+        rejected); the caller passes them when this pair would stand after the decision.
+        Those standing are returned. The case's row is written first, before the rivals
+        are read: that takes SQLite's write lock (which a SELECT ... FOR UPDATE does not)
+        and PostgreSQL's row lock, so two decisions on rivals cannot both pass."""
         with self._sessions.begin() as session:
             session.execute(
-                select(ReconciliationRecord.case_id)
-                .where(ReconciliationRecord.case_id == case_id)
-                .with_for_update()
+                update(CaseRecord).where(CaseRecord.id == case_id).values(updated_at=utc_now())
             )
-            if decision == "confirmed" and rivals:
+            if rivals:
                 decided: dict[str, str] = dict(
                     session.execute(
                         select(
@@ -215,17 +240,25 @@ class ReconciliationStore:
                 )
         return []
 
-    def mark_applied(self, case_id: str, held_sha256: str) -> datetime:
+    def mark_applied(self, applied: StoredReconciliation, held_sha256: str) -> bool:
         """Applied now; the held list is now the applied one (`held_sha256`), so the same
-        reconciliation can be applied again after more decisions."""
-        now = utc_now()
+        reconciliation can be applied again after more decisions. Only the very row that
+        was applied (created then, against that list): a run stored meanwhile keeps its
+        own fingerprint. False when that row is gone."""
+        if applied.held_sha256 is None:
+            return False
+        record = ReconciliationRecord
         with self._sessions.begin() as session:
-            session.execute(
-                update(ReconciliationRecord)
-                .where(ReconciliationRecord.case_id == case_id)
-                .values(applied_at=now, held_sha256=held_sha256)
+            result = session.execute(
+                update(record)
+                .where(
+                    record.case_id == applied.case_id,
+                    record.created_at == applied.created_at,
+                    record.held_sha256 == applied.held_sha256,
+                )
+                .values(applied_at=utc_now(), held_sha256=held_sha256)
             )
-        return now
+        return bool(getattr(result, "rowcount", 0))
 
     def claim_run(
         self, case_id: str, run_id: str, held_side: str, requested: int, stale_before: datetime

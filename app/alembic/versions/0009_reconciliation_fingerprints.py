@@ -1,6 +1,6 @@
-"""Reconciliations remember which lists they compared: a SHA-256 of the held list as it
-was stored and of the requests, so that applying refuses an answer the lists have
-outgrown (a side uploaded its list again since).
+"""Reconciliations remember which held list they compared: a SHA-256 of the list as it
+was stored, so that applying refuses an answer the list has outgrown (its side uploaded
+it again since).
 
 Revision ID: 0009
 Revises: 0008
@@ -24,9 +24,7 @@ def upgrade() -> None:
     # Plain ALTER TABLE, never a copy of the table: a copy would drop the original, and
     # its decisions with it by cascade.
     op.add_column("reconciliations", sa.Column("held_sha256", sa.String(64), nullable=True))
-    op.add_column("reconciliations", sa.Column("requested_sha256", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column("reconciliations", "requested_sha256")
     op.drop_column("reconciliations", "held_sha256")

@@ -19,6 +19,7 @@ from app.access import party_route
 from app.api.deps import (
     AuditDep,
     CallerDep,
+    CaseDayDep,
     CasesDep,
     DispatcherDep,
     EngineDep,
@@ -411,10 +412,13 @@ async def publish_plan(
     case_id: CaseId,
     caller: CallerDep,
     cases: CasesDep,
+    day: CaseDayDep,
     audit: AuditDep,
 ) -> PublishedPlan:
-    """Only an `optimal` or `feasible` draft can be published (409 otherwise). Publishing
-    another draft later replaces the publication; both are in the audit trail."""
+    """Only an `optimal` or `feasible` draft can be published (409 otherwise), and only
+    one the case's events in force read against (409 naming the rule: a repaired draft
+    made with an event since taken back, say). Publishing another draft later replaces
+    the publication; both are in the audit trail."""
     await run_in_threadpool(case_for_caller, request, case_id, caller)
     publish = await run_in_threadpool(model_from_body, PublishRequest, await request.body())
     plan = await run_in_threadpool(cases.plan_of_case, case_id, publish.plan_id)
@@ -422,6 +426,7 @@ async def publish_plan(
         raise not_found("draft")
     if plan.status not in PUBLISHABLE:
         raise case_conflict(f"A plan with status {plan.status} cannot be published.")
+    await day.refuse_unless_publishable(case_id, plan)
     published_at = await run_in_threadpool(cases.publish, case_id, plan.id)
     await run_in_threadpool(audit.append, "publish", caller, case_id=case_id, object_id=plan.id)
     return PublishedPlan(case_id=case_id, plan_id=plan.id, published_at=published_at)

@@ -137,3 +137,47 @@ def test_a_party_cannot_take_back_from_the_page(
     )
     assert answer.status_code == 404
     assert in_force(service, case) == [1]
+
+
+def test_a_take_back_the_published_plan_needs_is_refused_in_words(
+    opened: tuple[TestClient, Negotiation, str],
+) -> None:
+    service, case, token = opened
+    day = f"/cases/{case.case_id}/day"
+    service.post(f"{case.path}/events", json={"events": [{"type": "stage_executed", "number": 1}]})
+    repaired = service.post(f"{case.path}/repair").json()
+    assert service.post(f"{case.path}/publish", json={"plan_id": repaired["id"]}).is_success
+    refused = service.post(
+        f"{day}/events/1/take-back", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert refused.status_code == 409
+    assert (
+        "Nothing was taken back: the published plan was repaired with event 1 and cannot "
+        "stand without it. Publish the plan made before that repair"
+    ) in refused.text
+    assert in_force(service, case) == [1]
+
+
+@pytest.mark.parametrize(
+    "query", ["?taken_back=\u00b2", "/take-back?seq=\u00b2", "?recorded=\u00b2", "?recorded=\u0663"]
+)
+def test_digits_that_are_not_ascii_are_no_number(
+    opened: tuple[TestClient, Negotiation, str], query: str
+) -> None:
+    """`"²".isdigit()` holds but `int("²")` raises: such a query is no number, not a 500."""
+    service, case, _ = opened
+    answer = service.get(f"/cases/{case.case_id}/day{query}")
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_stage_number_in_other_digits_is_a_form_error(
+    opened: tuple[TestClient, Negotiation, str],
+) -> None:
+    service, case, token = opened
+    answer = service.post(
+        f"/cases/{case.case_id}/day/events",
+        data={"csrf_token": token, "type": "stage_executed", "number": "\u00b2"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422, answer.text
+    assert in_force(service, case) == []

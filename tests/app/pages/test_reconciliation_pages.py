@@ -240,6 +240,17 @@ def test_the_files_may_be_workbooks(reconciling: Reconciling) -> None:
     assert "Matched automatically: 5. Pairs to review: 2. Asked for and not found: 1." in outcome
 
 
+def test_applied_counts_in_the_address_are_ascii_digits_only(reconciling: Reconciling) -> None:
+    # "²".isdigit() holds but int("²") raises: such counts are ignored, not a 500.
+    for counts in (
+        {"requested_set": "²", "made_ineligible": "1"},
+        {"requested_set": "1", "made_ineligible": "٣"},
+    ):
+        shown = reconciling.mediator.get(reconciling.page, params=counts)
+        assert shown.status_code == 200
+        assert "Newly requested by name" not in shown.text
+
+
 def test_changes_need_the_session_csrf_token(reconciling: Reconciling) -> None:
     mediator, page = reconciling.mediator, reconciling.page
     files = {"requested_file": ("requested.json", REQUESTED, "application/json")}

@@ -213,3 +213,82 @@ def test_events_checked_before_a_take_back_are_not_recorded_after_it(
     # Checked against what is in force, the same events are recorded.
     (stored,) = store.record(case.case_id, case.plan_id, [late], checked_after=[1]) or []
     assert stored.seq == 3
+
+
+def publish(client: TestClient, case: Negotiation, plan_id: str) -> Any:
+    return client.post(f"{case.path}/publish", json={"plan_id": plan_id}, headers=MEDIATOR)
+
+
+def test_a_take_back_the_published_plan_needs_is_refused(service: TestClient) -> None:
+    """Stage 1 recorded, repaired, the repair published: that plan has stage 1 executed,
+    so taking the stage back would leave a case where nothing more could be recorded or
+    repaired (`executed_without_event` on every later check). Refused, nothing changed;
+    once the plan made before the repair is published again, the take-back goes."""
+    case = open_negotiation(service)
+    (stage,) = record(service, case, STAGE_1)
+    repaired = service.post(f"{case.path}/repair", headers=MEDIATOR).json()
+    assert publish(service, case, repaired["id"]).status_code == 200
+    registry = registry_of(service, case)
+
+    refused = service.delete(f"{case.path}/events/{stage}", headers=MEDIATOR)
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert [(e["field"], e["rule"]) for e in problem["errors"]] == [
+        ("seq", "published_plan_needs_it")
+    ]
+    assert "publish the plan made before that repair" in problem["detail"]
+    assert seqs(service, case) == [stage]
+    assert registry_of(service, case) == registry
+    assert take_backs(service, case) == []
+    # The case still works: events are checked and the plan repaired.
+    (dropout,) = record(service, case, B_205_UNFIT)
+    assert service.post(f"{case.path}/repair", headers=MEDIATOR).status_code == 201
+
+    assert service.delete(f"{case.path}/events/{dropout}", headers=MEDIATOR).status_code == 200
+    assert case.plan_id is not None
+    assert publish(service, case, case.plan_id).status_code == 200
+    taken = service.delete(f"{case.path}/events/{stage}", headers=MEDIATOR)
+    assert taken.status_code == 200, taken.text
+    assert registry_of(service, case) == []
+    assert record(service, case, STAGE_1) == [stage + 2]
+
+
+def test_a_repair_made_with_an_event_taken_back_cannot_be_published(
+    service: TestClient,
+) -> None:
+    """Stage 1 recorded, repaired, taken back: the draft has stage 1 executed and no
+    event says so any more. Publishing it is refused; the case goes on as it stands."""
+    case = open_negotiation(service)
+    (stage,) = record(service, case, STAGE_1)
+    repaired = service.post(f"{case.path}/repair", headers=MEDIATOR).json()
+    assert service.delete(f"{case.path}/events/{stage}", headers=MEDIATOR).status_code == 200
+
+    refused = publish(service, case, repaired["id"])
+    assert refused.status_code == 409, refused.text
+    assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [
+        ("plan_id", "made_with_events_taken_back")
+    ]
+    assert service.get(f"{case.path}/plan", headers=MEDIATOR).json()["id"] == case.plan_id
+    (again,) = record(service, case, STAGE_1)
+    fresh = service.post(f"{case.path}/repair", headers=MEDIATOR)
+    assert fresh.status_code == 201, fresh.text
+    assert publish(service, case, fresh.json()["id"]).status_code == 200
+    assert record(service, case, {"type": "stage_executed", "number": 2}) == [again + 1]
+
+
+def test_a_repair_made_with_a_dropout_taken_back_cannot_be_published(
+    service: TestClient,
+) -> None:
+    """A repair made with a dropout since taken back is refused; one made after the
+    take-back is published, the events recorded after it reading against it."""
+    case = open_negotiation(service)
+    (dropout,) = record(service, case, B_205_UNFIT)
+    with_dropout = service.post(f"{case.path}/repair", headers=MEDIATOR).json()
+    assert service.delete(f"{case.path}/events/{dropout}", headers=MEDIATOR).status_code == 200
+    refused = publish(service, case, with_dropout["id"])
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["rule"] == "made_with_events_taken_back"
+    plain = service.post(f"{case.path}/repair", headers=MEDIATOR).json()
+    (stage,) = record(service, case, STAGE_1)
+    assert publish(service, case, plain["id"]).status_code == 200
+    assert seqs(service, case) == [stage]

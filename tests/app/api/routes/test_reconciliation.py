@@ -428,6 +428,40 @@ def test_one_person_cannot_be_confirmed_in_two_pairs(secured: TestClient) -> Non
     assert "B-105" not in requested
 
 
+def test_an_auto_match_set_back_to_pending_cannot_stand_beside_a_confirmed_rival(
+    secured: TestClient,
+) -> None:
+    # An auto match stands unless rejected, so taking its rejection back makes it stand:
+    # with a rival confirmed meanwhile, that is refused as a confirmation would be.
+    from sqlalchemy import update
+
+    from app.models import ReconciliationRecord
+
+    path = _namesakes_case(secured)
+    case_id = path.rsplit("/", 1)[1]
+    store = secured.app.state.reconciliations  # type: ignore[attr-defined]
+    result = json.loads(store.get(case_id).result_json)
+    result["matches"][5]["band"] = "auto"  # B-105 in review (m-4), B-106 auto (m-5)
+    with secured.app.state.cases._sessions.begin() as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(ReconciliationRecord)
+            .where(ReconciliationRecord.case_id == case_id)
+            .values(result_json=json.dumps(result))
+        )
+    assert _decide(secured, path, "m-5", "rejected").status_code == 200
+    assert _decide(secured, path, "m-4", "confirmed").status_code == 200
+    refused = _decide(secured, path, "m-5", "pending")
+    assert refused.status_code == 409, refused.text
+    assert [(e["id"], e["rule"]) for e in refused.json()["errors"]] == [
+        ("m-5", "one_to_one"),
+        ("m-4", "one_to_one"),
+    ]
+    assert store.decisions(case_id) == {"m-4": "confirmed", "m-5": "rejected"}
+    # A review pair set back to pending does not stand, and is free to go back.
+    assert _decide(secured, path, "m-4", "pending").status_code == 200
+    assert _decide(secured, path, "m-5", "pending").status_code == 200
+
+
 def test_apply_refuses_decisions_that_pair_one_person_twice(secured: TestClient) -> None:
     # Decisions recorded past the rule (before it existed, or at the very same moment)
     # are never applied: apply names the pairs instead.
@@ -471,6 +505,31 @@ def test_a_reconciliation_can_be_applied_again_after_more_decisions(secured: Tes
     again = secured.post(f"{path}/reconcile/apply", headers=MEDIATOR)
     assert again.status_code == 200, again.text
     assert again.json()["requested_set"] == 1
+
+
+def test_apply_leaves_a_reconciliation_stored_meanwhile_as_it_is(
+    secured: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new run stored while the list was written (after the apply's own write) is
+    # not the one applied: it keeps its fingerprint and is not marked applied.
+    path = _namesakes_case(secured)
+    case_id = path.rsplit("/", 1)[1]
+    state = secured.app.state  # type: ignore[attr-defined]
+    cases, store = state.cases, state.reconciliations
+    old = store.get(case_id)
+    real_put_list = cases.put_list
+
+    def put_list_then_a_new_run(*args: Any, **kwargs: Any) -> Any:
+        receipt = real_put_list(*args, **kwargs)
+        store.put(case_id, "side_b", "[]", "[]", old.result_json, old.held_sha256)
+        return receipt
+
+    monkeypatch.setattr(cases, "put_list", put_list_then_a_new_run)
+    assert secured.post(f"{path}/reconcile/apply", headers=MEDIATOR).status_code == 200
+    new = store.get(case_id)
+    assert new.created_at != old.created_at
+    assert new.held_sha256 == old.held_sha256
+    assert new.applied_at is None
 
 
 def test_reconcile_names_an_unknown_key_that_is_a_person_by_its_place(
