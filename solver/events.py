@@ -106,6 +106,13 @@ class _Reader:
         # Each side's people by id: the lists as sent while the plan is read, then as
         # the events change them.
         self.people = {side: {d.id: d for d in self.request.side(side).detainees} for side in SIDES}
+        # The ids an agreed plan may name: the lists', and those the events add. A case's
+        # plan, once a repair of it is published, is read with every event recorded on the
+        # case, and that repair may already place people the events listed late.
+        self.nameable: dict[Side, set[str]] = {side: set(self.people[side]) for side in SIDES}
+        for event in self.request.events:
+            if isinstance(event, AddDetainee):
+                self.nameable[event.side].add(event.detainee.id)
 
     def problem(
         self, side: Side | None, pid: str | None, where: str, rule: str, message: str
@@ -153,7 +160,7 @@ class _Reader:
             agreed[side].update(dict.fromkeys(ids, number))
             named[side] += len(ids)
         for side in SIDES:
-            known = self.people[side].keys()
+            known = self.nameable[side]
             if len(agreed[side]) != named[side] or not agreed[side].keys() <= known:
                 return None
         return agreed
@@ -164,7 +171,7 @@ class _Reader:
         """The agreed stages, naming every unknown id and every id placed twice."""
         agreed: dict[Side, dict[str, int]] = {side: {} for side in SIDES}
         for where, number, side, ids in entries:
-            known, placed = self.people[side], agreed[side]
+            known, placed = self.nameable[side], agreed[side]
             for k, pid in enumerate(ids):
                 if pid in known and pid not in placed:
                     placed[pid] = number

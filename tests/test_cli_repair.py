@@ -122,3 +122,39 @@ def test_verify_repaired_needs_both_agreed_and_events(
     code, _, err = run(["verify", str(TEACHING), str(AGREED), "--events", str(events)], capsys)
     assert code == cli.EXIT_BAD_INPUT
     assert "both --agreed and --events" in err
+
+
+def test_a_repaired_plan_is_the_agreed_plan_of_the_next_repair_with_every_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a case, a published repair becomes the agreed plan, read with every event
+    recorded so far: a person the day listed late (an `add`) and the repair placed must
+    not make the next repair's plan 'unknown' (it did: 422 unknown_id)."""
+    late = {
+        "type": "add",
+        "side": "side_b",
+        "detainee": {"id": "B-212", "status": "military", "age": 23, "captured_on": "2024-05-01"},
+    }
+    day = [*EVENTS, late]
+    first = tmp_path / "first.json"
+    events = write_json(tmp_path / "events.json", day)
+    code, _, _ = run(["repair", str(TEACHING), str(AGREED), str(events), "-o", str(first)], capsys)
+    assert code == cli.EXIT_OK
+    placed = RepairedPlan.model_validate_json(first.read_text())
+    assert "B-212" in placed.released.side_b
+    later = [*day, {"type": "dropout", "side": "side_b", "id": "B-212", "reason": "refused"}]
+    events = write_json(tmp_path / "later.json", later)
+    second = tmp_path / "second.json"
+    code, _, err = run(
+        ["repair", str(TEACHING), str(first), str(events), "-o", str(second)], capsys
+    )
+    assert code == cli.EXIT_OK, err
+    again = RepairedPlan.model_validate_json(second.read_text())
+    assert again.status == "optimal"
+    assert "B-212" not in again.released.side_b
+    assert [s.side_b for s in again.stages if s.executed] == [["B-201", "B-203", "B-205"]]
+    code, _, _ = run(
+        ["verify", str(TEACHING), str(second), "--agreed", str(first), "--events", str(events)],
+        capsys,
+    )
+    assert code == cli.EXIT_OK
