@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
 
 from app.core.config import Settings
 from app.csv_lists import exchange_request_from_csv
@@ -20,6 +19,7 @@ from app.examples import CSV_OPTIONS, CSV_TERMS, SIDE_A_CSV, SIDE_B_CSV
 from app.xlsx_lists import XLSX_CONTENT_TYPE, rows_of_xlsx
 from tests.app.bodies import CANARY_NAME, assert_no_personal_data, exchange
 from tests.app.negotiation import MEDIATOR, open_negotiation
+from tests.reconciliation.test_workbooks import workbook
 
 CANARY_DATE = date(1987, 6, 5)
 
@@ -33,19 +33,6 @@ def typed(cell: str) -> Any:
     if len(cell) == 10 and cell[4] == "-" and cell[7] == "-":
         return date.fromisoformat(cell)
     return cell or None
-
-
-def workbook(rows: list[list[Any]], *, blank_rows_first: int = 0) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for _ in range(blank_rows_first):
-        sheet.append([])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def workbook_of_csv(text: str) -> bytes:
